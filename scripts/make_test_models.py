@@ -1,0 +1,348 @@
+"""Build small, real translation checkpoints for offline tests.
+
+    python scripts/make_test_models.py DIR
+
+writes two Marian fr->en model directories that load through the same code
+path as ``Helsinki-NLP/opus-mt-fr-en`` (``MarianMTModel`` + ``MarianTokenizer``
+with SentencePiece models and a shared ``vocab.json``):
+
+* ``DIR/marian-random``: the real architecture class, tiny dimensions, random
+  weights. It exercises loading, batching and generation; its output is noise.
+* ``DIR/marian-toy``: a tiny Marian trained here on a synthetic French->English
+  corpus (a few hundred sentences over a small lexicon) until it translates
+  every training sentence exactly, so tests can assert whole translations.
+
+Everything is deterministic (fixed seeds, one thread) and takes well under a
+minute on two CPU cores. Nothing is downloaded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import itertools
+import json
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED_DIR = ROOT / "seeds"
+
+# --- The synthetic corpus ---------------------------------------------------
+# (French, English) pairs; French nouns carry their article so that gender
+# agreement is part of what the model must learn.
+SUBJECTS = [
+    ("le chat", "the cat"),
+    ("le chien", "the dog"),
+    ("la ministre", "the minister"),
+    ("le président", "the president"),
+    ("la ville", "the city"),
+    ("le gouvernement", "the government"),
+    ("la police", "the police"),
+    ("le maire", "the mayor"),
+    ("la presse", "the press"),
+    ("le journaliste", "the journalist"),
+]
+VERBS = [
+    ("mange", "eats"),
+    ("regarde", "watches"),
+    ("aime", "likes"),
+    ("attend", "awaits"),
+    ("refuse", "refuses"),
+    ("annonce", "announces"),
+    ("défend", "defends"),
+    ("prépare", "prepares"),
+]
+OBJECTS = [
+    ("la pomme", "the apple"),
+    ("le pain", "the bread"),
+    ("la réforme", "the reform"),
+    ("le budget", "the budget"),
+    ("la décision", "the decision"),
+    ("le rapport", "the report"),
+    ("la rencontre", "the meeting"),
+    ("le projet", "the project"),
+]
+TIMES = [
+    ("", ""),
+    (" mardi", " on Tuesday"),
+    (" lundi", " on Monday"),
+    (" aujourd'hui", " today"),
+]
+
+# The toy article used by the tests: every sentence is in the training corpus.
+TOY_ARTICLE = """\
+ date 2025-07 Le maire annonce le budget
+
+Le maire annonce le budget mardi. La presse regarde le rapport.
+
+Le gouvernement refuse la réforme. La ministre défend la décision aujourd'hui.
+
+Le président prépare la rencontre lundi.
+
+Le chat mange la pomme.
+"""
+
+
+def _capitalise(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def toy_corpus(size: int = 600, seed: int = 13) -> list[tuple[str, str]]:
+    """Sentence pairs of the synthetic corpus, including every toy-article unit."""
+    rng = random.Random(seed)
+    combos = list(itertools.product(SUBJECTS, VERBS, OBJECTS, TIMES))
+    rng.shuffle(combos)
+    pairs: list[tuple[str, str]] = []
+    for i, ((fs, es), (fv, ev), (fo, eo), (ft, et)) in enumerate(combos[:size]):
+        fr, en = f"{fs} {fv} {fo}{ft}", f"{es} {ev} {eo}{et}"
+        if i % 5 == 0:  # headline style: no final full stop
+            pairs.append((_capitalise(fr), _capitalise(en)))
+        else:
+            pairs.append((_capitalise(fr) + ".", _capitalise(en) + "."))
+    return pairs + toy_article_pairs()
+
+
+def toy_article_pairs() -> list[tuple[str, str]]:
+    """The expected translation of every unit of ``TOY_ARTICLE``."""
+    lookup = {}
+    for (fs, es), (fv, ev), (fo, eo), (ft, et) in itertools.product(
+        SUBJECTS, VERBS, OBJECTS, TIMES
+    ):
+        lookup[f"{fs} {fv} {fo}{ft}"] = f"{es} {ev} {eo}{et}"
+    pairs = []
+    for line in TOY_ARTICLE.splitlines()[1:]:
+        for sentence in line.replace(". ", ".\n").splitlines():
+            if sentence:
+                pairs.append((sentence, _english_for(sentence, lookup)))
+    title = TOY_ARTICLE.splitlines()[0].split(" ", 3)[3]
+    pairs.append((title, _english_for(title, lookup)))
+    return pairs
+
+
+def _english_for(sentence: str, lookup: dict[str, str]) -> str:
+    stop = sentence.endswith(".")
+    core = sentence.rstrip(".")
+    english = _capitalise(lookup[core[:1].lower() + core[1:]])
+    return english + ("." if stop else "")
+
+
+# --- Tokenizers ---------------------------------------------------------------
+
+
+def train_spm(lines: list[str], vocab_size: int, path: Path) -> list[str]:
+    """Train a SentencePiece unigram model on ``lines``; return its pieces."""
+    import sentencepiece as spm
+
+    buffer = io.BytesIO()
+    spm.SentencePieceTrainer.train(
+        sentence_iterator=iter(lines),
+        model_writer=buffer,
+        vocab_size=vocab_size,
+        model_type="unigram",
+        character_coverage=1.0,
+        hard_vocab_limit=False,
+        unk_id=0,
+        bos_id=-1,
+        eos_id=1,
+        pad_id=-1,
+        eos_piece="</s>",
+        num_threads=1,
+        minloglevel=2,
+    )
+    path.write_bytes(buffer.getvalue())
+    processor = spm.SentencePieceProcessor(model_proto=buffer.getvalue())
+    return [processor.id_to_piece(i) for i in range(processor.get_piece_size())]
+
+
+def build_tokenizer(out: Path, french: list[str], english: list[str], sizes: tuple[int, int]):
+    """A real MarianTokenizer: two SentencePiece models and a shared vocab.json."""
+    from transformers import MarianTokenizer
+
+    out.mkdir(parents=True, exist_ok=True)
+    source_pieces = train_spm(french, sizes[0], out / "source.spm")
+    target_pieces = train_spm(english, sizes[1], out / "target.spm")
+    vocab = {"</s>": 0, "<unk>": 1}
+    for piece in source_pieces + target_pieces:
+        vocab.setdefault(piece, len(vocab))
+    vocab["<pad>"] = len(vocab)
+    (out / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False, indent=1))
+    tokenizer = MarianTokenizer(
+        source_spm=str(out / "source.spm"),
+        target_spm=str(out / "target.spm"),
+        vocab=str(out / "vocab.json"),
+        model_max_length=512,
+    )
+    tokenizer.save_pretrained(out)
+    return tokenizer
+
+
+def marian_config(vocab_size: int, **dims):
+    """A MarianConfig shaped like opus-mt (swish, scaled embeddings), sized by ``dims``."""
+    from transformers import MarianConfig
+
+    pad = vocab_size - 1
+    return MarianConfig(
+        vocab_size=vocab_size,
+        decoder_vocab_size=vocab_size,
+        activation_function="swish",
+        scale_embedding=True,
+        static_position_embeddings=True,
+        normalize_before=False,
+        max_position_embeddings=512,
+        pad_token_id=pad,
+        decoder_start_token_id=pad,
+        eos_token_id=0,
+        forced_eos_token_id=0,
+        dropout=0.0,
+        attention_dropout=0.0,
+        activation_dropout=0.0,
+        share_encoder_decoder_embeddings=True,
+        tie_word_embeddings=True,
+        **dims,
+    )
+
+
+def _save(model, tokenizer, out: Path, beams: int, max_length: int) -> None:
+    from transformers import GenerationConfig
+
+    pad = model.config.pad_token_id
+    model.generation_config = GenerationConfig(
+        num_beams=beams,
+        max_length=max_length,
+        bad_words_ids=[[pad]],
+        pad_token_id=pad,
+        eos_token_id=0,
+        decoder_start_token_id=pad,
+        forced_eos_token_id=0,
+    )
+    model.save_pretrained(out)
+    tokenizer.save_pretrained(out)
+
+
+def _seed_french() -> list[str]:
+    lines = []
+    for path in sorted(SEED_DIR.glob("*.txt")):
+        lines += [line.strip() for line in path.read_text(encoding="utf-8").splitlines()]
+    return [line for line in lines if line]
+
+
+def make_random(out: Path) -> Path:
+    """Random-weight Marian with the real classes and tokenizer, tiny dimensions."""
+    import torch
+    from transformers import MarianMTModel
+
+    torch.manual_seed(0)
+    corpus = toy_corpus()
+    tokenizer = build_tokenizer(
+        out, _seed_french() + [fr for fr, _ in corpus], [en for _, en in corpus], (400, 200)
+    )
+    config = marian_config(
+        len(tokenizer.get_vocab()),
+        d_model=32,
+        encoder_layers=2,
+        decoder_layers=2,
+        encoder_attention_heads=4,
+        decoder_attention_heads=4,
+        encoder_ffn_dim=64,
+        decoder_ffn_dim=64,
+    )
+    model = MarianMTModel(config).eval()
+    _save(model, tokenizer, out, beams=4, max_length=64)
+    return out
+
+
+def make_toy(out: Path, max_seconds: float = 50.0) -> Path:
+    """Train a tiny Marian on the synthetic corpus until it reproduces it exactly."""
+    import torch
+    from transformers import MarianMTModel
+
+    torch.manual_seed(0)
+    rng = random.Random(0)
+    corpus = toy_corpus()
+    tokenizer = build_tokenizer(out, [fr for fr, _ in corpus], [en for _, en in corpus], (160, 120))
+    config = marian_config(
+        len(tokenizer.get_vocab()),
+        d_model=64,
+        encoder_layers=2,
+        decoder_layers=2,
+        encoder_attention_heads=4,
+        decoder_attention_heads=4,
+        encoder_ffn_dim=128,
+        decoder_ffn_dim=128,
+    )
+    model = MarianMTModel(config)
+    optimiser = torch.optim.AdamW(model.parameters(), lr=3e-3, weight_decay=0.0)
+    start = time.monotonic()
+    batch_size = 64
+    for epoch in range(200):
+        model.train()
+        rng.shuffle(corpus)
+        total = 0.0
+        for i in range(0, len(corpus), batch_size):
+            chunk = corpus[i : i + batch_size]
+            batch = tokenizer(
+                [fr for fr, _ in chunk],
+                text_target=[en for _, en in chunk],
+                padding=True,
+                return_tensors="pt",
+            )
+            batch["labels"][batch["labels"] == config.pad_token_id] = -100
+            loss = model(**batch).loss
+            optimiser.zero_grad()
+            loss.backward()
+            optimiser.step()
+            total += loss.item() * len(chunk)
+        if total / len(corpus) < 0.002 and epoch % 5 == 4 and _reproduces(model, tokenizer):
+            break
+        if time.monotonic() - start > max_seconds:
+            raise RuntimeError(f"toy model did not converge in {max_seconds:.0f}s")
+    model.eval()
+    _save(model, tokenizer, out, beams=4, max_length=64)
+    return out
+
+
+def _reproduces(model, tokenizer) -> bool:
+    """True when greedy and beam decoding give every toy-article translation."""
+    import torch
+
+    model.eval()
+    pairs = toy_article_pairs()
+    batch = tokenizer([fr for fr, _ in pairs], padding=True, return_tensors="pt")
+    with torch.inference_mode():
+        for beams in (1, 4):
+            ids = model.generate(**batch, num_beams=beams, max_new_tokens=40)
+            got = tokenizer.batch_decode(ids, skip_special_tokens=True)
+            if got != [en for _, en in pairs]:
+                return False
+    return True
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("dir", type=Path, help="where to write the model directories")
+    args = parser.parse_args(argv)
+
+    import torch
+
+    torch.set_num_threads(1)
+    for name, build in (("marian-random", make_random), ("marian-toy", make_toy)):
+        start = time.monotonic()
+        target = args.dir / name
+        with tempfile.TemporaryDirectory(dir=args.dir.parent if args.dir.exists() else None) as tmp:
+            build(Path(tmp) / name)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if target.exists():
+                import shutil
+
+                shutil.rmtree(target)
+            (Path(tmp) / name).rename(target)
+        print(f"{target}: built in {time.monotonic() - start:.1f}s", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,125 @@
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from translate_news import split_sentences
+from translate_news.segment import sentence_spans
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # French quotation marks stay with their sentence.
+        (
+            "Il a dit. « Bonjour à tous. » Puis il est parti.",
+            ["Il a dit.", "« Bonjour à tous. »", "Puis il est parti."],
+        ),
+        ("« C'est fini. » Le ministre est parti.", ["« C'est fini. »", "Le ministre est parti."]),
+        ('Il a dit "non". "Oui." Puis rien.', ['Il a dit "non".', '"Oui."', "Puis rien."]),
+        (
+            "Il l'a affirmé. \u201cJamais.\u201d Fin.",
+            ["Il l'a affirmé.", "\u201cJamais.\u201d", "Fin."],
+        ),
+        # A closing guillemet with nothing open starts its fragment.
+        ("Il est parti. » Stipe reconnaît tout.", ["Il est parti.", "» Stipe reconnaît tout."]),
+        # Question or exclamation followed by a speech verb.
+        (
+            "« Pourquoi ? », s'est-il interrogé. Personne ne répond.",
+            ["« Pourquoi ? », s'est-il interrogé.", "Personne ne répond."],
+        ),
+        ("« Assez ! » a-t-il crié. Il part.", ["« Assez ! » a-t-il crié.", "Il part."]),
+        ("Vraiment ? Oui.", ["Vraiment ?", "Oui."]),
+        # Honorifics and abbreviations.
+        ("M. Le Pen est là. Mme Dupont aussi.", ["M. Le Pen est là.", "Mme Dupont aussi."]),
+        (
+            "MM. Macron et Scholz se sont vus. Ils ont parlé.",
+            ["MM. Macron et Scholz se sont vus.", "Ils ont parlé."],
+        ),
+        ("Le Dr. Martin et Me. Durand sont venus.", ["Le Dr. Martin et Me. Durand sont venus."]),
+        ("Mlle Roux et Pr. Blanc arrivent.", ["Mlle Roux et Pr. Blanc arrivent."]),
+        (
+            "Né en 52 av. J.-C. à Rome. Il meurt jeune.",
+            ["Né en 52 av. J.-C. à Rome.", "Il meurt jeune."],
+        ),
+        ("Voir p. 12 et le n° 5. Fin.", ["Voir p. 12 et le n° 5.", "Fin."]),
+        (
+            "Des pommes, des poires, etc. et des prunes.",
+            ["Des pommes, des poires, etc. et des prunes."],
+        ),
+        # Initials.
+        (
+            "Selon J.-L. Mélenchon, c'est faux. Il insiste.",
+            ["Selon J.-L. Mélenchon, c'est faux.", "Il insiste."],
+        ),
+        (
+            "Le film est réalisé par J.A. Howe en 1920.",
+            ["Le film est réalisé par J.A. Howe en 1920."],
+        ),
+        (
+            "Fin de l'article. C.L. Nouveau titre ici.",
+            ["Fin de l'article.", "C.L.", "Nouveau titre ici."],
+        ),
+        # Numbers.
+        ("Le taux est de 7.5 %. Il monte.", ["Le taux est de 7.5 %.", "Il monte."]),
+        ("Le 49.3 a été utilisé. Le texte passe.", ["Le 49.3 a été utilisé.", "Le texte passe."]),
+        ("Voir l'article L. 642-3 du code.", ["Voir l'article L. 642-3 du code."]),
+        # Ellipses.
+        ("Il attend... et rien ne vient. Fin.", ["Il attend... et rien ne vient.", "Fin."]),
+        ("Il attend… Rien ne vient.", ["Il attend… Rien ne vient."]),
+        # URLs and e-mail addresses.
+        (
+            "Voir www.lemonde.fr. Écrire à contact@afp.com. Fin.",
+            ["Voir www.lemonde.fr.", "Écrire à contact@afp.com.", "Fin."],
+        ),
+        (
+            "Lire https://www.example.fr/a.b?c=1 en ligne. Fin.",
+            ["Lire https://www.example.fr/a.b?c=1 en ligne.", "Fin."],
+        ),
+        # Captions and credit lines stay on their own line.
+        (
+            "Un garçon à Odessa, le 22 juillet AFP\nLe texte commence ici.",
+            ["Un garçon à Odessa, le 22 juillet AFP", "Le texte commence ici."],
+        ),
+        (
+            "Frappes meurtrières\nSur le terrain, les combats continuent.",
+            ["Frappes meurtrières", "Sur le terrain, les combats continuent."],
+        ),
+        # A hard-wrapped line continues its sentence.
+        (
+            "Le Kremlin a assuré mardi ne pas\ns'attendre à des avancées.",
+            ["Le Kremlin a assuré mardi ne pas\ns'attendre à des avancées."],
+        ),
+        ("", []),
+        ("   ", []),
+    ],
+)
+def test_split(text, expected):
+    assert split_sentences(text) == expected
+
+
+def test_no_boundary_after_opening_guillemet_in_seed():
+    from .conftest import SEED
+
+    text = SEED.read_text(encoding="utf-8")
+    for sentence in split_sentences(text):
+        assert not sentence.endswith(("«", '"')) or sentence.count('"') % 2 == 0
+
+
+_ALPHABET = st.sampled_from(
+    [*list("abcdeéèàôçABCÉM .,;:!?…«»\"'()-\n\t0123456789"), " M. ", " J.-L. ", "... ", "\xa0"]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_ALPHABET, max_size=120).map("".join))
+def test_spans_give_back_the_source(text):
+    spans = sentence_spans(text)
+    rebuilt, cursor = [], 0
+    for start, end in spans:
+        assert cursor <= start < end <= len(text)
+        assert text[cursor:start].strip() == ""  # only whitespace between sentences
+        assert not text[start].isspace() and not text[end - 1].isspace()
+        rebuilt.append(text[cursor:end])
+        cursor = end
+    assert text[cursor:].strip() == ""
+    assert "".join(rebuilt) + text[cursor:] == text

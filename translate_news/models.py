@@ -1,0 +1,113 @@
+"""Which model to load, and loading it from a local directory or the Hugging Face Hub.
+
+Resolution order for the translation model: an explicit argument (``--model``: a short
+alias, a Hub id or a local directory) > ``TRANSLATE_NEWS_MODEL`` > ``<models dir>/opus-mt-fr-en``
+when it exists > the Hub id ``Helsinki-NLP/opus-mt-fr-en`` (downloaded once into the
+Hugging Face cache). The models directory is ``TRANSLATE_NEWS_MODELS_DIR`` or ``./models``.
+Everything is resolved when called, never at import time.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import ModelNotFoundError
+
+DEFAULT_MODEL = "Helsinki-NLP/opus-mt-fr-en"
+ALIASES = {"opus-mt-fr-en": DEFAULT_MODEL}
+MODEL_ENV = "TRANSLATE_NEWS_MODEL"
+MODELS_DIR_ENV = "TRANSLATE_NEWS_MODELS_DIR"
+_HUB_ID = re.compile(r"^[\w.-]+/[\w.-]+$")
+
+
+@dataclass(frozen=True)
+class ModelSource:
+    """Where a model comes from: a local directory or a Hub id (with a revision)."""
+
+    name: str
+    local: bool
+    revision: str | None = None
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def models_dir() -> Path:
+    """The local model directory: ``$TRANSLATE_NEWS_MODELS_DIR`` or ``./models``."""
+    return Path(os.environ.get(MODELS_DIR_ENV) or "models")
+
+
+def resolve_model(
+    name: str | os.PathLike[str] | None = None,
+    *,
+    default: str = DEFAULT_MODEL,
+    env: str | None = MODEL_ENV,
+    revision: str | None = None,
+) -> ModelSource:
+    """Turn an alias, Hub id, directory or nothing into a :class:`ModelSource`."""
+    if name is None and env:
+        name = os.environ.get(env) or None
+    if name is None:
+        local = models_dir() / default.rsplit("/", 1)[-1]
+        if local.is_dir():
+            return ModelSource(str(local), local=True)
+        name = default
+    name = os.fspath(name)
+    if name in ALIASES:
+        local = models_dir() / name
+        if local.is_dir():
+            return ModelSource(str(local), local=True)
+        name = ALIASES[name]
+    path = Path(name).expanduser()
+    if path.is_dir():
+        return ModelSource(str(path), local=True)
+    if path.exists():
+        raise ModelNotFoundError(f"model '{name}' is a file; pass the model's directory")
+    if _HUB_ID.match(name) and not name.startswith("."):
+        return ModelSource(name, local=False, revision=revision)
+    raise ModelNotFoundError(
+        f"model '{name}' not found: no such directory, and not a Hub id (owner/name)"
+    )
+
+
+def hub_kwargs(
+    source: ModelSource, cache_dir: str | os.PathLike[str] | None, local_files_only: bool
+) -> dict[str, Any]:
+    """Keyword arguments for Hugging Face ``from_pretrained`` calls."""
+    kwargs: dict[str, Any] = {"cache_dir": cache_dir, "local_files_only": local_files_only}
+    if not source.local and source.revision:
+        kwargs["revision"] = source.revision
+    return kwargs
+
+
+def load_pretrained(loader: Any, source: ModelSource, **kwargs: Any) -> Any:
+    """Call ``loader.from_pretrained`` and turn every "cannot have it" into one clear error."""
+    if not source.local and not kwargs.get("local_files_only"):
+        # Use the cached copy when there is one: no network round trip, works offline.
+        try:
+            return loader.from_pretrained(source.name, **{**kwargs, "local_files_only": True})
+        except (OSError, ValueError):
+            pass
+    try:
+        return loader.from_pretrained(source.name, **kwargs)
+    except (OSError, ValueError) as exc:
+        raise ModelNotFoundError(_not_found_message(source, exc)) from exc
+
+
+def _not_found_message(source: ModelSource, exc: Exception) -> str:
+    if source.local:
+        return (
+            f"model directory '{source.name}' could not be loaded "
+            f"({type(exc).__name__}: {str(exc).splitlines()[0][:200]})"
+        )
+    offline = os.environ.get("HF_HUB_OFFLINE", "").lower() in {"1", "true", "yes"}
+    why = "HF_HUB_OFFLINE is set" if offline else "the Hub is unreachable or has no such model"
+    return (
+        f"model '{source.name}' is not in the local Hugging Face cache and {why}; "
+        f"download it on a connected machine (huggingface-cli download {source.name} "
+        f"--local-dir {models_dir() / source.name.rsplit('/', 1)[-1]}) or pass --model DIR"
+    )
