@@ -11,6 +11,10 @@ from pathlib import Path
 
 import pytest
 
+# Before anything imports huggingface_hub, which reads these once: no test may reach the Hub.
+os.environ["HF_HUB_OFFLINE"] = "1"
+os.environ["TRANSFORMERS_OFFLINE"] = "1"
+
 ROOT = Path(__file__).resolve().parent.parent
 SEED = next((ROOT / "seeds").glob("*.txt"))
 

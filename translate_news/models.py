@@ -78,6 +78,7 @@ def hub_kwargs(
     source: ModelSource, cache_dir: str | os.PathLike[str] | None, local_files_only: bool
 ) -> dict[str, Any]:
     """Keyword arguments for Hugging Face ``from_pretrained`` calls."""
+    local_files_only = local_files_only or _hub_offline()
     kwargs: dict[str, Any] = {"cache_dir": cache_dir, "local_files_only": local_files_only}
     if not source.local and source.revision:
         kwargs["revision"] = source.revision
@@ -98,14 +99,20 @@ def load_pretrained(loader: Any, source: ModelSource, **kwargs: Any) -> Any:
         raise ModelNotFoundError(_not_found_message(source, exc)) from exc
 
 
+def _hub_offline() -> bool:
+    """Whether ``HF_HUB_OFFLINE`` is set now (huggingface_hub reads it only at import)."""
+    return os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in {"1", "true", "yes", "on"}
+
+
 def _not_found_message(source: ModelSource, exc: Exception) -> str:
     if source.local:
         return (
             f"model directory '{source.name}' could not be loaded "
             f"({type(exc).__name__}: {str(exc).splitlines()[0][:200]})"
         )
-    offline = os.environ.get("HF_HUB_OFFLINE", "").lower() in {"1", "true", "yes"}
-    why = "HF_HUB_OFFLINE is set" if offline else "the Hub is unreachable or has no such model"
+    why = (
+        "HF_HUB_OFFLINE is set" if _hub_offline() else "the Hub is unreachable or has no such model"
+    )
     return (
         f"model '{source.name}' is not in the local Hugging Face cache and {why}; "
         f"download it on a connected machine (huggingface-cli download {source.name} "

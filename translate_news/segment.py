@@ -138,16 +138,21 @@ def _repair(text: str, spans: list[Span]) -> list[Span]:
     repaired = [spans[0]]
     for start, end in spans[1:]:
         prev_start, prev_end = repaired[-1]
-        # Opening marks left at the end of the previous sentence move to this one.
-        while prev_end - 1 in opens and prev_end - 1 > prev_start:
-            start = prev_end - 1
-            prev_end = _rstrip(text, prev_start, prev_end - 1)
-        # A closing mark with nothing open before it starts this sentence (a fragment).
-        while text[prev_end - 1] in _PAIRS and prev_end - 1 not in closes:
+        same_line = "\n" not in text[prev_end:start]
+        # Opening marks left at the end of the previous sentence move to this one, and
+        # so does a closing mark with nothing open before it (a fragment starting with »).
+        while (
+            same_line
+            and prev_end - 1 > prev_start
+            and (
+                prev_end - 1 in opens
+                or (text[prev_end - 1] in _PAIRS and prev_end - 1 not in closes)
+            )
+        ):
             start = prev_end - 1
             prev_end = _rstrip(text, prev_start, prev_end - 1)
         # Closing marks at the start of this sentence go back to the previous one.
-        while start in closes and start < end:
+        while same_line and start in closes and start + 1 < end:
             prev_end = start + 1
             start = _lstrip(text, start + 1, end)
         if start >= end or _continues(text, prev_start, prev_end, start):
