@@ -295,6 +295,10 @@ def make_toy(out: Path, max_seconds: float = 50.0) -> Path:
             optimiser.zero_grad()
             loss.backward()
             optimiser.step()
+            with torch.no_grad():
+                # As in the converted opus-mt models, <pad> (the decoder start) embeds to
+                # zeros; the tied output layer would otherwise train it.
+                model.model.shared.weight[config.pad_token_id].zero_()
             total += loss.item() * len(chunk)
         if total / len(corpus) < 0.002 and epoch % 5 == 4 and _reproduces(model, tokenizer):
             break

@@ -35,22 +35,23 @@ def test_random_model_is_batch_invariant(random_model, beams):
     assert translator.translate(sources) == alone
 
 
-def test_order_kept_and_duplicates_translated_once(toy_translator, monkeypatch):
+def test_order_kept_and_duplicates_translated_once(toy_model, monkeypatch):
+    translator = Translator(str(toy_model), device="cpu", memory=False)
     seen = []
-    generate = toy_translator._generate
+    generate = translator.backend.generate
 
-    def spy(batch):
+    def spy(batch, decoding):
         seen.extend(tuple(x) for x in batch)
-        return generate(batch)
+        return generate(batch, decoding)
 
-    monkeypatch.setattr(toy_translator, "_generate", spy)
+    monkeypatch.setattr(translator.backend, "generate", spy)
     sources = [
         "Le chat mange la pomme.",
         "",
         "La presse regarde le rapport.",
         "Le chat mange la pomme.",
     ]
-    assert toy_translator.translate(sources) == [
+    assert translator.translate(sources) == [
         "The cat eats the apple.",
         "",
         "The press watches the report.",

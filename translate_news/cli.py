@@ -38,6 +38,23 @@ DeviceOpt = Annotated[str, typer.Option(help="auto, cpu or cuda (auto: CUDA when
 BeamsOpt = Annotated[int | None, typer.Option(min=1, help="Beam size (default: the model's own).")]
 BatchTokensOpt = Annotated[int, typer.Option(min=1, help="Padded source tokens per batch.")]
 
+BackendOpt = Annotated[
+    str,
+    typer.Option(help="auto, torch or ctranslate2 (auto: CTranslate2 when installed)."),
+]
+ComputeTypeOpt = Annotated[
+    str | None,
+    typer.Option(help="CTranslate2 precision (default: int8 on CPU, float16 on CUDA)."),
+]
+ThreadsOpt = Annotated[int | None, typer.Option(min=1, help="CPU threads (default: all cores).")]
+NoCacheOpt = Annotated[
+    bool, typer.Option("--no-cache", help="Do not read or write the translation memory.")
+]
+CacheOpt = Annotated[
+    Path | None,
+    typer.Option("--cache", help="Translation memory file (default: the user cache)."),
+]
+
 
 @app.callback()
 def main(
@@ -89,6 +106,11 @@ def translate(
     device: DeviceOpt = "auto",
     beams: BeamsOpt = None,
     batch_tokens: BatchTokensOpt = 4096,
+    backend: BackendOpt = "auto",
+    compute_type: ComputeTypeOpt = None,
+    threads: ThreadsOpt = None,
+    no_cache: NoCacheOpt = False,
+    cache: CacheOpt = None,
 ) -> None:
     """Translate one French article into English.
 
@@ -108,7 +130,17 @@ def translate(
 
         raise OutputError(f"{output}: already exists; pass --force to overwrite it")
     article = read_article(file)
-    options = TranslateOptions(model=model, device=device, beams=beams, batch_tokens=batch_tokens)
+    options = TranslateOptions(
+        model=model,
+        backend=backend,
+        device=device,
+        compute_type=compute_type,
+        beams=beams,
+        batch_tokens=batch_tokens,
+        threads=threads,
+        memory=not no_cache,
+        memory_path=None if cache is None else str(cache),
+    )
     text = render(Translator(options=options).translate_article(article), chosen)
     if output is None:
         sys.stdout.write(text)

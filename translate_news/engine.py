@@ -9,12 +9,31 @@ paragraphs in English.
 from __future__ import annotations
 
 import itertools
+import json
+import os
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from .article import Article, Paragraph
+from .backends import (
+    BACKENDS,
+    Backend,
+    CTranslate2Backend,
+    Decoding,
+    TorchBackend,
+    cache_root,
+    conversion_dir,
+    convert_to_ctranslate2,
+    ctranslate2_available,
+    generate_halving,
+    model_fingerprint,
+)
 from .batching import token_budget_batches
+from .errors import TranslateNewsError
+from .guard import is_runaway, split_long
+from .memory import TranslationMemory
 from .models import ModelSource, hub_kwargs, load_pretrained, resolve_model
 from .segment import sentence_spans
 
@@ -26,26 +45,41 @@ class TranslateOptions:
     """How to translate; shared by the CLI, the Python API and every command.
 
     ``model`` is an alias, a Hub id or a local directory (None: the resolution order
-    in :mod:`translate_news.models`); ``beams`` None uses the model's generation config.
-    ``batch_tokens`` bounds the padded source tokens of one batch.
+    in :mod:`translate_news.models`). ``backend`` "auto" uses CTranslate2 when it is
+    installed (int8 on CPU, float16 on CUDA; ``compute_type`` overrides) and torch
+    otherwise. ``beams`` None uses the model's generation config. ``batch_tokens``
+    bounds the padded source tokens of one batch. ``threads`` None uses every core.
+    ``memory`` keeps translations in a SQLite translation memory at ``memory_path``
+    (default: the user cache). ``force_length_ratio`` is for benchmarks only: every
+    output is forced to that many times its batch's longest source, guards off.
     """
 
     model: str | None = None
+    backend: str = "auto"
     device: str = "auto"
+    compute_type: str | None = None
     beams: int | None = None
     batch_tokens: int = 4096
+    threads: int | None = None
+    memory: bool = True
+    memory_path: str | None = None
     revision: str | None = None
     cache_dir: str | None = None
     local_files_only: bool = False
     articles_per_window: int = 32
+    force_length_ratio: float | None = None
 
     def __post_init__(self) -> None:
         if self.device not in DEVICES:
             raise ValueError(f"device must be one of {', '.join(DEVICES)}, got {self.device!r}")
+        if self.backend not in BACKENDS:
+            raise ValueError(f"backend must be one of {', '.join(BACKENDS)}, got {self.backend!r}")
         if self.beams is not None and self.beams < 1:
             raise ValueError(f"beams must be at least 1, got {self.beams}")
         if self.batch_tokens < 1:
             raise ValueError(f"batch_tokens must be positive, got {self.batch_tokens}")
+        if self.threads is not None and self.threads < 1:
+            raise ValueError(f"threads must be at least 1, got {self.threads}")
 
 
 @dataclass(frozen=True)
@@ -126,81 +160,136 @@ class Translator:
         self._load()
 
     def _load(self) -> None:
+        from transformers import AutoTokenizer
+
+        opts = self.options
+        kwargs = hub_kwargs(self.source, opts.cache_dir, opts.local_files_only)
+        self.tokenizer = load_pretrained(AutoTokenizer, self.source, **kwargs)
+        backend = opts.backend
+        if backend == "auto":
+            backend = "ctranslate2" if ctranslate2_available() else "torch"
+        threads = opts.threads or os.cpu_count() or 1
+        if backend == "ctranslate2":
+            self.backend: Backend = self._load_ctranslate2(kwargs, threads)
+            config = _read_config(self.model_dir)
+        else:
+            self.backend = self._load_torch(kwargs)
+            config = self.backend.model.config.to_dict()
+        self.max_input_tokens = min(
+            config.get("max_position_embeddings") or 512, self.tokenizer.model_max_length or 512
+        )
+        generation = _read_config(self.model_dir, "generation_config.json")
+        self.beams = opts.beams or generation.get("num_beams") or config.get("num_beams") or 1
+        self.memory = None
+        if opts.memory and opts.force_length_ratio is None:
+            path = opts.memory_path or cache_root() / "memory.sqlite"
+            self.memory = TranslationMemory(path, self.signature)
+
+    def _load_torch(self, kwargs: dict[str, Any]) -> TorchBackend:
         import torch
-        from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
+        from transformers import AutoModelForSeq2SeqLM
 
         device = self.options.device
         if device == "auto":
             device = "cuda" if torch.cuda.is_available() else "cpu"
         elif device == "cuda" and not torch.cuda.is_available():
-            from .errors import TranslateNewsError
-
             raise TranslateNewsError("--device cuda was asked for, but torch sees no CUDA GPU")
+        if self.options.threads:
+            torch.set_num_threads(self.options.threads)
         self.device = device
-        kwargs = hub_kwargs(self.source, self.options.cache_dir, self.options.local_files_only)
-        self.tokenizer = load_pretrained(AutoTokenizer, self.source, **kwargs)
         dtype = torch.float16 if device == "cuda" else torch.float32
         model = load_pretrained(AutoModelForSeq2SeqLM, self.source, dtype=dtype, **kwargs)
-        self.model = model.to(device).eval()
-        config = self.model.config
-        self.max_input_tokens = min(
-            getattr(config, "max_position_embeddings", 512) or 512,
-            self.tokenizer.model_max_length or 512,
+        self.model_dir = _local_dir(self.source, kwargs)
+        return TorchBackend(model.to(device).eval(), device, self.tokenizer.pad_token_id)
+
+    def _load_ctranslate2(self, kwargs: dict[str, Any], threads: int) -> CTranslate2Backend:
+        import ctranslate2
+
+        device = self.options.device
+        gpus = ctranslate2.get_cuda_device_count()
+        if device == "auto":
+            device = "cuda" if gpus else "cpu"
+        elif device == "cuda" and not gpus:
+            raise TranslateNewsError("--device cuda was asked for, but CTranslate2 sees no GPU")
+        self.device = device
+        compute_type = self.options.compute_type or ("float16" if device == "cuda" else "int8")
+        self.model_dir = _local_dir(self.source, kwargs)
+        target = conversion_dir(self.model_dir, model_fingerprint(self.model_dir), compute_type)
+        path = convert_to_ctranslate2(self.model_dir, compute_type, target)
+        return CTranslate2Backend(path, self.tokenizer, device, compute_type, threads)
+
+    @property
+    def signature(self) -> str:
+        """What determines a translation: model, backend, precision and decoding."""
+        return (
+            f"{model_fingerprint(self.model_dir)}|{self.backend.name}|{self.backend.precision}"
+            f"|beams={self.beams}|cap=2x+10|guard=v1|force={self.options.force_length_ratio}"
         )
-        self.beams = self.options.beams or self.model.generation_config.num_beams or 1
 
     # --- sentences -------------------------------------------------------------
 
     def translate(self, sentences: Sequence[str]) -> list[str]:
-        """Translate sentences; identical sentences are translated once, order is kept."""
+        """Translate sentences; identical sentences are translated once, order is kept,
+        and remembered translations come from the translation memory."""
         cleaned = [" ".join(sentence.split()) for sentence in sentences]
         unique = list(dict.fromkeys(s for s in cleaned if s))
-        done = dict(zip(unique, self._translate_unique(unique)))
+        done = self.memory.get_many(unique) if self.memory is not None else {}
+        todo = [s for s in unique if s not in done]
+        fresh = dict(zip(todo, self._translate_unique(todo)))
+        if self.memory is not None:
+            self.memory.put_many(fresh)
+        done.update(fresh)
         done[""] = ""
         return [done[sentence] for sentence in cleaned]
 
     def _translate_unique(self, sentences: list[str]) -> list[str]:
+        """Translate distinct sentences; over-long ones go through in pieces."""
         if not sentences:
             return []
         ids = self.tokenizer(sentences, truncation=False)["input_ids"]
-        results: list[str] = [""] * len(sentences)
-        for batch in token_budget_batches([len(x) for x in ids], self.options.batch_tokens):
-            outputs = self._generate([ids[i] for i in batch])
-            for index, (text, length) in zip(batch, outputs):
-                if length >= self.output_cap(len(ids[index])) and len(batch) > 1:
-                    # Hit its own length cap inside a batch: redo it alone so that its
-                    # output never depends on its neighbours.
-                    text, length = self._generate([ids[index]])[0]
-                results[index] = text
-        return results
+        units: list[list[int]] = []
+        owners: list[list[int]] = []  # unit indices of each sentence
+        for sentence, sentence_ids in zip(sentences, ids):
+            if len(sentence_ids) <= self.max_input_tokens:
+                owners.append([len(units)])
+                units.append(sentence_ids)
+                continue
+            pieces = split_long(sentence, self._count_tokens, self.max_input_tokens)
+            piece_ids = self.tokenizer(pieces, truncation=False)["input_ids"]
+            owners.append(list(range(len(units), len(units) + len(pieces))))
+            units.extend(piece_ids)
+        texts = self._translate_ids(units)
+        return [" ".join(texts[i] for i in owned) for owned in owners]
+
+    def _count_tokens(self, text: str) -> int:
+        return len(self.tokenizer(text, truncation=False)["input_ids"])
 
     def output_cap(self, source_tokens: int) -> int:
         """The most tokens generated for a source of ``source_tokens`` tokens."""
         return min(2 * source_tokens + 10, self.max_input_tokens)
 
-    def _generate(self, batch: list[list[int]]) -> list[tuple[str, int]]:
-        """Generate for one batch of token ids: (text, generated token count) per row."""
-        import torch
-
-        pad = self.tokenizer.pad_token_id
-        longest = max(len(x) for x in batch)
-        input_ids = torch.full((len(batch), longest), pad, dtype=torch.long)
-        mask = torch.zeros((len(batch), longest), dtype=torch.long)
-        for row, ids in enumerate(batch):
-            input_ids[row, : len(ids)] = torch.tensor(ids)
-            mask[row, : len(ids)] = 1
-        with torch.inference_mode():
-            out = self.model.generate(
-                input_ids=input_ids.to(self.device),
-                attention_mask=mask.to(self.device),
-                num_beams=self.beams,
-                max_length=None,
-                max_new_tokens=self.output_cap(longest),
-            )
-        # Tokens after the decoder start, up to and including the end of sequence.
-        lengths = (out[:, 1:] != pad).sum(dim=1).tolist()
-        texts = self.tokenizer.batch_decode(out, skip_special_tokens=True)
-        return list(zip(texts, lengths))
+    def _translate_ids(self, units: list[list[int]]) -> list[str]:
+        outputs: list[list[int]] = [[] for _ in units]
+        force = self.options.force_length_ratio
+        for batch in token_budget_batches([len(x) for x in units], self.options.batch_tokens):
+            rows = [units[i] for i in batch]
+            longest = max(len(x) for x in rows)
+            if force is None:
+                decoding = Decoding(self.beams, self.output_cap(longest))
+            else:
+                length = max(1, round(force * longest))
+                decoding = Decoding(self.beams, length, min_new_tokens=length)
+            for index, out in zip(batch, generate_halving(self.backend, rows, decoding)):
+                outputs[index] = out
+        if force is None:
+            for index, out in enumerate(outputs):
+                cap = self.output_cap(len(units[index]))
+                if is_runaway(len(units[index]), out, cap):
+                    # A loop, or the batch's cap let it run past its own: translate it
+                    # again alone, with loops forbidden, so its neighbours never matter.
+                    safe = Decoding(self.beams, cap, no_repeat_ngram_size=3, repetition_penalty=1.2)
+                    outputs[index] = generate_halving(self.backend, [units[index]], safe)[0]
+        return self.tokenizer.batch_decode(outputs, skip_special_tokens=True)
 
     # --- documents -------------------------------------------------------------
 
@@ -231,6 +320,27 @@ class Translator:
                     options=self.options,
                     path=article.path,
                 )
+
+
+def _local_dir(source: ModelSource, kwargs: dict[str, Any]) -> Path:
+    """The folder holding the model's files (the Hub cache snapshot for a Hub id)."""
+    if source.local:
+        return Path(source.name)
+    from huggingface_hub import snapshot_download
+
+    return Path(
+        snapshot_download(
+            source.name,
+            revision=kwargs.get("revision"),
+            cache_dir=kwargs.get("cache_dir"),
+            local_files_only=True,
+        )
+    )
+
+
+def _read_config(model_dir: Path, name: str = "config.json") -> dict[str, Any]:
+    path = model_dir / name
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
 
 
 # A planned paragraph: (kind, [(source sentence, unit index or None)], separators)

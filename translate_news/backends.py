@@ -1,0 +1,222 @@
+"""Execution backends: token ids in, token ids out, for one batch.
+
+* :class:`TorchBackend`: transformers ``generate`` (fp32 on CPU, fp16 on CUDA).
+* :class:`CTranslate2Backend`: a CTranslate2 conversion of the same model (int8 on
+  CPU, float16 on CUDA), converted on first use and cached beside the model.
+
+Both cut a batch in half and retry when the GPU runs out of memory, so no sentence is
+ever lost to an out-of-memory error.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from .errors import TranslateNewsError
+
+BACKENDS = ("auto", "torch", "ctranslate2")
+
+
+@dataclass(frozen=True)
+class Decoding:
+    """How to decode one batch: beam size, length bounds and loop prevention."""
+
+    beams: int
+    max_new_tokens: int
+    min_new_tokens: int = 0
+    no_repeat_ngram_size: int = 0
+    repetition_penalty: float = 1.0
+
+
+class Backend(Protocol):
+    name: str
+    precision: str
+
+    def generate(self, batch: list[list[int]], decoding: Decoding) -> list[list[int]]:
+        """Output token ids per row (no start token; end-of-sequence kept when emitted)."""
+        ...
+
+
+def _is_oom(exc: BaseException) -> bool:
+    return "out of memory" in str(exc).lower()
+
+
+def generate_halving(
+    backend: Backend, batch: list[list[int]], decoding: Decoding
+) -> list[list[int]]:
+    """``backend.generate``, halving the batch on out-of-memory until one row is left."""
+    try:
+        return backend.generate(batch, decoding)
+    except (RuntimeError, MemoryError) as exc:
+        if not _is_oom(exc) and not isinstance(exc, MemoryError):
+            raise
+        if len(batch) == 1:
+            raise TranslateNewsError(
+                f"out of memory translating one sentence of {len(batch[0])} tokens "
+                f"on {backend.name}; try --device cpu"
+            ) from exc
+        _empty_cuda_cache()
+        half = len(batch) // 2
+        return generate_halving(backend, batch[:half], decoding) + generate_halving(
+            backend, batch[half:], decoding
+        )
+
+
+def _empty_cuda_cache() -> None:
+    import sys
+
+    torch = sys.modules.get("torch")
+    if torch is not None and torch.cuda.is_available():
+        torch.cuda.empty_cache()
+
+
+class TorchBackend:
+    """transformers ``generate`` on a loaded seq2seq model."""
+
+    name = "torch"
+
+    def __init__(self, model: Any, device: str, pad_token_id: int) -> None:
+        self.model = model
+        self.device = device
+        self.pad = pad_token_id
+        self.precision = str(next(model.parameters()).dtype).replace("torch.", "")
+
+    def generate(self, batch: list[list[int]], decoding: Decoding) -> list[list[int]]:
+        import torch
+
+        longest = max(len(x) for x in batch)
+        input_ids = torch.full((len(batch), longest), self.pad, dtype=torch.long)
+        mask = torch.zeros((len(batch), longest), dtype=torch.long)
+        for row, ids in enumerate(batch):
+            input_ids[row, : len(ids)] = torch.tensor(ids)
+            mask[row, : len(ids)] = 1
+        extra: dict[str, Any] = {}
+        if decoding.no_repeat_ngram_size:
+            extra["no_repeat_ngram_size"] = decoding.no_repeat_ngram_size
+        if decoding.repetition_penalty != 1.0:
+            extra["repetition_penalty"] = decoding.repetition_penalty
+        with torch.inference_mode():
+            out = self.model.generate(
+                input_ids=input_ids.to(self.device),
+                attention_mask=mask.to(self.device),
+                num_beams=decoding.beams,
+                max_length=None,
+                max_new_tokens=decoding.max_new_tokens,
+                min_new_tokens=decoding.min_new_tokens or None,
+                **extra,
+            )
+        rows = out[:, 1:].tolist()
+        return [[t for t in row if t != self.pad] for row in rows]
+
+
+class CTranslate2Backend:
+    """A CTranslate2 translator over the converted model directory ``path``."""
+
+    name = "ctranslate2"
+
+    def __init__(
+        self, path: Path, tokenizer: Any, device: str, compute_type: str, threads: int
+    ) -> None:
+        import ctranslate2
+
+        self.tokenizer = tokenizer
+        self.precision = compute_type
+        self.translator = ctranslate2.Translator(
+            str(path),
+            device=device,
+            compute_type=compute_type,
+            inter_threads=1,
+            intra_threads=threads if device == "cpu" else 0,
+        )
+        self.eos = tokenizer.eos_token_id
+
+    def generate(self, batch: list[list[int]], decoding: Decoding) -> list[list[int]]:
+        tokens = [self.tokenizer.convert_ids_to_tokens(ids) for ids in batch]
+        extra: dict[str, Any] = {}
+        if decoding.min_new_tokens:
+            extra["min_decoding_length"] = decoding.min_new_tokens
+        if decoding.no_repeat_ngram_size:
+            extra["no_repeat_ngram_size"] = decoding.no_repeat_ngram_size
+        if decoding.repetition_penalty != 1.0:
+            extra["repetition_penalty"] = decoding.repetition_penalty
+        results = self.translator.translate_batch(
+            tokens, beam_size=decoding.beams, max_decoding_length=decoding.max_new_tokens, **extra
+        )
+        out = []
+        for result in results:
+            ids = self.tokenizer.convert_tokens_to_ids(result.hypotheses[0])
+            # CTranslate2 drops the end-of-sequence token; count it when it stopped early.
+            out.append([*ids, self.eos] if len(ids) < decoding.max_new_tokens else ids)
+        return out
+
+
+def ctranslate2_available() -> bool:
+    try:
+        import ctranslate2  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def convert_to_ctranslate2(model_dir: Path, quantization: str, target: Path) -> Path:
+    """Convert a transformers model directory to CTranslate2 at ``target`` (atomically)."""
+    if (target / "model.bin").exists():
+        return target
+    if not ctranslate2_available():
+        raise TranslateNewsError(
+            "the ctranslate2 backend needs the ctranslate2 package: pip install ctranslate2"
+        )
+    from ctranslate2.converters import TransformersConverter
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}."))
+    try:
+        TransformersConverter(str(model_dir)).convert(
+            str(tmp), quantization=quantization, force=True
+        )
+        os.replace(tmp, target)
+    except OSError:
+        if not (target / "model.bin").exists():
+            raise
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return target
+
+
+def conversion_dir(model_dir: Path, fingerprint: str, quantization: str) -> Path:
+    """Where a conversion lives: beside the model when its folder is writable, else in the
+    user cache (``$TRANSLATE_NEWS_CACHE_DIR`` or ``~/.cache/translate-news``)."""
+    beside = model_dir / f"ctranslate2-{quantization}-{fingerprint[:12]}"
+    if beside.exists() or os.access(model_dir, os.W_OK):
+        return beside
+    return cache_root() / "ctranslate2" / f"{model_dir.name}-{quantization}-{fingerprint[:12]}"
+
+
+def cache_root() -> Path:
+    """The user cache folder of translate-news, resolved when called."""
+    explicit = os.environ.get("TRANSLATE_NEWS_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "translate-news"
+
+
+def model_fingerprint(model_dir: Path) -> str:
+    """A short hash of a model directory's configuration, vocabulary and weights' identity."""
+    digest = hashlib.sha256()
+    for path in sorted(model_dir.iterdir()):
+        if not path.is_file():
+            continue
+        digest.update(path.name.encode())
+        if path.suffix in {".json", ".spm", ".model", ".txt"} and path.stat().st_size < 10_000_000:
+            digest.update(path.read_bytes())
+        else:
+            stat = path.stat()
+            digest.update(f"{stat.st_size}:{int(stat.st_mtime)}".encode())
+    return digest.hexdigest()[:16]
