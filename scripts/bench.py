@@ -1,0 +1,279 @@
+"""Benchmark the translation engines on a model shaped exactly like opus-mt-fr-en.
+
+    python scripts/bench.py [--quick] [--json FILE] [--threads N] [--engines a,b,...]
+
+The model is built from opus-mt-fr-en's configuration (vocabulary 59,514, 6+6 layers,
+d_model 512) with random weights, so nothing is downloaded; its tokenizer is a real
+MarianTokenizer whose vocabulary is padded to 59,514 entries. Every engine is forced to
+the same output length (1.2 x the longest source of each batch; 1.2 x the source for
+one-sentence calls), so the comparison is about speed alone:
+
+* naive: transformers, one sentence per generate() call;
+* hf-sorted: transformers, length-sorted batches of 16 (what EasyNMT does);
+* ct2-plain: CTranslate2 int8, length-sorted batches of 16, no other tuning;
+* default: translate_news.Translator with its default options;
+* fastest: translate_news.Translator tuned for CPU throughput.
+
+Each engine runs in its own child process (so that its peak resident memory is its
+own), at beam 4 and beam 1, on the seed article and on a synthetic corpus of articles.
+Figures are printed and written as JSON (--json).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import platform
+import random
+import re
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
+
+OPUS_MT_FR_EN = {
+    "vocab_size": 59514,
+    "d_model": 512,
+    "encoder_layers": 6,
+    "decoder_layers": 6,
+    "encoder_attention_heads": 8,
+    "decoder_attention_heads": 8,
+    "encoder_ffn_dim": 2048,
+    "decoder_ffn_dim": 2048,
+}
+ENGINES = ("naive", "hf-sorted", "ct2-plain", "default", "fastest")
+RATIO = 1.2
+
+
+def build_model(out: Path) -> Path:
+    """opus-mt-fr-en's architecture, random weights, a real tokenizer padded to its vocab."""
+    import make_test_models as builder
+    import torch
+    from transformers import MarianMTModel, MarianTokenizer
+
+    torch.manual_seed(0)
+    corpus = builder.toy_corpus()
+    french = builder._seed_french() + [fr for fr, _ in corpus]
+    builder.build_tokenizer(out, french, [en for _, en in corpus], (1000, 400))
+    vocab = json.loads((out / "vocab.json").read_text(encoding="utf-8"))
+    del vocab["<pad>"]
+    for i in range(len(vocab), OPUS_MT_FR_EN["vocab_size"] - 1):
+        vocab[f"▁filler{i}"] = i
+    vocab["<pad>"] = OPUS_MT_FR_EN["vocab_size"] - 1
+    (out / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False))
+    tokenizer = MarianTokenizer(
+        source_spm=str(out / "source.spm"),
+        target_spm=str(out / "target.spm"),
+        vocab=str(out / "vocab.json"),
+    )
+    dims = {k: v for k, v in OPUS_MT_FR_EN.items() if k != "vocab_size"}
+    config = builder.marian_config(OPUS_MT_FR_EN["vocab_size"], **dims)
+    model = MarianMTModel(config).eval()
+    with torch.no_grad():
+        model.model.shared.weight[config.pad_token_id].zero_()
+    builder._save(model, tokenizer, out, beams=4, max_length=512)
+    return out
+
+
+def corpora(quick: bool) -> dict[str, list[list[str]]]:
+    """Articles as lists of sentences: the seed article, and a synthetic corpus built
+    from its sentences with names and numbers changed so that no sentence repeats."""
+    from translate_news import read_article, split_sentences
+
+    seed_path = next((ROOT / "seeds").glob("*.txt"))
+    seed = read_article(seed_path)
+    seed_sentences = [s for p in seed.paragraphs for s in split_sentences(p.body)]
+    rng = random.Random(7)
+    articles = []
+    count, per_article = (5, 2) if quick else (200, 4)
+    for a in range(count):
+        sentences = []
+        for s in rng.sample(seed_sentences, per_article):
+            sentences.append(re.sub(r"\d+", lambda m: str(rng.randint(2, 999)), s) + f" ({a})")
+        articles.append(sentences)
+    if quick:
+        seed_sentences = seed_sentences[:12]
+    return {"seed": [seed_sentences], "synthetic": articles}
+
+
+def _forced(length: int) -> int:
+    return max(1, math.ceil(RATIO * length))
+
+
+def run_engine(engine: str, model_dir: Path, threads: int, quick: bool) -> list[dict]:
+    """Run one engine on every corpus and beam setting (in this process)."""
+    import torch
+
+    torch.set_num_threads(threads)
+    runs = []
+    setup = _setup(engine, model_dir, threads)
+    for corpus, articles in corpora(quick).items():
+        sentences = [s for article in articles for s in article]
+        for beams in (4, 1):
+            start = time.perf_counter()
+            src_tokens = setup(sentences, beams)
+            seconds = time.perf_counter() - start
+            runs.append(
+                {
+                    "engine": engine,
+                    "beams": beams,
+                    "corpus": corpus,
+                    "sentences": len(sentences),
+                    "src_tokens": src_tokens,
+                    "seconds": round(seconds, 3),
+                    "src_tokens_per_s": round(src_tokens / seconds, 1),
+                }
+            )
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    for run in runs:
+        run["peak_rss_mb"] = round(peak)
+    return runs
+
+
+def _setup(engine: str, model_dir: Path, threads: int):
+    """Load ``engine`` once; return a function translating sentences at a beam size."""
+    from transformers import MarianTokenizer
+
+    tokenizer = MarianTokenizer.from_pretrained(model_dir)
+
+    def count(sentences):
+        return sum(len(ids) for ids in tokenizer(sentences)["input_ids"])
+
+    if engine in ("naive", "hf-sorted"):
+        import torch
+        from transformers import MarianMTModel
+
+        model = MarianMTModel.from_pretrained(model_dir).eval()
+
+        def hf(sentences, beams):
+            size = 1 if engine == "naive" else 16
+            order = (
+                range(len(sentences))
+                if engine == "naive"
+                else sorted(range(len(sentences)), key=lambda i: -len(sentences[i]))
+            )
+            order = list(order)
+            for i in range(0, len(order), size):
+                batch = tokenizer(
+                    [sentences[j] for j in order[i : i + size]], return_tensors="pt", padding=True
+                )
+                length = _forced(batch["input_ids"].shape[1])
+                with torch.inference_mode():
+                    model.generate(
+                        **batch,
+                        num_beams=beams,
+                        max_length=None,
+                        max_new_tokens=length,
+                        min_new_tokens=length,
+                    )
+            return count(sentences)
+
+        return hf
+    if engine == "ct2-plain":
+        import ctranslate2
+        from ctranslate2.converters import TransformersConverter
+
+        target = model_dir / "ct2-plain-int8"
+        if not target.exists():
+            TransformersConverter(str(model_dir)).convert(str(target), quantization="int8")
+        translator = ctranslate2.Translator(str(target), device="cpu", intra_threads=threads)
+
+        def ct2(sentences, beams):
+            tokens = [tokenizer.convert_ids_to_tokens(i) for i in tokenizer(sentences)["input_ids"]]
+            order = sorted(range(len(tokens)), key=lambda i: -len(tokens[i]))
+            for i in range(0, len(order), 16):
+                batch = [tokens[j] for j in order[i : i + 16]]
+                length = _forced(max(len(t) for t in batch))
+                translator.translate_batch(
+                    batch, beam_size=beams, max_decoding_length=length, min_decoding_length=length
+                )
+            return count(sentences)
+
+        return ct2
+    from translate_news import TranslateOptions, Translator
+
+    tuned = {"default": {}, "fastest": {"batch_tokens": 8192, "threads": threads}}[engine]
+    translators = {}
+
+    def ours(sentences, beams):
+        if beams not in translators:
+            options = TranslateOptions(
+                model=str(model_dir), beams=beams, memory=False, force_length_ratio=RATIO, **tuned
+            )
+            translators[beams] = Translator(options=options)
+        translators[beams].translate(sentences)
+        return count(sentences)
+
+    return ours
+
+
+def machine() -> dict:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {"cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version()}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="smaller corpora (a few minutes)")
+    parser.add_argument("--json", type=Path, help="write the figures here")
+    parser.add_argument("--threads", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--engines", default=",".join(ENGINES))
+    parser.add_argument("--model-dir", type=Path, help="reuse a model built by an earlier run")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+
+    if args.child:
+        print(json.dumps(run_engine(args.child, args.model_dir, args.threads, args.quick)))
+        return 0
+
+    with tempfile.TemporaryDirectory() as tmp:
+        model_dir = args.model_dir or build_model(Path(tmp) / "opus-mt-fr-en-shaped")
+        runs: list[dict] = []
+        for engine in args.engines.split(","):
+            command = [sys.executable, __file__, "--child", engine, "--model-dir", str(model_dir)]
+            command += ["--threads", str(args.threads)] + (["--quick"] if args.quick else [])
+            done = subprocess.run(command, capture_output=True, text=True)
+            if done.returncode != 0:
+                print(done.stderr, file=sys.stderr)
+                return 1
+            runs += json.loads(done.stdout.strip().splitlines()[-1])
+            print(f"{engine}: done", file=sys.stderr)
+    naive = {
+        (r["beams"], r["corpus"]): r["src_tokens_per_s"] for r in runs if r["engine"] == "naive"
+    }
+    for run in runs:
+        base = naive.get((run["beams"], run["corpus"]))
+        run["ratio_vs_naive"] = round(run["src_tokens_per_s"] / base, 2) if base else None
+    report = {"machine": machine() | {"threads": args.threads}, "quick": args.quick, "runs": runs}
+    print(
+        f"{'engine':10} {'beams':>5} {'corpus':10} {'tokens':>7} {'s':>8} {'tok/s':>8} "
+        f"{'MB':>6} {'x naive':>8}"
+    )
+    for r in runs:
+        print(
+            f"{r['engine']:10} {r['beams']:5d} {r['corpus']:10} {r['src_tokens']:7d} "
+            f"{r['seconds']:8.2f} {r['src_tokens_per_s']:8.1f} {r['peak_rss_mb']:6d} "
+            f"{r['ratio_vs_naive'] or 0:8.2f}"
+        )
+    if args.json:
+        args.json.write_text(json.dumps(report, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
