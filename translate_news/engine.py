@@ -8,6 +8,7 @@ paragraphs in English.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
 import os
@@ -214,15 +215,20 @@ class Translator:
         self.device = device
         compute_type = self.options.compute_type or ("float16" if device == "cuda" else "int8")
         self.model_dir = _local_dir(self.source, kwargs)
-        target = conversion_dir(self.model_dir, model_fingerprint(self.model_dir), compute_type)
+        target = conversion_dir(self.model_dir, self.fingerprint, compute_type)
         path = convert_to_ctranslate2(self.model_dir, compute_type, target)
         return CTranslate2Backend(path, self.tokenizer, device, compute_type, threads)
+
+    @functools.cached_property
+    def fingerprint(self) -> str:
+        """A hash of the model directory (read once: vocabularies can be megabytes)."""
+        return model_fingerprint(self.model_dir)
 
     @property
     def signature(self) -> str:
         """What determines a translation: model, backend, precision and decoding."""
         return (
-            f"{model_fingerprint(self.model_dir)}|{self.backend.name}|{self.backend.precision}"
+            f"{self.fingerprint}|{self.backend.name}|{self.backend.precision}"
             f"|beams={self.beams}|cap=2x+10|guard=v1|force={self.options.force_length_ratio}"
         )
 
