@@ -38,13 +38,13 @@ def test_random_model_is_batch_invariant(random_model, beams):
 def test_order_kept_and_duplicates_translated_once(toy_model, monkeypatch):
     translator = Translator(str(toy_model), device="cpu", memory=False)
     seen = []
-    generate = translator.backend.generate
+    translate_ids = translator._translate_ids
 
-    def spy(batch, decoding):
-        seen.extend(tuple(x) for x in batch)
-        return generate(batch, decoding)
+    def spy(units):
+        seen.extend(tuple(x) for x in units)
+        return translate_ids(units)
 
-    monkeypatch.setattr(translator.backend, "generate", spy)
+    monkeypatch.setattr(translator, "_translate_ids", spy)
     sources = [
         "Le chat mange la pomme.",
         "",

@@ -10,10 +10,10 @@ def test_second_run_comes_from_memory(toy_model, tmp_path, monkeypatch):
     assert first.translate(["Le chat mange la pomme."]) == ["The cat eats the apple."]
     second = Translator(str(toy_model), memory_path=str(path))
 
-    def no_generation(batch, decoding):
+    def no_generation(units):
         raise AssertionError("should have come from the translation memory")
 
-    monkeypatch.setattr(second.backend, "generate", no_generation)
+    monkeypatch.setattr(second, "_translate_ids", no_generation)
     assert second.translate(["Le chat  mange la pomme."]) == ["The cat eats the apple."]
 
 

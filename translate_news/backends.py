@@ -14,6 +14,7 @@ import hashlib
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -68,6 +69,28 @@ def generate_halving(
         )
 
 
+def generate_all(
+    backend: Backend, jobs: list[tuple[list[list[int]], Decoding]]
+) -> list[list[list[int]]]:
+    """Run several batches; a backend with ``submit`` runs them concurrently.
+
+    A batch that runs out of memory is redone through :func:`generate_halving`.
+    """
+    submit = getattr(backend, "submit", None)
+    if submit is None:
+        return [generate_halving(backend, batch, decoding) for batch, decoding in jobs]
+    pending = [submit(batch, decoding) for batch, decoding in jobs]
+    results = []
+    for (batch, decoding), collect in zip(jobs, pending):
+        try:
+            results.append(collect())
+        except (RuntimeError, MemoryError) as exc:
+            if not _is_oom(exc) and not isinstance(exc, MemoryError):
+                raise
+            results.append(generate_halving(backend, batch, decoding))
+    return results
+
+
 def _empty_cuda_cache() -> None:
     import sys
 
@@ -116,7 +139,12 @@ class TorchBackend:
 
 
 class CTranslate2Backend:
-    """A CTranslate2 translator over the converted model directory ``path``."""
+    """A CTranslate2 translator over the converted model directory ``path``.
+
+    On CPU the cores are spread over parallel workers (``inter_threads``), each
+    decoding its own small batch: at beam 4 on two cores this is 1.7 x faster than one
+    two-threaded worker on larger batches (see README). On CUDA one worker runs.
+    """
 
     name = "ctranslate2"
 
@@ -127,17 +155,28 @@ class CTranslate2Backend:
 
         self.tokenizer = tokenizer
         self.precision = compute_type
+        if device == "cpu":
+            inter = min(threads, 4)
+            intra = max(1, threads // inter)
+        else:
+            inter, intra = 1, 0
         self.translator = ctranslate2.Translator(
             str(path),
             device=device,
             compute_type=compute_type,
-            inter_threads=1,
-            intra_threads=threads if device == "cpu" else 0,
+            inter_threads=inter,
+            intra_threads=intra,
         )
         self.eos = tokenizer.eos_token_id
 
     def generate(self, batch: list[list[int]], decoding: Decoding) -> list[list[int]]:
+        return self.submit(batch, decoding)()
+
+    def submit(self, batch: list[list[int]], decoding: Decoding) -> Callable[[], list[list[int]]]:
+        """Start decoding ``batch`` on a free worker; call the result to wait for it."""
         tokens = [self.tokenizer.convert_ids_to_tokens(ids) for ids in batch]
+        # Only options that differ from CTranslate2's defaults are passed: passing some
+        # defaults explicitly (min_decoding_length=0) changes its beam search.
         extra: dict[str, Any] = {}
         if decoding.min_new_tokens:
             extra["min_decoding_length"] = decoding.min_new_tokens
@@ -145,15 +184,23 @@ class CTranslate2Backend:
             extra["no_repeat_ngram_size"] = decoding.no_repeat_ngram_size
         if decoding.repetition_penalty != 1.0:
             extra["repetition_penalty"] = decoding.repetition_penalty
-        results = self.translator.translate_batch(
-            tokens, beam_size=decoding.beams, max_decoding_length=decoding.max_new_tokens, **extra
+        futures = self.translator.translate_batch(
+            tokens,
+            beam_size=decoding.beams,
+            max_decoding_length=decoding.max_new_tokens,
+            asynchronous=True,
+            **extra,
         )
-        out = []
-        for result in results:
-            ids = self.tokenizer.convert_tokens_to_ids(result.hypotheses[0])
-            # CTranslate2 drops the end-of-sequence token; count it when it stopped early.
-            out.append([*ids, self.eos] if len(ids) < decoding.max_new_tokens else ids)
-        return out
+
+        def collect() -> list[list[int]]:
+            out = []
+            for future in futures:
+                ids = self.tokenizer.convert_tokens_to_ids(future.result().hypotheses[0])
+                # CTranslate2 drops the end-of-sequence token; count it when it stopped early.
+                out.append([*ids, self.eos] if len(ids) < decoding.max_new_tokens else ids)
+            return out
+
+        return collect
 
 
 def ctranslate2_available() -> bool:
@@ -165,28 +212,46 @@ def ctranslate2_available() -> bool:
 
 
 def convert_to_ctranslate2(model_dir: Path, quantization: str, target: Path) -> Path:
-    """Convert a transformers model directory to CTranslate2 at ``target`` (atomically)."""
+    """Convert a transformers model directory to CTranslate2 at ``target`` (atomically).
+
+    The conversion loads the full-precision model, so it runs in a child process: the
+    translating process never holds those weights, and its peak memory stays low.
+    """
     if (target / "model.bin").exists():
         return target
     if not ctranslate2_available():
         raise TranslateNewsError(
             "the ctranslate2 backend needs the ctranslate2 package: pip install ctranslate2"
         )
-    from ctranslate2.converters import TransformersConverter
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
 
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}."))
+    context = multiprocessing.get_context("spawn")
     try:
-        TransformersConverter(str(model_dir)).convert(
-            str(tmp), quantization=quantization, force=True
-        )
+        with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+            pool.submit(_convert, str(model_dir), quantization, str(target)).result()
+    except BrokenProcessPool as exc:
+        raise TranslateNewsError(
+            f"converting {model_dir} to CTranslate2 failed (the converter process died; "
+            "out of memory?)"
+        ) from exc
+    return target
+
+
+def _convert(model_dir: str, quantization: str, target: str) -> None:
+    from ctranslate2.converters import TransformersConverter
+
+    tmp = Path(tempfile.mkdtemp(dir=Path(target).parent, prefix=f".{Path(target).name}."))
+    try:
+        TransformersConverter(model_dir).convert(str(tmp), quantization=quantization, force=True)
         os.replace(tmp, target)
     except OSError:
-        if not (target / "model.bin").exists():
+        if not (Path(target) / "model.bin").exists():
             raise
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    return target
 
 
 def conversion_dir(model_dir: Path, fingerprint: str, quantization: str) -> Path:

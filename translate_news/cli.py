@@ -36,7 +36,10 @@ ModelOpt = Annotated[
 ]
 DeviceOpt = Annotated[str, typer.Option(help="auto, cpu or cuda (auto: CUDA when available).")]
 BeamsOpt = Annotated[int | None, typer.Option(min=1, help="Beam size (default: the model's own).")]
-BatchTokensOpt = Annotated[int, typer.Option(min=1, help="Padded source tokens per batch.")]
+BatchTokensOpt = Annotated[
+    int | None,
+    typer.Option(min=1, help="Padded source tokens per batch (default: 2048/beams on CPU)."),
+]
 
 BackendOpt = Annotated[
     str,
@@ -105,7 +108,7 @@ def translate(
     model: ModelOpt = None,
     device: DeviceOpt = "auto",
     beams: BeamsOpt = None,
-    batch_tokens: BatchTokensOpt = 4096,
+    batch_tokens: BatchTokensOpt = None,
     backend: BackendOpt = "auto",
     compute_type: ComputeTypeOpt = None,
     threads: ThreadsOpt = None,

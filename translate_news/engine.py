@@ -28,6 +28,7 @@ from .backends import (
     conversion_dir,
     convert_to_ctranslate2,
     ctranslate2_available,
+    generate_all,
     generate_halving,
     model_fingerprint,
 )
@@ -35,7 +36,7 @@ from .batching import token_budget_batches
 from .errors import TranslateNewsError
 from .guard import is_runaway, split_long
 from .memory import TranslationMemory
-from .models import ModelSource, hub_kwargs, load_pretrained, resolve_model
+from .models import ModelSource, hub_kwargs, load_pretrained, resolve_model, tokenizer_class
 from .segment import sentence_spans
 
 DEVICES = ("auto", "cpu", "cuda")
@@ -49,7 +50,9 @@ class TranslateOptions:
     in :mod:`translate_news.models`). ``backend`` "auto" uses CTranslate2 when it is
     installed (int8 on CPU, float16 on CUDA; ``compute_type`` overrides) and torch
     otherwise. ``beams`` None uses the model's generation config. ``batch_tokens``
-    bounds the padded source tokens of one batch. ``threads`` None uses every core.
+    bounds the padded source tokens of one batch (None: 8192 on CUDA, 2048 / beams on
+    CPU, where beam search runs faster and leaner on small batches).
+    ``threads`` None uses every core.
     ``memory`` keeps translations in a SQLite translation memory at ``memory_path``
     (default: the user cache). ``force_length_ratio`` is for benchmarks only: every
     output is forced to that many times its batch's longest source, guards off.
@@ -60,7 +63,7 @@ class TranslateOptions:
     device: str = "auto"
     compute_type: str | None = None
     beams: int | None = None
-    batch_tokens: int = 4096
+    batch_tokens: int | None = None
     threads: int | None = None
     memory: bool = True
     memory_path: str | None = None
@@ -77,7 +80,7 @@ class TranslateOptions:
             raise ValueError(f"backend must be one of {', '.join(BACKENDS)}, got {self.backend!r}")
         if self.beams is not None and self.beams < 1:
             raise ValueError(f"beams must be at least 1, got {self.beams}")
-        if self.batch_tokens < 1:
+        if self.batch_tokens is not None and self.batch_tokens < 1:
             raise ValueError(f"batch_tokens must be positive, got {self.batch_tokens}")
         if self.threads is not None and self.threads < 1:
             raise ValueError(f"threads must be at least 1, got {self.threads}")
@@ -161,11 +164,11 @@ class Translator:
         self._load()
 
     def _load(self) -> None:
-        from transformers import AutoTokenizer
-
         opts = self.options
         kwargs = hub_kwargs(self.source, opts.cache_dir, opts.local_files_only)
-        self.tokenizer = load_pretrained(AutoTokenizer, self.source, **kwargs)
+        self.tokenizer = load_pretrained(
+            tokenizer_class(self.source, kwargs), self.source, **kwargs
+        )
         backend = opts.backend
         if backend == "auto":
             backend = "ctranslate2" if ctranslate2_available() else "torch"
@@ -181,6 +184,9 @@ class Translator:
         )
         generation = _read_config(self.model_dir, "generation_config.json")
         self.beams = opts.beams or generation.get("num_beams") or config.get("num_beams") or 1
+        self.batch_tokens = opts.batch_tokens or (
+            8192 if self.device == "cuda" else max(64, 2048 // self.beams)
+        )
         self.memory = None
         if opts.memory and opts.force_length_ratio is None:
             path = opts.memory_path or cache_root() / "memory.sqlite"
@@ -277,15 +283,18 @@ class Translator:
     def _translate_ids(self, units: list[list[int]]) -> list[str]:
         outputs: list[list[int]] = [[] for _ in units]
         force = self.options.force_length_ratio
-        for batch in token_budget_batches([len(x) for x in units], self.options.batch_tokens):
-            rows = [units[i] for i in batch]
-            longest = max(len(x) for x in rows)
+        batches = token_budget_batches([len(x) for x in units], self.batch_tokens)
+        jobs = []
+        for batch in batches:
+            longest = max(len(units[i]) for i in batch)
             if force is None:
                 decoding = Decoding(self.beams, self.output_cap(longest))
             else:
                 length = max(1, round(force * longest))
                 decoding = Decoding(self.beams, length, min_new_tokens=length)
-            for index, out in zip(batch, generate_halving(self.backend, rows, decoding)):
+            jobs.append(([units[i] for i in batch], decoding))
+        for batch, outs in zip(batches, generate_all(self.backend, jobs)):
+            for index, out in zip(batch, outs):
                 outputs[index] = out
         if force is None:
             for index, out in enumerate(outputs):

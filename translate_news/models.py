@@ -9,6 +9,7 @@ Everything is resolved when called, never at import time.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from dataclasses import dataclass
@@ -97,6 +98,45 @@ def load_pretrained(loader: Any, source: ModelSource, **kwargs: Any) -> Any:
         return loader.from_pretrained(source.name, **kwargs)
     except (OSError, ValueError) as exc:
         raise ModelNotFoundError(_not_found_message(source, exc)) from exc
+
+
+def tokenizer_class(source: ModelSource, kwargs: dict[str, Any]) -> Any:
+    """The tokenizer class a model names in its ``tokenizer_config.json``.
+
+    Importing that class directly (``MarianTokenizer``) rather than going through
+    ``AutoTokenizer`` keeps torch out of a process that translates with CTranslate2:
+    about 250 MB less resident memory. Falls back to ``AutoTokenizer``.
+    """
+    import transformers
+
+    config = _tokenizer_config(source, kwargs)
+    name = config.get("tokenizer_class") if config else None
+    found = getattr(transformers, name, None) if isinstance(name, str) else None
+    return found if found is not None else transformers.AutoTokenizer
+
+
+def _tokenizer_config(source: ModelSource, kwargs: dict[str, Any]) -> dict[str, Any] | None:
+    if source.local:
+        path = Path(source.name) / "tokenizer_config.json"
+    else:
+        from huggingface_hub import hf_hub_download
+
+        try:
+            path = Path(
+                hf_hub_download(
+                    source.name,
+                    "tokenizer_config.json",
+                    revision=kwargs.get("revision"),
+                    cache_dir=kwargs.get("cache_dir"),
+                    local_files_only=True,
+                )
+            )
+        except (OSError, ValueError):  # not cached yet: AutoTokenizer will fetch it
+            return None
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
 
 
 def _hub_offline() -> bool:
