@@ -67,13 +67,6 @@ def test_empty_file_is_a_clear_error(tmp_path, content):
         read_article(path)
 
 
-def test_invalid_utf8_is_a_clear_error(tmp_path):
-    path = tmp_path / "latin1.txt"
-    path.write_bytes("Élysée".encode("latin-1"))
-    with pytest.raises(InputError, match="not valid UTF-8"):
-        read_article(path)
-
-
 def test_missing_file(tmp_path):
     with pytest.raises(InputError, match="no such file"):
         read_article(tmp_path / "nope.txt")

@@ -7,9 +7,10 @@
 Heavy libraries (torch, transformers) load when a model is first needed, not here.
 """
 
-from .article import Article, Paragraph, parse_article, read_article
+from .article import Article, Paragraph, parse_article
 from .engine import TranslatedArticle, TranslateOptions, Translator
 from .errors import ModelNotFoundError, TranslateNewsError
+from .readers import read_article, read_articles
 from .segment import split_sentences
 
 __version__ = "0.1.0"
@@ -23,5 +24,6 @@ __all__ = [
     "Translator",
     "parse_article",
     "read_article",
+    "read_articles",
     "split_sentences",
 ]

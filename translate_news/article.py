@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
 from .errors import InputError
 
@@ -99,23 +98,3 @@ def parse_article(text: str, *, markdown: bool = False, path: str | None = None)
     if not paragraphs and title is None:
         raise InputError(f"{path or 'input'}: no text to translate (the article is empty)")
     return Article(tuple(paragraphs), title=title, date=date, path=path)
-
-
-def read_article(path: str | Path) -> Article:
-    """Read a UTF-8 ``.txt`` or ``.md`` article from ``path``."""
-    path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: is a directory, not an article file") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read ({exc.strerror})") from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(
-            f"{path}: not valid UTF-8 (byte {exc.start}); save it as UTF-8 and try again"
-        ) from None
-    return parse_article(text, markdown=path.suffix.lower() in {".md", ".markdown"}, path=str(path))

@@ -97,14 +97,23 @@ def _errors_to_exit(command: F) -> F:
 @app.command()
 @_errors_to_exit
 def translate(
-    file: Annotated[Path, typer.Argument(help="French article (.txt or .md).")],
+    source: Annotated[
+        str,
+        typer.Argument(
+            help="A French article (.txt, .md, .html, .docx, .json, .jsonl), a folder of "
+            "them, or - for standard input."
+        ),
+    ],
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")
+        Path | None,
+        typer.Option(
+            "--output", "-o", help="Output file, or folder for a folder or feed (default: stdout)."
+        ),
     ] = None,
     fmt: Annotated[
         str | None, typer.Option("--format", "-f", help="txt, md, json or html.")
     ] = None,
-    force: Annotated[bool, typer.Option(help="Overwrite an existing output file.")] = False,
+    force: Annotated[bool, typer.Option(help="Overwrite existing outputs.")] = False,
     model: ModelOpt = None,
     device: DeviceOpt = "auto",
     beams: BeamsOpt = None,
@@ -115,24 +124,21 @@ def translate(
     no_cache: NoCacheOpt = False,
     cache: CacheOpt = None,
 ) -> None:
-    """Translate one French article into English.
+    """Translate French articles into English.
 
     Examples:
 
         translate-news translate seeds/article.txt
 
-        translate-news translate article.txt -o article.en.md --format md
+        translate-news translate article.html -o article.en.md --format md
+
+        translate-news translate articles/ -o english/ --format json
     """
-    from .article import read_article
     from .engine import TranslateOptions, Translator
+    from .errors import OutputError
     from .output import format_for, render, write_atomic
+    from .readers import FEED_SUFFIXES, read_article
 
-    chosen = format_for(output, fmt)
-    if output is not None and output.exists() and not force:
-        from .errors import OutputError
-
-        raise OutputError(f"{output}: already exists; pass --force to overwrite it")
-    article = read_article(file)
     options = TranslateOptions(
         model=model,
         backend=backend,
@@ -144,6 +150,16 @@ def translate(
         memory=not no_cache,
         memory_path=None if cache is None else str(cache),
     )
+    path = Path(source)
+    if source != "-" and (path.is_dir() or path.suffix.lower() in FEED_SUFFIXES):
+        if output is None:
+            raise OutputError(f"{source}: translating many articles needs -o FOLDER")
+        _translate_many(path, output, format_for(None, fmt or "md"), force, options)
+        return
+    chosen = format_for(output, fmt)
+    if output is not None and output.exists() and not force:
+        raise OutputError(f"{output}: already exists; pass --force to overwrite it")
+    article = read_article(source)
     text = render(Translator(options=options).translate_article(article), chosen)
     if output is None:
         sys.stdout.write(text)
@@ -152,10 +168,37 @@ def translate(
         typer.echo(f"wrote {output}", err=True)
 
 
+def _translate_many(root: Path, out_dir: Path, fmt: str, force: bool, options: Any) -> None:
+    from .engine import Translator
+    from .errors import OutputError
+    from .folder import translate_folder
+
+    if out_dir.exists() and not out_dir.is_dir():
+        raise OutputError(f"{out_dir}: exists and is not a folder")
+    out_dir.mkdir(parents=True, exist_ok=True)
+
+    def show(kind: str, source: str, detail: str) -> None:
+        if kind == "failed":
+            typer.echo(f"translate-news: error: {detail}", err=True)
+        else:
+            typer.echo(f"{kind}: {source} -> {detail}", err=True)
+
+    report = translate_folder(
+        Translator(options=options), root, out_dir, fmt, force=force, on_event=show
+    )
+    typer.echo(
+        f"done {len(report.done)}, skipped {len(report.skipped)} (already translated; "
+        f"--force redoes them), failed {len(report.failed)}",
+        err=True,
+    )
+    if report.failed:
+        raise typer.Exit(1)
+
+
 @app.command()
 @_errors_to_exit
 def split(
-    file: Annotated[Path, typer.Argument(help="French article (.txt or .md).")],
+    file: Annotated[str, typer.Argument(help="French article, or - for standard input.")],
 ) -> None:
     """Print the sentences of an article, one per line, a blank line between paragraphs.
 
@@ -163,7 +206,7 @@ def split(
 
         translate-news split seeds/article.txt
     """
-    from .article import read_article
+    from .readers import read_article
     from .segment import split_sentences
 
     article = read_article(file)

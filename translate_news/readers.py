@@ -1,0 +1,211 @@
+"""Reading articles from what users have: text in any common encoding, Markdown, saved
+web pages (main text, title and date extracted by trafilatura: navigation, ads and
+comments left out), Word files, JSON lines feeds, and standard input. Every reader yields
+the same :class:`Article`.
+
+Text is decoded strictly: a byte-order mark decides (UTF-8, UTF-16), then UTF-8, then
+charset-normalizer's detection (cp1252, Latin-1, ...); a file that is binary, or whose
+encoding cannot be told, is refused with one clear line, never guessed into mojibake.
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+import re
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from .article import Article, Paragraph, classify, parse_article
+from .errors import InputError
+
+TEXT_SUFFIXES = {".txt": False, ".text": False, ".md": True, ".markdown": True}
+FEED_SUFFIXES = {".jsonl", ".ndjson", ".json"}
+HTML_SUFFIXES = {".html", ".htm"}
+SUFFIXES = tuple(sorted({*TEXT_SUFFIXES, *FEED_SUFFIXES, *HTML_SUFFIXES, ".docx"}))
+_META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?\s*([\w-]+)", re.IGNORECASE)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+@dataclass(frozen=True)
+class FeedFields:
+    """Which fields of a feed record hold the title, the date and the text."""
+
+    title: str = "title"
+    date: str = "date"
+    text: tuple[str, ...] = ("text", "body")
+
+
+def read_articles(path: str | Path, fields: FeedFields = FeedFields()) -> Iterator[Article]:
+    """The articles in ``path`` (``-`` reads standard input as text): one for a text or
+    Markdown file, one per record for a JSON lines feed or a JSON array."""
+    if str(path) == "-":
+        yield parse_article(decode(sys.stdin.buffer.read(), "<stdin>"), path="<stdin>")
+        return
+    path = Path(path)
+    suffix = path.suffix.lower()
+    raw = _read_bytes(path)
+    if suffix in FEED_SUFFIXES:
+        yield from _feed(decode(raw, path), path, fields, lines=suffix != ".json")
+    elif suffix in TEXT_SUFFIXES:
+        yield parse_article(decode(raw, path), markdown=TEXT_SUFFIXES[suffix], path=str(path))
+    elif suffix in HTML_SUFFIXES:
+        yield _html(raw, path)
+    elif suffix == ".docx":
+        yield _docx(raw, path)
+    else:
+        raise InputError(
+            f"{path}: unsupported file type '{suffix or path.name}'; "
+            f"use one of {', '.join(SUFFIXES)}"
+        )
+
+
+def read_article(path: str | Path) -> Article:
+    """The single article in ``path`` (a feed must hold exactly one)."""
+    articles = list(read_articles(path))
+    if len(articles) != 1:
+        raise InputError(f"{path}: holds {len(articles)} articles; translate it as a folder feed")
+    return articles[0]
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a directory, not an article file") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
+
+
+def decode(raw: bytes, path: str | Path) -> str:
+    """Decode article bytes strictly (see the module docstring)."""
+    for bom, encoding in _BOMS:
+        if raw.startswith(bom):
+            try:
+                return _checked(raw.decode(encoding), path)
+            except UnicodeDecodeError as exc:
+                raise InputError(
+                    f"{path}: starts with a {encoding.upper()} byte-order mark but is not "
+                    f"valid {encoding.upper()} (byte {exc.start})"
+                ) from None
+    if b"\x00" in raw:
+        raise InputError(f"{path}: looks binary (it holds NUL bytes), not a text article")
+    try:
+        return _checked(raw.decode("utf-8"), path)
+    except UnicodeDecodeError as exc:
+        utf8_error = exc.start
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(raw).best()
+    if best is None or best.encoding in {"utf_8", "ascii"}:
+        raise InputError(
+            f"{path}: not valid UTF-8 (byte {utf8_error}) and its encoding cannot be told; "
+            "save it as UTF-8"
+        )
+    return _checked(str(best), path)
+
+
+def _checked(text: str, path: str | Path) -> str:
+    control = _CONTROL.search(text)
+    if control:
+        line = text.count("\n", 0, control.start()) + 1
+        raise InputError(
+            f"{path}: holds a control character (U+{ord(control.group()):04X}) on line {line}; "
+            "this is not plain text"
+        )
+    return text
+
+
+def _html(raw: bytes, path: Path) -> Article:
+    declared = _META_CHARSET.search(raw[:4096])
+    if declared and declared.group(1).lower() in {b"utf-8", b"utf8"}:
+        try:
+            text = _checked(raw.decode("utf-8-sig"), path)
+        except UnicodeDecodeError as exc:
+            raise InputError(
+                f"{path}: declares UTF-8 but is not valid UTF-8 (byte {exc.start})"
+            ) from None
+    else:
+        text = decode(raw, path)
+    import trafilatura
+
+    document = trafilatura.bare_extraction(text, with_metadata=True, include_comments=False)
+    found = document.as_dict() if document is not None else {}
+    lines = [line.strip() for line in (found.get("text") or "").split("\n") if line.strip()]
+    title = found.get("title") or None
+    if lines and title and lines[0] == title:
+        lines = lines[1:]
+    if not lines:
+        raise InputError(f"{path}: no article text found in this web page")
+    return Article(
+        tuple(classify(line) for line in lines), title=title, date=found.get("date"), path=str(path)
+    )
+
+
+def _docx(raw: bytes, path: Path) -> Article:
+    import io
+    import zipfile
+
+    import docx
+
+    try:
+        document = docx.Document(io.BytesIO(raw))
+    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+        raise InputError(f"{path}: not a readable Word (.docx) file ({exc})") from None
+    title = document.core_properties.title or None
+    paragraphs = []
+    for paragraph in document.paragraphs:
+        text = paragraph.text.strip()
+        if not text:
+            continue
+        style = (paragraph.style.name if paragraph.style is not None else "") or ""
+        if style == "Title" and title is None and not paragraphs:
+            title = text
+        elif style.startswith(("Heading", "Title")):
+            paragraphs.append(Paragraph(_checked(text, path), "heading"))
+        else:
+            paragraphs.append(classify(_checked(text, path)))
+    if not paragraphs:
+        raise InputError(f"{path}: no text to translate (the document is empty)")
+    return Article(tuple(paragraphs), title=title, path=str(path))
+
+
+def _feed(text: str, path: Path, fields: FeedFields, *, lines: bool) -> Iterator[Article]:
+    if lines:
+        records = [(n, line) for n, line in enumerate(text.splitlines(), 1) if line.strip()]
+        parsed = ((n, _json(line, path, n)) for n, line in records)
+    else:
+        data = _json(text, path, None)
+        parsed = enumerate(data if isinstance(data, list) else [data], 1)
+    for number, record in parsed:
+        where = f"{path}: record {number}"
+        if not isinstance(record, dict):
+            raise InputError(f"{where} is not a JSON object")
+        body = next((record[f] for f in fields.text if isinstance(record.get(f), str)), None)
+        if body is None:
+            raise InputError(f"{where} has no text field ({' or '.join(fields.text)})")
+        article = parse_article(body, path=f"{path}#{number}")
+        title, date = record.get(fields.title), record.get(fields.date)
+        yield Article(
+            article.paragraphs,
+            title=title if isinstance(title, str) and title.strip() else article.title,
+            date=str(date) if date is not None else article.date,
+            path=article.path,
+        )
+
+
+def _json(text: str, path: Path, line: int | None) -> object:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        where = f"line {line}" if line is not None else f"line {exc.lineno}"
+        raise InputError(f"{path}: {where} is not valid JSON ({exc.msg})") from None
