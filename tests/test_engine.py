@@ -102,3 +102,21 @@ def test_options_are_validated():
         TranslateOptions(device="tpu")
     with pytest.raises(ValueError, match="beams"):
         TranslateOptions(beams=0)
+
+
+def test_non_french_paragraph_passes_through_marked(toy_model):
+    from translate_news.output import to_dict, to_markdown
+
+    english = "The president said he would not attend the summit in Brussels next week."
+    article = parse_article(f"Le chat mange la pomme.\n\n{english}\n\nFrappes meurtrières")
+    translator = Translator(str(toy_model), memory=False)
+    result = translator.translate_article(article)
+    first, second, third = result.paragraphs
+    assert (first.text, first.language) == ("The cat eats the apple.", None)
+    assert (second.text, second.language) == (english, "en")
+    assert second.sentences[0].translated is False
+    assert third.language is None  # too short to tell: translated as French
+    assert f"[not translated, language: en] {english}" in to_markdown(result)
+    assert [p["language"] for p in to_dict(result)["paragraphs"]] == ["fr", "en", "fr"]
+    off = Translator(str(toy_model), memory=False, detect_language=False)
+    assert off.translate_article(article).paragraphs[1].language is None

@@ -37,6 +37,7 @@ class Paragraph:
     text: str
     kind: str = "text"
     credit: str | None = None
+    language: str | None = None  # set when the paragraph is not French: not translated
 
     @property
     def body(self) -> str:
@@ -74,7 +75,7 @@ def parse_article(text: str, *, markdown: bool = False, path: str | None = None)
     first-level heading gives the title and other headings become heading paragraphs.
 
     >>> parse_article(" date 2025-07 Titre\\n\\nUn. Deux.").paragraphs
-    (Paragraph(text='Un. Deux.', kind='text', credit=None),)
+    (Paragraph(text='Un. Deux.', kind='text', credit=None, language=None),)
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     title = date = None

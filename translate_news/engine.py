@@ -35,6 +35,7 @@ from .backends import (
 from .batching import token_budget_batches
 from .errors import TranslateNewsError
 from .guard import is_runaway, split_long
+from .language import mark_languages
 from .memory import TranslationMemory
 from .models import ModelSource, hub_kwargs, load_pretrained, resolve_model, tokenizer_class
 from .segment import sentence_spans
@@ -54,7 +55,8 @@ class TranslateOptions:
     CPU, where beam search runs faster and leaner on small batches).
     ``threads`` None uses every core.
     ``memory`` keeps translations in a SQLite translation memory at ``memory_path``
-    (default: the user cache). ``force_length_ratio`` is for benchmarks only: every
+    (default: the user cache). ``detect_language`` passes paragraphs that are confidently
+    not French through untranslated, marked. ``force_length_ratio`` is for benchmarks only: every
     output is forced to that many times its batch's longest source, guards off.
     """
 
@@ -72,6 +74,7 @@ class TranslateOptions:
     local_files_only: bool = False
     articles_per_window: int = 32
     force_length_ratio: float | None = None
+    detect_language: bool = True
 
     def __post_init__(self) -> None:
         if self.device not in DEVICES:
@@ -103,6 +106,7 @@ class TranslatedParagraph:
     kind: str
     sentences: tuple[SentencePair, ...]
     separators: tuple[str, ...] = ()
+    language: str | None = None  # the source language when it was not French
 
     @property
     def source(self) -> str:
@@ -324,7 +328,7 @@ class Translator:
         iterator = iter(articles)
         while window := list(itertools.islice(iterator, self.options.articles_per_window)):
             units = _Units()
-            plans = [_plan(units, article) for article in window]
+            plans = [_plan(units, a, self.options.detect_language) for a in window]
             translations = self.translate(units.sentences)
             for article, (title, paragraphs) in zip(window, plans):
                 yield TranslatedArticle(
@@ -358,16 +362,22 @@ def _read_config(model_dir: Path, name: str = "config.json") -> dict[str, Any]:
     return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
 
 
-# A planned paragraph: (kind, [(source sentence, unit index or None)], separators)
-_Plan = tuple[str, list[tuple[str, int | None]], list[str]]
+# A planned paragraph: (kind, [(source sentence, unit index or None)], separators, language)
+_Plan = tuple[str, list[tuple[str, int | None]], list[str], str | None]
 
 
-def _plan(units: _Units, article: Article) -> tuple[tuple[str, int] | None, list[_Plan]]:
+def _plan(
+    units: _Units, article: Article, detect_language: bool
+) -> tuple[tuple[str, int] | None, list[_Plan]]:
     title = None if article.title is None else (article.title, units.add(article.title))
+    if detect_language:
+        article = mark_languages(article)
     return title, [_split(units, paragraph) for paragraph in article.paragraphs]
 
 
 def _split(units: _Units, paragraph: Paragraph) -> _Plan:
+    if paragraph.language is not None:  # not French: passes through untranslated
+        return paragraph.kind, [(paragraph.text, None)], [], paragraph.language
     body = paragraph.body
     spans = sentence_spans(body)
     items: list[tuple[str, int | None]] = []
@@ -380,7 +390,7 @@ def _split(units: _Units, paragraph: Paragraph) -> _Plan:
         if items:
             separators.append(paragraph.text[len(body) : paragraph.text.rindex(paragraph.credit)])
         items.append((paragraph.credit, None))
-    return paragraph.kind, items, separators
+    return paragraph.kind, items, separators, None
 
 
 def _pair(item: tuple[str, int | None], translations: list[str]) -> SentencePair:
@@ -391,7 +401,7 @@ def _pair(item: tuple[str, int | None], translations: list[str]) -> SentencePair
 
 
 def _assemble(plan: _Plan, translations: list[str]) -> TranslatedParagraph:
-    kind, items, separators = plan
+    kind, items, separators, language = plan
     return TranslatedParagraph(
-        kind, tuple(_pair(item, translations) for item in items), tuple(separators)
+        kind, tuple(_pair(item, translations) for item in items), tuple(separators), language
     )

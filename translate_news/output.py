@@ -9,7 +9,7 @@ import tempfile
 from dataclasses import asdict
 from pathlib import Path
 
-from .engine import TranslatedArticle
+from .engine import TranslatedArticle, TranslatedParagraph
 from .errors import OutputError
 
 FORMATS = ("txt", "md", "json", "html")
@@ -34,7 +34,7 @@ def render(article: TranslatedArticle, fmt: str) -> str:
 
 def to_text(article: TranslatedArticle) -> str:
     head = [line for line in (_title(article), article.date) if line]
-    blocks = (["\n".join(head)] if head else []) + [p.text for p in article.paragraphs]
+    blocks = (["\n".join(head)] if head else []) + [_marked(p) for p in article.paragraphs]
     return "\n\n".join(blocks) + "\n"
 
 
@@ -50,7 +50,7 @@ def to_markdown(article: TranslatedArticle) -> str:
         elif paragraph.kind == "caption":
             blocks.append(f"*{paragraph.text}*")
         else:
-            blocks.append(paragraph.text)
+            blocks.append(_marked(paragraph))
     return "\n\n".join(blocks) + "\n"
 
 
@@ -64,6 +64,7 @@ def to_dict(article: TranslatedArticle) -> dict:
         "paragraphs": [
             {
                 "kind": p.kind,
+                "language": p.language or "fr",
                 "source": p.source,
                 "translation": p.text,
                 "sentences": [asdict(pair) for pair in p.sentences],
@@ -88,6 +89,8 @@ def to_html(article: TranslatedArticle) -> str:
             body.append(f"<h2>{text}</h2>")
         elif p.kind == "caption":
             body.append(f'<p class="caption"><em>{text}</em></p>')
+        elif p.language:
+            body.append(f'<p lang="{p.language}" class="untranslated">{text}</p>')
         else:
             body.append(f"<p>{text}</p>")
     return (
@@ -98,6 +101,13 @@ def to_html(article: TranslatedArticle) -> str:
         + "\n".join(body)
         + "\n</body>\n</html>\n"
     )
+
+
+def _marked(paragraph: TranslatedParagraph) -> str:
+    """A paragraph's English, or its source marked as left untranslated."""
+    if paragraph.language:
+        return f"[not translated, language: {paragraph.language}] {paragraph.text}"
+    return paragraph.text
 
 
 def _title(article: TranslatedArticle) -> str | None:
