@@ -52,6 +52,15 @@ def test_bad_text_files(tmp_path, content, message):
         read_article(path)
 
 
+def test_content_decides_when_the_name_does_not(tmp_path):
+    plain = tmp_path / "article"
+    plain.write_text("Un paragraphe.\n\nUn autre.", encoding="utf-8")
+    assert len(read_article(plain).paragraphs) == 2
+    page = tmp_path / "page.aspx"
+    page.write_text(PAGE, encoding="utf-8")
+    assert read_article(page).title == "Le Kremlin n'attend rien des négociations"
+
+
 def test_unsupported_extension(tmp_path):
     path = tmp_path / "article.pdf"
     path.write_bytes(b"%PDF-1.4")
@@ -254,3 +263,52 @@ def test_ten_thousand_characters_without_punctuation(tmp_path, toy_model):
     assert result.exit_code == 0, result.output
     (paragraph,) = json.loads(result.stdout)["paragraphs"]
     assert len(paragraph["sentences"]) == 1 and paragraph["translation"]
+
+
+def test_unreadable_file(tmp_path, monkeypatch):
+    from pathlib import Path
+
+    path = tmp_path / "secret.txt"
+    path.write_text("Texte.", encoding="utf-8")
+
+    def denied(self):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(Path, "read_bytes", denied)
+    with pytest.raises(InputError, match="cannot read \\(Permission denied\\)"):
+        read_article(path)
+
+
+_TEXT = st.lists(
+    st.sampled_from([*"abcé ÉM.«»\"'?!\n\t", "\n\n", " AFP", " date 2025-07 "]), max_size=80
+).map("".join)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_TEXT)
+def test_parsing_never_loses_or_invents_text(text):
+    from translate_news import parse_article
+
+    try:
+        article = parse_article(text)
+    except InputError:
+        assert not text.strip()
+        return
+    parts = [article.date or "", article.title or ""] + [p.text for p in article.paragraphs]
+    squeeze = lambda s: "".join(s.split()).replace("date", "")  # noqa: E731
+    assert squeeze("".join(parts)) == squeeze(text)
+
+
+def test_feed_fields_from_the_command_line(tmp_path, toy_model):
+    path = tmp_path / "feed.jsonl"
+    path.write_text(
+        json.dumps({"headline": "Le chat mange la pomme", "content": "Le chat mange la pomme."})
+        + "\n"
+    )
+    out = tmp_path / "out"
+    args = ["translate", str(path), "-o", str(out), "-m", str(toy_model), "-f", "json"]
+    args += ["--title-field", "headline", "--text-field", "content"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    data = json.loads((out / "feed-1.en.json").read_text(encoding="utf-8"))
+    assert data["title"]["translation"] == "The cat eats the apple"

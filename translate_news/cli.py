@@ -123,6 +123,11 @@ def translate(
     threads: ThreadsOpt = None,
     no_cache: NoCacheOpt = False,
     cache: CacheOpt = None,
+    title_field: Annotated[str, typer.Option(help="Feed records: the title field.")] = "title",
+    date_field: Annotated[str, typer.Option(help="Feed records: the date field.")] = "date",
+    text_field: Annotated[
+        list[str] | None, typer.Option(help="Feed records: the text field (repeatable).")
+    ] = None,
 ) -> None:
     """Translate French articles into English.
 
@@ -137,7 +142,7 @@ def translate(
     from .engine import TranslateOptions, Translator
     from .errors import OutputError
     from .output import format_for, render, write_atomic
-    from .readers import FEED_SUFFIXES, read_article
+    from .readers import FEED_SUFFIXES, FeedFields, read_article
 
     options = TranslateOptions(
         model=model,
@@ -154,7 +159,8 @@ def translate(
     if source != "-" and (path.is_dir() or path.suffix.lower() in FEED_SUFFIXES):
         if output is None:
             raise OutputError(f"{source}: translating many articles needs -o FOLDER")
-        _translate_many(path, output, format_for(None, fmt or "md"), force, options)
+        fields = FeedFields(title_field, date_field, tuple(text_field or ("text", "body")))
+        _translate_many(path, output, format_for(None, fmt or "md"), force, options, fields)
         return
     chosen = format_for(output, fmt)
     if output is not None and output.exists() and not force:
@@ -168,7 +174,9 @@ def translate(
         typer.echo(f"wrote {output}", err=True)
 
 
-def _translate_many(root: Path, out_dir: Path, fmt: str, force: bool, options: Any) -> None:
+def _translate_many(
+    root: Path, out_dir: Path, fmt: str, force: bool, options: Any, fields: Any
+) -> None:
     from .engine import Translator
     from .errors import OutputError
     from .folder import translate_folder
@@ -184,7 +192,7 @@ def _translate_many(root: Path, out_dir: Path, fmt: str, force: bool, options: A
             typer.echo(f"{kind}: {source} -> {detail}", err=True)
 
     report = translate_folder(
-        Translator(options=options), root, out_dir, fmt, force=force, on_event=show
+        Translator(options=options), root, out_dir, fmt, force=force, fields=fields, on_event=show
     )
     typer.echo(
         f"done {len(report.done)}, skipped {len(report.skipped)} (already translated; "

@@ -16,7 +16,7 @@ from .article import Article
 from .engine import Translator
 from .errors import InputError, TranslateNewsError
 from .output import render, write_atomic
-from .readers import SUFFIXES, read_articles
+from .readers import DEFAULT_FIELDS, SUFFIXES, FeedFields, read_articles
 
 EXTENSIONS = {"txt": ".txt", "md": ".md", "json": ".json", "html": ".html"}
 
@@ -61,6 +61,7 @@ def translate_folder(
     fmt: str,
     *,
     force: bool = False,
+    fields: FeedFields = DEFAULT_FIELDS,
     on_event: Callable[[str, str, str], None] = lambda kind, source, detail: None,
 ) -> Report:
     """Translate every article under ``root`` into ``out_dir``; see the module docstring.
@@ -72,7 +73,7 @@ def translate_folder(
     def articles() -> Iterator[Article]:
         for path in find_inputs(root):
             try:
-                for article in read_articles(path):
+                for article in read_articles(path, fields):
                     target = output_path(article.path or str(path), root, out_dir, fmt)
                     if target.exists() and not force:
                         report.skipped.append(str(target))

@@ -43,15 +43,20 @@ class FeedFields:
     text: tuple[str, ...] = ("text", "body")
 
 
-def read_articles(path: str | Path, fields: FeedFields = FeedFields()) -> Iterator[Article]:
+DEFAULT_FIELDS = FeedFields()
+
+
+def read_articles(path: str | Path, fields: FeedFields = DEFAULT_FIELDS) -> Iterator[Article]:
     """The articles in ``path`` (``-`` reads standard input as text): one for a text or
     Markdown file, one per record for a JSON lines feed or a JSON array."""
     if str(path) == "-":
         yield parse_article(decode(sys.stdin.buffer.read(), "<stdin>"), path="<stdin>")
         return
     path = Path(path)
-    suffix = path.suffix.lower()
     raw = _read_bytes(path)
+    suffix = path.suffix.lower()
+    if suffix not in SUFFIXES:
+        suffix = _sniff(raw) or suffix
     if suffix in FEED_SUFFIXES:
         yield from _feed(decode(raw, path), path, fields, lines=suffix != ".json")
     elif suffix in TEXT_SUFFIXES:
@@ -62,9 +67,25 @@ def read_articles(path: str | Path, fields: FeedFields = FeedFields()) -> Iterat
         yield _docx(raw, path)
     else:
         raise InputError(
-            f"{path}: unsupported file type '{suffix or path.name}'; "
+            f"{path}: unsupported file type '{path.suffix or path.name}'; "
             f"use one of {', '.join(SUFFIXES)}"
         )
+
+
+def _sniff(raw: bytes) -> str | None:
+    """A file type told from the content, for a file whose name does not say."""
+    head = raw[:512].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if head.startswith(b"pk\x03\x04") and b"word/" in raw[:4096].lower():
+        return ".docx"
+    if head.startswith((b"<!doctype html", b"<html")):
+        return ".html"
+    if head.startswith(b"{"):
+        return ".jsonl"
+    if head.startswith((b"%pdf", b"pk\x03\x04")):
+        return None  # PDF, or a zip archive that is not a Word file
+    if b"\x00" not in raw[:4096] and head:
+        return ".txt"
+    return None
 
 
 def read_article(path: str | Path) -> Article:
