@@ -8,6 +8,8 @@ with SentencePiece models and a shared ``vocab.json``):
 
 * ``DIR/marian-random``: the real architecture class, tiny dimensions, random
   weights. It exercises loading, batching and generation; its output is noise.
+* ``DIR/bart-random`` and ``DIR/t5-random``: the summarisers' architectures, random
+  weights, real tokenizers (byte-level BPE, SentencePiece unigram).
 * ``DIR/marian-toy``: a tiny Marian trained here on a synthetic French->English
   corpus (a few hundred sentences over a small lexicon) until it translates
   every training sentence exactly, so tests can assert whole translations.
@@ -325,6 +327,103 @@ def _reproduces(model, tokenizer) -> bool:
     return True
 
 
+def _english_lines() -> list[str]:
+    lines = [en for _, en in toy_corpus()]
+    return lines + ["summarize: " + line for line in lines[:50]]
+
+
+def make_bart(out: Path) -> Path:
+    """A random-weight BART (the summariser's architecture) with a real byte-level BPE
+    tokenizer trained on the toy corpus's English; 64 positions, so chunking shows."""
+    import torch
+    from tokenizers import ByteLevelBPETokenizer
+    from tokenizers.processors import RobertaProcessing
+    from transformers import AutoTokenizer, BartConfig, BartForConditionalGeneration
+
+    torch.manual_seed(0)
+    out.mkdir(parents=True, exist_ok=True)
+    specials = ["<s>", "<pad>", "</s>", "<unk>", "<mask>"]
+    bpe = ByteLevelBPETokenizer()
+    bpe.train_from_iterator(
+        _english_lines(), vocab_size=400, min_frequency=1, special_tokens=specials
+    )
+    bpe._tokenizer.post_processor = RobertaProcessing(("</s>", 2), ("<s>", 0))
+    bpe.save(str(out / "tokenizer.json"))
+    config = {"tokenizer_class": "BartTokenizer", "model_max_length": 64}
+    config |= dict(
+        zip(("bos_token", "pad_token", "eos_token", "unk_token", "mask_token"), specials)
+    )
+    (out / "tokenizer_config.json").write_text(json.dumps(config))
+    tokenizer = AutoTokenizer.from_pretrained(out)
+    model = BartForConditionalGeneration(
+        BartConfig(
+            vocab_size=len(tokenizer),
+            d_model=32,
+            encoder_layers=2,
+            decoder_layers=2,
+            encoder_attention_heads=4,
+            decoder_attention_heads=4,
+            encoder_ffn_dim=64,
+            decoder_ffn_dim=64,
+            max_position_embeddings=64,
+            pad_token_id=1,
+            bos_token_id=0,
+            eos_token_id=2,
+            decoder_start_token_id=2,
+            forced_bos_token_id=0,
+            forced_eos_token_id=2,
+        )
+    ).eval()
+    model.generation_config.num_beams = 2
+    model.save_pretrained(out)
+    tokenizer.save_pretrained(out)
+    return out
+
+
+def make_t5(out: Path) -> Path:
+    """A random-weight T5 with a real SentencePiece-unigram tokenizer (needs the
+    ``summarize: `` prefix, as t5-small does)."""
+    import torch
+    from tokenizers import SentencePieceUnigramTokenizer
+    from tokenizers.processors import TemplateProcessing
+    from transformers import AutoTokenizer, T5Config, T5ForConditionalGeneration
+
+    torch.manual_seed(0)
+    out.mkdir(parents=True, exist_ok=True)
+    unigram = SentencePieceUnigramTokenizer()
+    unigram.train_from_iterator(
+        _english_lines(),
+        vocab_size=200,
+        special_tokens=["<pad>", "</s>", "<unk>"],
+        unk_token="<unk>",
+    )
+    unigram._tokenizer.post_processor = TemplateProcessing(
+        single="$A </s>", special_tokens=[("</s>", 1)]
+    )
+    unigram.save(str(out / "tokenizer.json"))
+    config = {"tokenizer_class": "T5Tokenizer", "model_max_length": 512, "extra_ids": 0}
+    config |= {"eos_token": "</s>", "pad_token": "<pad>", "unk_token": "<unk>"}
+    (out / "tokenizer_config.json").write_text(json.dumps(config))
+    tokenizer = AutoTokenizer.from_pretrained(out)
+    model = T5ForConditionalGeneration(
+        T5Config(
+            vocab_size=len(tokenizer),
+            d_model=32,
+            d_kv=8,
+            d_ff=64,
+            num_layers=2,
+            num_decoder_layers=2,
+            num_heads=4,
+            pad_token_id=0,
+            eos_token_id=1,
+            decoder_start_token_id=0,
+        )
+    ).eval()
+    model.save_pretrained(out)
+    tokenizer.save_pretrained(out)
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("dir", type=Path, help="where to write the model directories")
@@ -333,7 +432,13 @@ def main(argv: list[str] | None = None) -> int:
     import torch
 
     torch.set_num_threads(1)
-    for name, build in (("marian-random", make_random), ("marian-toy", make_toy)):
+    builders = (
+        ("marian-random", make_random),
+        ("marian-toy", make_toy),
+        ("bart-random", make_bart),
+        ("t5-random", make_t5),
+    )
+    for name, build in builders:
         start = time.monotonic()
         target = args.dir / name
         with tempfile.TemporaryDirectory(dir=args.dir.parent if args.dir.exists() else None) as tmp:

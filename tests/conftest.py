@@ -54,7 +54,7 @@ def test_models(request) -> Path:
         os.environ.get("TRANSLATE_NEWS_TEST_MODELS") or request.config.cache.mkdir("models")
     )
     target = root / key
-    if not (target / "marian-toy" / "config.json").exists():
+    if not (target / "t5-random" / "config.json").exists():
         assert make_test_models.main([str(target)]) == 0
     return target
 
@@ -67,6 +67,16 @@ def toy_model(test_models) -> Path:
 @pytest.fixture(scope="session")
 def random_model(test_models) -> Path:
     return test_models / "marian-random"
+
+
+@pytest.fixture(scope="session")
+def bart_model(test_models) -> Path:
+    return test_models / "bart-random"
+
+
+@pytest.fixture(scope="session")
+def t5_model(test_models) -> Path:
+    return test_models / "t5-random"
 
 
 @pytest.fixture(scope="session")

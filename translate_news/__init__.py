@@ -12,12 +12,15 @@ from .engine import TranslatedArticle, TranslateOptions, Translator
 from .errors import ModelNotFoundError, TranslateNewsError
 from .readers import read_article, read_articles
 from .segment import split_sentences
+from .summarize import Summarizer, SummaryOptions
 
 __version__ = "0.1.0"
 __all__ = [
     "Article",
     "ModelNotFoundError",
     "Paragraph",
+    "Summarizer",
+    "SummaryOptions",
     "TranslateNewsError",
     "TranslateOptions",
     "TranslatedArticle",

@@ -203,6 +203,27 @@ class CTranslate2Backend:
         return collect
 
 
+def load_torch_backend(
+    source: Any, kwargs: dict[str, Any], device: str, threads: int | None, tokenizer: Any
+) -> TorchBackend:
+    """Load a seq2seq model with transformers on ``device`` (auto: CUDA when available;
+    half precision on CUDA), in evaluation mode."""
+    import torch
+    from transformers import AutoModelForSeq2SeqLM
+
+    from .models import load_pretrained
+
+    if device == "auto":
+        device = "cuda" if torch.cuda.is_available() else "cpu"
+    elif device == "cuda" and not torch.cuda.is_available():
+        raise TranslateNewsError("--device cuda was asked for, but torch sees no CUDA GPU")
+    if threads:
+        torch.set_num_threads(threads)
+    dtype = torch.float16 if device == "cuda" else torch.float32
+    model = load_pretrained(AutoModelForSeq2SeqLM, source, dtype=dtype, **kwargs)
+    return TorchBackend(model.to(device).eval(), device, tokenizer.pad_token_id)
+
+
 def ctranslate2_available() -> bool:
     try:
         import ctranslate2  # noqa: F401

@@ -30,6 +30,7 @@ from .backends import (
     ctranslate2_available,
     generate_all,
     generate_halving,
+    load_torch_backend,
     model_fingerprint,
 )
 from .batching import token_budget_batches
@@ -197,21 +198,12 @@ class Translator:
             self.memory = TranslationMemory(path, self.signature)
 
     def _load_torch(self, kwargs: dict[str, Any]) -> TorchBackend:
-        import torch
-        from transformers import AutoModelForSeq2SeqLM
-
-        device = self.options.device
-        if device == "auto":
-            device = "cuda" if torch.cuda.is_available() else "cpu"
-        elif device == "cuda" and not torch.cuda.is_available():
-            raise TranslateNewsError("--device cuda was asked for, but torch sees no CUDA GPU")
-        if self.options.threads:
-            torch.set_num_threads(self.options.threads)
-        self.device = device
-        dtype = torch.float16 if device == "cuda" else torch.float32
-        model = load_pretrained(AutoModelForSeq2SeqLM, self.source, dtype=dtype, **kwargs)
+        backend = load_torch_backend(
+            self.source, kwargs, self.options.device, self.options.threads, self.tokenizer
+        )
+        self.device = backend.device
         self.model_dir = _local_dir(self.source, kwargs)
-        return TorchBackend(model.to(device).eval(), device, self.tokenizer.pad_token_id)
+        return backend
 
     def _load_ctranslate2(self, kwargs: dict[str, Any], threads: int) -> CTranslate2Backend:
         import ctranslate2
