@@ -225,3 +225,117 @@ def split(
             sentences.append(paragraph.credit)
         blocks.append("\n".join(" ".join(s.split()) for s in sentences))
     sys.stdout.write("\n\n".join(blocks) + "\n")
+
+
+SummarizerOpt = Annotated[
+    str | None,
+    typer.Option(
+        help="'lead' (first sentences, no model), a Hub id or a local directory "
+        "(default: $TRANSLATE_NEWS_SUMMARIZER, then sshleifer/distilbart-cnn-12-6)."
+    ),
+]
+
+
+@app.command()
+@_errors_to_exit
+def summarize(
+    source: Annotated[Path, typer.Argument(help="An article, a feed or a folder of them.")],
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="Output folder (.en.md and .en.json each).")
+    ] = Path("summaries"),
+    summarizer: SummarizerOpt = None,
+    sentences: Annotated[int, typer.Option(min=1, help="LEAD-k: sentences kept.")] = 3,
+    max_tokens: Annotated[int, typer.Option(min=1, help="Model summary: most tokens.")] = 142,
+    min_tokens: Annotated[int, typer.Option(min=0, help="Model summary: fewest tokens.")] = 0,
+    force: Annotated[bool, typer.Option(help="Redo articles already summarised.")] = False,
+    model: ModelOpt = None,
+    device: DeviceOpt = "auto",
+    beams: BeamsOpt = None,
+    backend: BackendOpt = "auto",
+    no_cache: NoCacheOpt = False,
+    cache: CacheOpt = None,
+) -> None:
+    """Translate and summarise articles: a file or a whole folder (recursively).
+
+    Articles already done with the same source and options are skipped; one bad file is
+    reported and the rest go on; the exit code is 1 if any failed.
+
+    Examples:
+
+        translate-news summarize seeds/ -o summaries/
+
+        translate-news summarize articles/ -o out/ --summarizer lead
+    """
+    from .engine import TranslateOptions, Translator
+    from .folder import find_inputs, summarize_folder
+    from .summarize import Summarizer, SummaryOptions
+
+    translator = Translator(
+        options=TranslateOptions(
+            model=model,
+            backend=backend,
+            device=device,
+            beams=beams,
+            memory=not no_cache,
+            memory_path=None if cache is None else str(cache),
+        )
+    )
+    options = SummaryOptions(
+        summarizer=summarizer,
+        sentences=sentences,
+        max_tokens=max_tokens,
+        min_tokens=min_tokens,
+        device=device,
+    )
+    engine = Summarizer(options=options)
+    output.mkdir(parents=True, exist_ok=True)
+    failures: list[str] = []
+    with typer.progressbar(
+        length=max(1, len(find_inputs(source))), label="articles", file=sys.stderr
+    ) as bar:
+
+        def progress(kind: str, item: str, detail: str) -> None:
+            if kind == "failed":
+                failures.append(detail)
+            bar.update(1)
+
+        report = summarize_folder(
+            translator, engine, source, output, force=force, on_event=progress
+        )
+    for line in failures:
+        typer.echo(f"translate-news: error: {line}", err=True)
+    typer.echo(
+        f"{'done':>8} {len(report.done)}\n{'skipped':>8} {len(report.skipped)}\n"
+        f"{'failed':>8} {len(report.failed)}",
+        err=True,
+    )
+    if report.failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+@_errors_to_exit
+def brief(
+    folder: Annotated[Path, typer.Argument(help="A folder written by 'summarize'.")],
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="briefing.md, briefing.html or briefing.json")
+    ],
+    title: Annotated[str | None, typer.Option(help="The briefing's title.")] = None,
+    force: Annotated[bool, typer.Option(help="Overwrite an existing briefing.")] = False,
+) -> None:
+    """Write an English briefing of summarised articles, newest first, grouped by day.
+
+    Example:
+
+        translate-news brief summaries/ -o briefing.html --title "Ukraine, July 2025"
+    """
+    from .briefing import RENDERERS, load_entries
+    from .errors import OutputError
+    from .output import write_atomic
+
+    render = RENDERERS.get(output.suffix.lower())
+    if render is None:
+        raise OutputError(f"{output}: the briefing must end in .md, .html or .json")
+    entries = load_entries(folder, output.resolve().parent)
+    write_atomic(output, render(entries, title), force=force)
+    typer.echo(f"wrote {output} ({len(entries)} articles)", err=True)

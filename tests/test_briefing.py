@@ -1,0 +1,139 @@
+"""summarize and brief through the command line, on the toy model."""
+
+import json
+from html.parser import HTMLParser
+
+from typer.testing import CliRunner
+
+from translate_news.cli import app
+
+runner = CliRunner()
+
+ARTICLE = " date {date} {title}\n\n{body}\n"
+TOY = {
+    "a.txt": (
+        "2025-07-21",
+        "Le chat mange la pomme",
+        "Le maire annonce le budget mardi. La presse regarde le rapport.\n\nLe gouvernement refuse la réforme. Le chat mange la pomme.",
+    ),
+    "sub/b.txt": (
+        "2025-07-22",
+        "La presse regarde le rapport",
+        "Le président prépare la rencontre lundi.",
+    ),
+    "c.txt": (
+        "2025-07-22",
+        "Le maire annonce le budget",
+        "La ministre défend la décision aujourd'hui.",
+    ),
+}
+
+
+def make_folder(root):
+    for name, (date, title, body) in TOY.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(ARTICLE.format(date=date, title=title, body=body), encoding="utf-8")
+    (root / "broken.txt").write_bytes(b"\x00\x01 binaire")
+    return root
+
+
+def summarize(src, out, toy_model, *extra):
+    args = ["summarize", str(src), "-o", str(out), "-m", str(toy_model), "--no-cache"]
+    return runner.invoke(app, [*args, "--summarizer", "lead", *extra])
+
+
+def test_summarize_folder_lead3_resume_and_failure(tmp_path, toy_model):
+    src, out = make_folder(tmp_path / "in"), tmp_path / "out"
+    result = summarize(src, out, toy_model)
+    assert result.exit_code == 1  # broken.txt failed, the others are done
+    assert "binary" in result.stderr
+    record = json.loads((out / "a.en.json").read_text(encoding="utf-8"))
+    assert record["summary"]["text"] == (
+        "The mayor announces the budget on Tuesday. The press watches the report. "
+        "The government refuses the reform."
+    )
+    assert record["summary"]["method"] == "lead" and record["summary"]["chunks"] == 1
+    markdown = (out / "a.en.md").read_text(encoding="utf-8")
+    assert markdown.startswith("# The cat eats the apple\n\n*2025-07-21*\n\n> **Summary** (LEAD-3)")
+    assert (out / "sub" / "b.en.json").exists()
+    # Resumable: nothing redone; a changed source or option counts as not done.
+    again = summarize(src, out, toy_model)
+    assert "skipped 3" in " ".join(again.stderr.split())
+    (src / "c.txt").write_text(
+        ARTICLE.format(
+            date="2025-07-22", title="Le chat mange la pomme", body="Le chat mange la pomme."
+        ),
+        encoding="utf-8",
+    )
+    changed = summarize(src, out, toy_model, "--sentences", "1")
+    assert "done 3" in " ".join(changed.stderr.split())
+
+
+class Outline(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.tags, self.text, self.links, self.external = [], [], [], []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        attrs = dict(attrs)
+        if tag == "a":
+            self.links.append(attrs["href"])
+        if tag in ("script", "link", "img") or (attrs.get("src") or "").startswith("http"):
+            self.external.append(tag)
+
+    def handle_data(self, data):
+        if data.strip():
+            self.text.append(data.strip())
+
+
+def test_brief_markdown_html_json(tmp_path, toy_model):
+    src, out = make_folder(tmp_path / "in"), tmp_path / "out"
+    summarize(src, out, toy_model)
+    md = tmp_path / "briefing.md"
+    assert (
+        runner.invoke(app, ["brief", str(out), "-o", str(md), "--title", "Toy news"]).exit_code == 0
+    )
+    text = md.read_text(encoding="utf-8")
+    assert text.startswith(
+        "# Toy news\n\n*2025-07-21 to 2025-07-22, 3 articles*\n\n## 2025-07-22\n"
+    )
+    assert text.index("## 2025-07-22") < text.index("## 2025-07-21")
+    assert "[Full translation](out/a.en.md)" in text
+
+    page = tmp_path / "briefing.html"
+    assert runner.invoke(app, ["brief", str(out), "-o", str(page)]).exit_code == 0
+    outline = Outline()
+    outline.feed(page.read_text(encoding="utf-8"))
+    assert outline.tags.count("article") == 3 and outline.tags.count("h2") == 2
+    assert outline.external == [] and "meta" in outline.tags
+    assert sorted(outline.links) == ["out/a.en.md", "out/c.en.md", "out/sub/b.en.md"]
+    assert outline.text.count("News briefing") == 2  # <title> and <h1>
+    assert "2025-07-21 to 2025-07-22, 3 articles" in outline.text
+
+    data_path = tmp_path / "briefing.json"
+    assert runner.invoke(app, ["brief", str(out), "-o", str(data_path)]).exit_code == 0
+    data = json.loads(data_path.read_text(encoding="utf-8"))
+    assert [d["day"] for d in data["days"]] == ["2025-07-22", "2025-07-21"]
+    assert data["count"] == 3
+
+
+def test_brief_without_summaries_is_one_line(tmp_path):
+    result = runner.invoke(app, ["brief", str(tmp_path), "-o", str(tmp_path / "b.md")])
+    assert result.exit_code == 1 and "no summaries found" in result.stderr
+
+
+def test_summarize_with_a_model(tmp_path, toy_model, bart_model):
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.txt").write_text(
+        "Le chat mange la pomme. La presse regarde le rapport.\n", encoding="utf-8"
+    )
+    args = ["summarize", str(src), "-o", str(tmp_path / "out"), "-m", str(toy_model)]
+    result = runner.invoke(
+        app, [*args, "--summarizer", str(bart_model), "--max-tokens", "10", "--no-cache"]
+    )
+    assert result.exit_code == 0, result.output
+    record = json.loads((tmp_path / "out" / "a.en.json").read_text(encoding="utf-8"))
+    assert record["summary"]["method"] == str(bart_model) and record["summary"]["text"]

@@ -1,0 +1,121 @@
+"""English briefings: every summarised article of a folder, newest first, grouped by day.
+
+A briefing is built from the ``.en.json`` records that ``translate-news summarize``
+writes, and rendered as Markdown, one standalone HTML page (no external assets, readable
+on a phone, printable) or JSON.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+from dataclasses import asdict, dataclass
+from itertools import groupby
+from pathlib import Path
+
+from .errors import InputError
+
+UNDATED = "Undated"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One article of a briefing."""
+
+    headline: str
+    date: str | None
+    summary: str
+    link: str
+
+
+def load_entries(folder: Path, relative_to: Path) -> list[Entry]:
+    """The summarised articles under ``folder``, newest first (undated last); links are
+    relative to the folder ``relative_to`` (where the briefing will be written)."""
+    entries = []
+    for path in sorted(folder.rglob("*.en.json")):
+        try:
+            record = json.loads(path.read_text(encoding="utf-8"))
+            translation = record["translation"]
+            summary = record["summary"]["text"]
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise InputError(f"{path}: not a summary written by translate-news ({exc})") from None
+        title = (translation.get("title") or {}).get("translation")
+        first = next((p["translation"] for p in translation["paragraphs"]), "")
+        markdown = path.with_name(record.get("markdown") or path.name)
+        link = Path(os.path.relpath(markdown, relative_to)).as_posix()
+        entries.append(Entry(title or first[:120], translation.get("date"), summary, link))
+    if not entries:
+        raise InputError(f"{folder}: no summaries found; run translate-news summarize first")
+    dated = sorted((e for e in entries if e.date), key=lambda e: e.date or "", reverse=True)
+    return dated + [e for e in entries if not e.date]
+
+
+def _days(entries: list[Entry]) -> list[tuple[str, list[Entry]]]:
+    return [
+        (day, list(group)) for day, group in groupby(entries, lambda e: (e.date or UNDATED)[:10])
+    ]
+
+
+def _heading(entries: list[Entry], title: str | None) -> tuple[str, str]:
+    dates = sorted(e.date[:10] for e in entries if e.date)
+    span = f"{dates[0]} to {dates[-1]}" if dates and dates[0] != dates[-1] else (dates or [""])[0]
+    count = f"{len(entries)} article{'s' if len(entries) != 1 else ''}"
+    return title or "News briefing", f"{span}, {count}" if span else count
+
+
+def to_markdown(entries: list[Entry], title: str | None = None) -> str:
+    heading, subtitle = _heading(entries, title)
+    lines = [f"# {heading}", "", f"*{subtitle}*"]
+    for day, group in _days(entries):
+        lines += ["", f"## {day}"]
+        for entry in group:
+            lines += ["", f"### {entry.headline}", ""]
+            if entry.date:
+                lines.append(f"*{entry.date}*  ")
+            lines += [entry.summary, "", f"[Full translation]({entry.link})"]
+    return "\n".join(lines) + "\n"
+
+
+def to_json(entries: list[Entry], title: str | None = None) -> str:
+    heading, subtitle = _heading(entries, title)
+    days = [{"day": day, "articles": [asdict(e) for e in group]} for day, group in _days(entries)]
+    data = {"title": heading, "subtitle": subtitle, "count": len(entries), "days": days}
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+_STYLE = (
+    "body{max-width:42rem;margin:auto;padding:1rem;font:1.05rem/1.5 Georgia,serif;color:#111}"
+    "h1{font-size:1.6rem;margin-bottom:0}.sub{color:#555;margin-top:.2rem}"
+    "h2{font-size:1.1rem;border-bottom:1px solid #ccc;margin-top:2rem}"
+    "article{margin:1rem 0;break-inside:avoid}h3{font-size:1.05rem;margin:.2rem 0}"
+    "time{color:#555;font-size:.9rem}a{color:#1a4d8f}"
+    "@media print{a{color:#111}a::after{content:' (' attr(href) ')';font-size:.8rem}}"
+)
+
+
+def to_html(entries: list[Entry], title: str | None = None) -> str:
+    heading, subtitle = _heading(entries, title)
+    esc = html.escape
+    body = [f"<h1>{esc(heading)}</h1>", f'<p class="sub">{esc(subtitle)}</p>']
+    for day, group in _days(entries):
+        body.append(f"<section><h2>{esc(day)}</h2>")
+        for entry in group:
+            when = (
+                f'<time datetime="{esc(entry.date)}">{esc(entry.date)}</time>' if entry.date else ""
+            )
+            body.append(
+                f"<article><h3>{esc(entry.headline)}</h3>{when}<p>{esc(entry.summary)}</p>"
+                f'<p><a href="{esc(entry.link)}">Full translation</a></p></article>'
+            )
+        body.append("</section>")
+    return (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{esc(heading)}</title>\n<style>{_STYLE}</style>\n</head>\n<body>\n"
+        + "\n".join(body)
+        + "\n</body>\n</html>\n"
+    )
+
+
+RENDERERS = {".md": to_markdown, ".markdown": to_markdown, ".html": to_html, ".json": to_json}
