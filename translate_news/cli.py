@@ -194,9 +194,14 @@ def _translate_many(
     report = translate_folder(
         Translator(options=options), root, out_dir, fmt, force=force, fields=fields, on_event=show
     )
+    _finish(report)
+
+
+def _finish(report: Any) -> None:
+    """The closing count of a many-article run; exit code 1 when anything failed."""
     typer.echo(
-        f"done {len(report.done)}, skipped {len(report.skipped)} (already translated; "
-        f"--force redoes them), failed {len(report.failed)}",
+        f"done {len(report.done)}, skipped {len(report.skipped)} (already done; --force "
+        f"redoes them), failed {len(report.failed)}",
         err=True,
     )
     if report.failed:
@@ -304,13 +309,7 @@ def summarize(
         )
     for line in failures:
         typer.echo(f"translate-news: error: {line}", err=True)
-    typer.echo(
-        f"{'done':>8} {len(report.done)}\n{'skipped':>8} {len(report.skipped)}\n"
-        f"{'failed':>8} {len(report.failed)}",
-        err=True,
-    )
-    if report.failed:
-        raise typer.Exit(1)
+    _finish(report)
 
 
 @app.command()
