@@ -55,6 +55,18 @@ OPUS_MT_FR_EN = {
     "decoder_ffn_dim": 2048,
 }
 ENGINES = ("naive", "hf-sorted", "ct2-plain", "default", "fastest")
+DISTILBART_CNN_12_6 = {
+    "vocab_size": 50264,
+    "d_model": 1024,
+    "encoder_layers": 12,
+    "decoder_layers": 6,
+    "encoder_attention_heads": 16,
+    "decoder_attention_heads": 16,
+    "encoder_ffn_dim": 4096,
+    "decoder_ffn_dim": 4096,
+    "max_position_embeddings": 1024,
+}
+SUMMARY_TOKENS = 60
 RATIO = 1.2
 NAIVE_SAMPLE = 60
 
@@ -263,6 +275,82 @@ def _setup(engine: str, model_dir: Path, threads: int):
     return ours
 
 
+def build_summarizer(out: Path) -> Path:
+    """distilbart-cnn-12-6's architecture with random weights; its tokenizer is the test
+    BART tokenizer with filler entries added to its vocabulary up to the real size."""
+    import make_test_models as builder
+    import torch
+    from transformers import BartConfig, BartForConditionalGeneration
+
+    torch.manual_seed(0)
+    builder.make_bart(out)
+    spec = json.loads((out / "tokenizer.json").read_text(encoding="utf-8"))
+    vocab = spec["model"]["vocab"]
+    for i in range(len(vocab), DISTILBART_CNN_12_6["vocab_size"]):
+        vocab[f"filler{i}"] = i
+    (out / "tokenizer.json").write_text(json.dumps(spec), encoding="utf-8")
+    settings = json.loads((out / "tokenizer_config.json").read_text(encoding="utf-8"))
+    settings["model_max_length"] = 1024
+    (out / "tokenizer_config.json").write_text(json.dumps(settings), encoding="utf-8")
+    ids = {"pad_token_id": 1, "bos_token_id": 0, "eos_token_id": 2, "decoder_start_token_id": 2}
+    config = BartConfig(**DISTILBART_CNN_12_6, **ids, forced_bos_token_id=0, forced_eos_token_id=2)
+    model = BartForConditionalGeneration(config).eval()
+    model.generation_config.num_beams = 4
+    model.save_pretrained(out)
+    return out
+
+
+def bench_summarizer(threads: int, articles: int) -> list[dict]:
+    """Seconds per article at beam 4, every summary forced to SUMMARY_TOKENS tokens:
+    transformers, one article per generate() call, against translate_news.Summarizer."""
+    import make_test_models as builder
+    import torch
+    from transformers import AutoTokenizer, BartForConditionalGeneration
+
+    from translate_news.summarize import Summarizer
+
+    torch.set_num_threads(threads)
+    english = [en for _, en in builder.toy_corpus()]
+    texts = [" ".join(english[i * 40 : (i + 1) * 40]) for i in range(articles)]
+    runs = []
+    with tempfile.TemporaryDirectory() as tmp:
+        model_dir = build_summarizer(Path(tmp) / "distilbart-cnn-12-6-shaped")
+        tokenizer = AutoTokenizer.from_pretrained(model_dir)
+        model = BartForConditionalGeneration.from_pretrained(model_dir).eval()
+        start = time.perf_counter()
+        for text in texts:
+            with torch.inference_mode():
+                model.generate(
+                    **tokenizer(text, return_tensors="pt"),
+                    num_beams=4,
+                    max_length=None,
+                    max_new_tokens=SUMMARY_TOKENS,
+                    min_new_tokens=SUMMARY_TOKENS,
+                )
+        runs.append(("transformers", time.perf_counter() - start))
+        del model
+        ours = Summarizer(
+            str(model_dir), device="cpu", max_tokens=SUMMARY_TOKENS, min_tokens=SUMMARY_TOKENS
+        )
+        start = time.perf_counter()
+        for text in texts:
+            ours.summarize_paragraphs([text])
+        runs.append(("translate-news", time.perf_counter() - start))
+        tokens = sum(len(ids) for ids in tokenizer(texts)["input_ids"])
+    return [
+        {
+            "engine": name,
+            "beams": 4,
+            "articles": len(texts),
+            "src_tokens": tokens,
+            "summary_tokens": SUMMARY_TOKENS,
+            "seconds": round(seconds, 2),
+            "seconds_per_article": round(seconds / len(texts), 2),
+        }
+        for name, seconds in runs
+    ]
+
+
 def machine() -> dict:
     cpu = platform.processor() or platform.machine()
     try:
@@ -288,6 +376,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--model-dir", type=Path, help="the model to time (default: built once, then cached)"
     )
+    parser.add_argument(
+        "--summarizer", action="store_true", help="time the summariser instead (see README)"
+    )
+    parser.add_argument("--articles", type=int, default=8, help="with --summarizer")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--beams", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -295,6 +387,16 @@ def main(argv: list[str] | None = None) -> int:
     if args.child:
         runs = run_engine(args.child, [args.beams], args.model_dir, args.threads, args.quick)
         print(json.dumps(runs))
+        return 0
+
+    if args.summarizer:
+        runs = bench_summarizer(args.threads, args.articles)
+        for r in runs:
+            print(f"{r['engine']:15} {r['seconds_per_article']:8.2f} s/article", end="")
+            print(f" ({r['articles']} articles, {r['src_tokens']} source tokens)")
+        if args.json:
+            report = {"machine": machine() | {"threads": args.threads}, "summarizer_runs": runs}
+            args.json.write_text(json.dumps(report, indent=2))
         return 0
 
     model_dir = args.model_dir or cached_model()
