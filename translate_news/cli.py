@@ -199,11 +199,12 @@ def _translate_many(
 
 def _finish(report: Any) -> None:
     """The closing count of a many-article run; exit code 1 when anything failed."""
-    typer.echo(
-        f"done {len(report.done)}, skipped {len(report.skipped)} (already done; --force "
-        f"redoes them), failed {len(report.failed)}",
-        err=True,
+    rows = (
+        ("done", len(report.done), ""),
+        ("skipped", len(report.skipped), "  (already done; --force redoes them)"),
+        ("failed", len(report.failed), ""),
     )
+    typer.echo("\n".join(f"{name:<8}{count:>6}{note}" for name, count, note in rows), err=True)
     if report.failed:
         raise typer.Exit(1)
 
