@@ -20,6 +20,22 @@ from translate_news.segment import sentence_spans
             "Il l'a affirmé. \u201cJamais.\u201d Fin.",
             ["Il l'a affirmé.", "\u201cJamais.\u201d", "Fin."],
         ),
+        # Spaced straight quotes between sentences: a later quote closes this one...
+        (
+            'Il a dit. " Je viens. Attendez. " Puis il part.',
+            ["Il a dit.", '" Je viens.', 'Attendez. "', "Puis il part."],
+        ),
+        # ...and with none later, speech opens, report closes.
+        (
+            'Le vote est clos. " Je suis fier de nous.',
+            ["Le vote est clos.", '" Je suis fier de nous.'],
+        ),
+        (
+            'Tu es le meilleur ! " Les serveurs sont là.',
+            ['Tu es le meilleur ! "', "Les serveurs sont là."],
+        ),
+        # A stray mark stays with the sentence it ends.
+        ("Photos de Beyrouth ? . Un blog.", ["Photos de Beyrouth ? .", "Un blog."]),
         # A closing guillemet with nothing open starts its fragment.
         ("Il est parti. » Stipe reconnaît tout.", ["Il est parti.", "» Stipe reconnaît tout."]),
         # Question or exclamation followed by a speech verb.
@@ -65,7 +81,14 @@ from translate_news.segment import sentence_spans
         ("Voir l'article L. 642-3 du code.", ["Voir l'article L. 642-3 du code."]),
         # Ellipses.
         ("Il attend... et rien ne vient. Fin.", ["Il attend... et rien ne vient.", "Fin."]),
-        ("Il attend… Rien ne vient.", ["Il attend… Rien ne vient."]),
+        # A capital after an ellipsis starts a sentence, even a name; "(...)" is a cut.
+        ("Il attend… Rien ne vient.", ["Il attend…", "Rien ne vient."]),
+        ("Il a vu... Jean Dupont.", ["Il a vu...", "Jean Dupont."]),
+        ("« Je ne sais pas… » Il se tait.", ["« Je ne sais pas… »", "Il se tait."]),
+        ("Il hésite… « Non », dit-il.", ["Il hésite…", "« Non », dit-il."]),
+        ("Il a dit (...) Les autres suivent.", ["Il a dit (...) Les autres suivent."]),
+        ("Il a dit […] Les autres suivent.", ["Il a dit […] Les autres suivent."]),
+        ("Quoi ?... Rien.", ["Quoi ?...", "Rien."]),
         # URLs and e-mail addresses.
         (
             "Voir www.lemonde.fr. Écrire à contact@afp.com. Fin.",
@@ -106,7 +129,10 @@ def test_no_boundary_after_opening_guillemet_in_seed():
 
 
 _ALPHABET = st.sampled_from(
-    [*list("abcdeéèàôçABCÉM .,;:!?…«»\"'()-\n\t0123456789"), " M. ", " J.-L. ", "... ", "\xa0"]
+    [
+        *list("abcdeéèàôçABCÉM .,;:!?…«»\"'()[]-\n\t0123456789"),
+        *[" M. ", " J.-L. ", "... ", "\xa0", '. " ', "(...) ", " Je ", "… » "],
+    ]
 )
 
 

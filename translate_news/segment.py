@@ -9,9 +9,15 @@ candidate boundaries; the rules below repair what it gets wrong on news text:
   of the previous sentence, and a closing » or " is never pushed to the next one;
 * no boundary after an honorific (M., Mme, MM., Dr, Pr, Me, Mgr, St...) or an
   initial (J.-L. Mélenchon, J. Dupont), whatever the next word;
+* a spaced straight quote between two sentences (`` . " ``) opens a quotation if
+  another quote closes it later in the paragraph, or if what follows reads as speech
+  (first or second person) more than what precedes; otherwise it closes one;
 * no boundary when the next "sentence" starts in lower case or with a comma: a
   question or exclamation followed by a speech verb (« Pourquoi ? », s'est-il
   interrogé), an ellipsis inside a sentence;
+* a boundary after an ellipsis (… or ...) that a capital follows, even a name, which
+  Punkt misses; none after "(...)" or "[…]", which mark a cut in a quotation;
+* a fragment with no letter or digit (a stray "." or ") ends the sentence before it;
 * a line break always ends a sentence unless the next line continues it in lower case,
   so headings, captions and credit lines stay on their own.
 
@@ -22,6 +28,7 @@ sentences with the whitespace between them gives back the source exactly.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -48,12 +55,27 @@ _DOTTED_TOKEN = re.compile(r"\w\.\S*\.[)\]]?$")
 _BYLINE = re.compile(r"(?<![\w.-])(?:[A-Z]\.-?){2,3}")
 # A single capital initial before a number: "article L. 642-3".
 _INITIAL = re.compile(r"(?:^|\s)[A-Z]\.$")
+# Words of the first and second person: direct speech, rare in reported text.
+_SPEECH = re.compile(
+    r"(?<!\w)(?:je|j['’]|moi|nous|tu|toi|vous|m['’]|t['’]|mon|ma|mes|notre|nos|votre|vos)"
+    r"(?!\w)",
+    re.IGNORECASE,
+)
+_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
 _QUOTE_OR_BRACKET = re.compile(r"[«»“”()\[\]\"]")
 _PAIRS = {"»": "«", "”": "“", ")": "(", "]": "["}
 _OPENING = frozenset("«“([")
 # After sentence-final ? ! or an ellipsis, a lower-case word continues the sentence.
 _SOFT_END = re.compile(r"(?:[?!…]|\.\.\.)[\s»”\")\]]*$")
 _LOWER_START = re.compile(r"[a-zà-öø-ÿœ]")
+_WORD = re.compile(r"\w")
+# An ellipsis followed by a capital ends its sentence: in French the sentence goes on
+# in lower case. Punkt misses most of these (it does not know "…" at all, and after
+# "..." it wants evidence that the next word starts sentences, which names never
+# have). An ellipsis in brackets, "(...)" or "[…]", marks a cut inside a quotation.
+_ELLIPSIS_BREAK = re.compile(
+    r"(?<![(\[.])(?:\.{3,}|…+)(?![)\]])(?=[\s»”\")\]]*\s[«“\"]?\s?[A-ZÀ-ÖØ-ÞŒ])"
+)
 
 
 @lru_cache(maxsize=1)
@@ -90,12 +112,21 @@ def sentence_spans(text: str) -> list[Span]:
     offset = 0
     for line in text.split("\n"):
         if line.strip():
-            for a, b in tokenizer.span_tokenize(line):
+            for a, b in _ellipsis_breaks(line, tokenizer.span_tokenize(line)):
                 a, b = _lstrip(line, a, b), _rstrip(line, a, b)
                 if a < b:
                     spans.append((offset + a, offset + b))
         offset += len(line) + 1
     return _repair(text, spans) if len(spans) > 1 else spans
+
+
+def _ellipsis_breaks(line: str, spans: Iterable[Span]) -> Iterator[Span]:
+    """Punkt's spans, also cut after each ellipsis that a capital follows."""
+    for start, end in spans:
+        for match in _ELLIPSIS_BREAK.finditer(line, start, end):
+            yield start, match.end()
+            start = match.end()
+        yield start, end
 
 
 def _quote_roles(text: str) -> tuple[set[int], set[int]]:
@@ -116,7 +147,14 @@ def _quote_roles(text: str) -> tuple[set[int], set[int]]:
             right = text[i + 1] if i + 1 < len(text) else " "
             spaced = left.isspace() and right.isspace()
             if spaced and not straight_open and i > 1 and text[i - 2] in ".!?…":
-                closes.add(i)  # ` . " ` closes a quotation opened before this text
+                # ` . " ` between two sentences: it opens a quotation closed later in
+                # the paragraph or one that reads as speech, else closes one opened
+                # before this text.
+                if _opens_after_sentence(text, i):
+                    opens.add(i)
+                    straight_open = True
+                else:
+                    closes.add(i)
             elif (left.isspace() or left in _OPENING) and not (spaced and straight_open):
                 opens.add(i)
                 straight_open = True
@@ -130,6 +168,18 @@ def _quote_roles(text: str) -> tuple[set[int], set[int]]:
             closes.add(i)
             stack.pop()
     return opens, closes
+
+
+def _opens_after_sentence(text: str, i: int) -> bool:
+    """Whether the spaced straight quote at ``i``, just after a sentence, opens one."""
+    line_end = text.find("\n", i)
+    line_end = len(text) if line_end < 0 else line_end
+    if text.count('"', i + 1, line_end) % 2:
+        return True  # a quote later in the paragraph closes it
+    line_start = text.rfind("\n", 0, i) + 1
+    before = _SENTENCE_END.split(text[line_start : i - 1].rstrip())[-1]
+    after = _SENTENCE_END.split(text[i + 1 : line_end], maxsplit=1)[0]
+    return len(_SPEECH.findall(after)) > len(_SPEECH.findall(before))
 
 
 def _repair(text: str, spans: list[Span]) -> list[Span]:
@@ -155,7 +205,7 @@ def _repair(text: str, spans: list[Span]) -> list[Span]:
         while same_line and start in closes and start + 1 < end:
             prev_end = start + 1
             start = _lstrip(text, start + 1, end)
-        if start >= end or _continues(text, prev_start, prev_end, start):
+        if start >= end or _continues(text, prev_start, prev_end, start, end, same_line):
             repaired[-1] = (prev_start, max(end, prev_end))
         else:
             repaired[-1] = (prev_start, prev_end)
@@ -175,10 +225,14 @@ def _lstrip(text: str, start: int, end: int) -> int:
     return start
 
 
-def _continues(text: str, prev_start: int, prev_end: int, start: int) -> bool:
-    """Whether the sentence starting at ``start`` really continues the previous one."""
+def _continues(
+    text: str, prev_start: int, prev_end: int, start: int, end: int, same_line: bool
+) -> bool:
+    """Whether the sentence ``text[start:end]`` really continues the previous one."""
     if text[start] in ",;:?!":
         return True
+    if same_line and not _WORD.search(text, start, end):
+        return True  # a stray mark, "Beirut ? .", ends the sentence before it
     window = text[max(0, prev_end - 12) : prev_end]
     if _LOWER_START.match(text, start) and (
         _SOFT_END.search(window)
