@@ -3,6 +3,7 @@
 import pytest
 
 from translate_news import Translator
+from translate_news.errors import TranslateNewsError
 
 from .conftest import make_test_models
 
@@ -11,7 +12,9 @@ SOURCES = [fr for fr, _ in make_test_models.toy_corpus()]
 
 @pytest.fixture(scope="module")
 def reference(toy_model):
-    return Translator(str(toy_model), backend="torch", beams=4, memory=False).translate(SOURCES)
+    return Translator(
+        str(toy_model), backend="torch", beams=4, device="cpu", memory=False
+    ).translate(SOURCES)
 
 
 @pytest.mark.parametrize(
@@ -19,7 +22,12 @@ def reference(toy_model):
 )
 def test_ctranslate2_agrees_with_torch(toy_model, reference, compute_type, minimum):
     translator = Translator(
-        str(toy_model), backend="ctranslate2", compute_type=compute_type, beams=4, memory=False
+        str(toy_model),
+        backend="ctranslate2",
+        compute_type=compute_type,
+        beams=4,
+        device="cpu",
+        memory=False,
     )
     output = translator.translate(SOURCES)
     agreement = sum(a == b for a, b in zip(output, reference)) / len(reference)
@@ -27,18 +35,20 @@ def test_ctranslate2_agrees_with_torch(toy_model, reference, compute_type, minim
 
 
 def test_conversion_is_cached_beside_the_model(toy_model):
-    Translator(str(toy_model), backend="ctranslate2", compute_type="int8", memory=False)
+    Translator(
+        str(toy_model), backend="ctranslate2", compute_type="int8", device="cpu", memory=False
+    )
     converted = list(toy_model.glob("ctranslate2-int8-*"))
     assert len(converted) == 1 and (converted[0] / "model.bin").exists()
 
 
 def test_auto_backend_is_ctranslate2_int8_on_cpu(toy_model):
-    translator = Translator(str(toy_model), memory=False)
+    translator = Translator(str(toy_model), device="cpu", memory=False)
     assert (translator.backend.name, translator.backend.precision) == ("ctranslate2", "int8")
 
 
 def test_out_of_memory_halves_the_batch(toy_model, monkeypatch):
-    translator = Translator(str(toy_model), backend="torch", memory=False)
+    translator = Translator(str(toy_model), backend="torch", device="cpu", memory=False)
     generate = translator.backend.generate
     sizes = []
 
@@ -59,7 +69,9 @@ def test_fresh_conversion_runs_in_a_child_process(toy_model, tmp_path):
 
     copy = tmp_path / "toy"
     shutil.copytree(toy_model, copy, ignore=shutil.ignore_patterns("ctranslate2-*"))
-    translator = Translator(str(copy), backend="ctranslate2", compute_type="int8", memory=False)
+    translator = Translator(
+        str(copy), backend="ctranslate2", compute_type="int8", device="cpu", memory=False
+    )
     assert translator.translate(["Le chat mange la pomme."]) == ["The cat eats the apple."]
     (converted,) = copy.glob("ctranslate2-int8-*")
     assert (converted / "model.bin").exists()
@@ -67,7 +79,9 @@ def test_fresh_conversion_runs_in_a_child_process(toy_model, tmp_path):
 
 
 def test_concurrent_batches_halve_on_out_of_memory(toy_model, monkeypatch):
-    translator = Translator(str(toy_model), backend="ctranslate2", batch_tokens=64, memory=False)
+    translator = Translator(
+        str(toy_model), backend="ctranslate2", batch_tokens=64, device="cpu", memory=False
+    )
     submit = translator.backend.submit
     generate = translator.backend.generate
     sizes = []
@@ -98,11 +112,90 @@ def test_ctranslate2_path_never_imports_torch(toy_model):
     import subprocess
     import sys
 
-    Translator(str(toy_model), backend="ctranslate2", memory=False)  # converted already
+    Translator(
+        str(toy_model), backend="ctranslate2", device="cpu", memory=False
+    )  # converted already
     code = (
         "import sys; from translate_news import Translator; "
-        f"t = Translator({str(toy_model)!r}, backend='ctranslate2', memory=False); "
+        f"t = Translator({str(toy_model)!r}, backend='ctranslate2', device='cpu', memory=False); "
         "print(t.translate(['Le chat mange la pomme.'])[0], 'torch' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "The cat eats the apple. False"
+
+
+def _ctranslate2_sees_a_gpu() -> bool:
+    import ctranslate2
+
+    return ctranslate2.get_cuda_device_count() > 0
+
+
+@pytest.fixture
+def phantom_gpu(monkeypatch):
+    """Make CTranslate2 count a GPU on a machine that has none: loading on it then
+    really fails, as it does where CTranslate2's CUDA libraries do not match."""
+    import ctranslate2
+
+    if _ctranslate2_sees_a_gpu():
+        pytest.skip("a real GPU is present")
+    monkeypatch.setattr(ctranslate2, "get_cuda_device_count", lambda: 1)
+
+
+def test_gpu_ctranslate2_cannot_use_falls_back_to_transformers(toy_model, phantom_gpu, caplog):
+    translator = Translator(str(toy_model), memory=False)
+    assert translator.backend.name == "torch"
+    assert "CTranslate2 cannot run on this GPU" in caplog.text
+    pairs = make_test_models.toy_article_pairs()
+    assert translator.translate([fr for fr, _ in pairs]) == [en for _, en in pairs]
+
+
+def test_gpu_ctranslate2_cannot_use_is_one_line_when_asked_for(toy_model, phantom_gpu):
+    with pytest.raises(TranslateNewsError, match=r"cannot run on this GPU.*--backend torch"):
+        Translator(str(toy_model), backend="ctranslate2", device="cuda", memory=False)
+
+
+def test_gpu_library_missing_at_first_batch_falls_back(toy_model, monkeypatch, caplog):
+    """CTranslate2 loaded, then its first batch cannot load cuBLAS (seen on a CUDA 13
+    machine with CUDA 12 wheels): the run goes on with transformers, nothing is lost."""
+    translator = Translator(str(toy_model), device="cpu", memory=False)
+    assert translator.backend.name == "ctranslate2"
+
+    class MissingCublas:
+        def result(self):
+            raise RuntimeError("Library libcublas.so.12 is not found or cannot be loaded")
+
+    def translate_batch(tokens, **options):
+        return [MissingCublas() for _ in tokens]
+
+    monkeypatch.setattr(translator.backend, "translator", type("T", (), {})())
+    monkeypatch.setattr(translator.backend.translator, "translate_batch", translate_batch, False)
+    pairs = make_test_models.toy_article_pairs()
+    assert translator.translate([fr for fr, _ in pairs]) == [en for _, en in pairs]
+    assert translator.backend.name == "torch"
+    assert "libcublas.so.12" in caplog.text
+
+
+def test_failed_attempt_is_released_before_the_halves_run(toy_model, monkeypatch):
+    """On a GPU the halves only fit once the failed attempt's tensors are freed; a
+    retry made while its exception is still being handled keeps them alive."""
+    import weakref
+
+    translator = Translator(str(toy_model), backend="torch", device="cpu", memory=False)
+    generate = translator.backend.generate
+    attempts = []
+
+    class Activations:  # stands for the tensors a failed generate() held
+        pass
+
+    def small_gpu(batch, decoding):
+        assert all(ref() is None for ref in attempts), "a failed attempt is still alive"
+        if len(batch) > 2:
+            held = Activations()
+            attempts.append(weakref.ref(held))
+            raise RuntimeError("CUDA out of memory. Tried to allocate 2.00 GiB")
+        return generate(batch, decoding)
+
+    monkeypatch.setattr(translator.backend, "generate", small_gpu)
+    pairs = make_test_models.toy_article_pairs()
+    assert translator.translate([fr for fr, _ in pairs]) == [en for _, en in pairs]
+    assert attempts

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -22,6 +23,10 @@ from typing import Any, Protocol
 from .errors import TranslateNewsError
 
 BACKENDS = ("auto", "torch", "ctranslate2")
+
+
+class BackendUnavailable(TranslateNewsError):
+    """A backend is installed but cannot run on the device asked for."""
 
 
 @dataclass(frozen=True)
@@ -51,7 +56,12 @@ def _is_oom(exc: BaseException) -> bool:
 def generate_halving(
     backend: Backend, batch: list[list[int]], decoding: Decoding
 ) -> list[list[int]]:
-    """``backend.generate``, halving the batch on out-of-memory until one row is left."""
+    """``backend.generate``, halving the batch on out-of-memory until one row is left.
+
+    The halves run after the ``except`` block has ended: inside it, the exception's
+    traceback keeps the failed attempt's frames, and with them its GPU tensors, alive,
+    so the halves would run out of memory too (seen on an H100).
+    """
     try:
         return backend.generate(batch, decoding)
     except (RuntimeError, MemoryError) as exc:
@@ -62,11 +72,15 @@ def generate_halving(
                 f"out of memory translating one sentence of {len(batch[0])} tokens "
                 f"on {backend.name}; try --device cpu"
             ) from exc
-        _empty_cuda_cache()
-        half = len(batch) // 2
-        return generate_halving(backend, batch[:half], decoding) + generate_halving(
-            backend, batch[half:], decoding
-        )
+    return _halves(backend, batch, decoding)
+
+
+def _halves(backend: Backend, batch: list[list[int]], decoding: Decoding) -> list[list[int]]:
+    _empty_cuda_cache()
+    half = len(batch) // 2
+    return generate_halving(backend, batch[:half], decoding) + generate_halving(
+        backend, batch[half:], decoding
+    )
 
 
 def generate_all(
@@ -84,10 +98,11 @@ def generate_all(
     for (batch, decoding), collect in zip(jobs, pending):
         try:
             results.append(collect())
+            continue
         except (RuntimeError, MemoryError) as exc:
             if not _is_oom(exc) and not isinstance(exc, MemoryError):
                 raise
-            results.append(generate_halving(backend, batch, decoding))
+        results.append(generate_halving(backend, batch, decoding))  # see there: not in except
     return results
 
 
@@ -160,14 +175,26 @@ class CTranslate2Backend:
             intra = max(1, threads // inter)
         else:
             inter, intra = 1, 0
-        self.translator = ctranslate2.Translator(
-            str(path),
-            device=device,
-            compute_type=compute_type,
-            inter_threads=inter,
-            intra_threads=intra,
-        )
         self.eos = tokenizer.eos_token_id
+        try:
+            self.translator = ctranslate2.Translator(
+                str(path),
+                device=device,
+                compute_type=compute_type,
+                inter_threads=inter,
+                intra_threads=intra,
+            )
+            if device == "cuda":
+                # Translate a few words so that a GPU CTranslate2 cannot use fails here,
+                # at load: its wheels load CUDA 12's cuBLAS only when first needed, so
+                # with another CUDA major version it sees the GPU, loads the model, and
+                # fails on the first sentence.
+                probe = tokenizer.convert_ids_to_tokens(tokenizer("Bonjour à tous.")["input_ids"])
+                self.translator.translate_batch([probe], max_decoding_length=4)
+        except (RuntimeError, OSError) as exc:
+            if device != "cuda":
+                raise
+            raise _unavailable(exc) from exc
 
     def generate(self, batch: list[list[int]], decoding: Decoding) -> list[list[int]]:
         return self.submit(batch, decoding)()
@@ -195,12 +222,27 @@ class CTranslate2Backend:
         def collect() -> list[list[int]]:
             out = []
             for future in futures:
-                ids = self.tokenizer.convert_tokens_to_ids(future.result().hypotheses[0])
+                try:
+                    result = future.result()
+                except RuntimeError as exc:
+                    if _MISSING_LIBRARY.search(str(exc)):
+                        raise _unavailable(exc) from exc
+                    raise
+                ids = self.tokenizer.convert_tokens_to_ids(result.hypotheses[0])
                 # CTranslate2 drops the end-of-sequence token; count it when it stopped early.
                 out.append([*ids, self.eos] if len(ids) < decoding.max_new_tokens else ids)
             return out
 
         return collect
+
+
+# What CTranslate2 says when its GPU libraries do not match the machine's CUDA.
+_MISSING_LIBRARY = re.compile(r"Library \S+ is not found|driver version is insufficient")
+
+
+def _unavailable(exc: BaseException) -> BackendUnavailable:
+    reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return BackendUnavailable(f"CTranslate2 cannot run on this GPU: {reason}")
 
 
 def load_torch_backend(
