@@ -1,6 +1,7 @@
 """Benchmark the translation engines on a model shaped exactly like opus-mt-fr-en.
 
     python scripts/bench.py [--quick] [--json FILE] [--threads N] [--engines a,b,...]
+                            [--device cpu|cuda] [--synthetic N]
 
 The model is built from opus-mt-fr-en's configuration (vocabulary 59,514, 6+6 layers,
 d_model 512) with random weights, so nothing is downloaded; its tokenizer is a real
@@ -14,6 +15,9 @@ one-sentence calls), so the comparison is about speed alone:
 * ct2-plain: CTranslate2 int8, length-sorted batches of 16, no other tuning;
 * default: translate_news.Translator with its default options;
 * fastest: translate_news.Translator tuned for CPU throughput.
+
+On CUDA (--device cuda) the transformers engines run in float16, ct2-plain in float16,
+and ours with its own choice for the GPU; peak memory is then the host's, not the GPU's.
 
 Each engine runs in its own child process for each beam size (so that its peak
 resident memory is its own; --quick runs everything in one process instead), at
@@ -119,7 +123,7 @@ def cached_model() -> Path:
     return target
 
 
-def corpora(quick: bool) -> dict[str, list[list[str]]]:
+def corpora(quick: bool, synthetic: int = 200) -> dict[str, list[list[str]]]:
     """Articles as lists of sentences: the seed article, and a synthetic corpus built
     from its sentences with names and numbers changed so that no sentence repeats."""
     from translate_news import read_article, split_sentences
@@ -129,7 +133,7 @@ def corpora(quick: bool) -> dict[str, list[list[str]]]:
     seed_sentences = [s for p in seed.paragraphs for s in split_sentences(p.body)]
     rng = random.Random(7)
     articles = []
-    count, per_article = (2, 1) if quick else (200, 2)
+    count, per_article = (2, 1) if quick else (synthetic, 2)
     for a in range(count):
         sentences = []
         for s in rng.sample(seed_sentences, per_article):
@@ -145,25 +149,35 @@ def _forced(length: int) -> int:
 
 
 def run_engine(
-    engine: str, beam_sizes: list[int], model_dir: Path, threads: int, quick: bool
+    engine: str,
+    beam_sizes: list[int],
+    model_dir: Path,
+    threads: int,
+    quick: bool,
+    device: str = "cpu",
+    synthetic: int = 200,
 ) -> list[dict]:
     """Run one engine at each beam size on every corpus (in this process)."""
     runs = []
-    setup = _setup(engine, model_dir, threads)
+    setup = _setup(engine, model_dir, threads, device)
     for beams in beam_sizes:
-        for corpus, articles in corpora(quick).items():
+        for corpus, articles in corpora(quick, synthetic).items():
             sentences = [s for article in articles for s in article]
             if engine == "naive" and len(sentences) > NAIVE_SAMPLE:
                 # One sentence per call: its tokens/s does not depend on the other
                 # sentences, so an even sample measures it without an hour-long run.
                 sentences = sentences[:: math.ceil(len(sentences) / NAIVE_SAMPLE)]
-            setup(["Il pleut."], beams)  # load and warm up outside the timing
+            # Load and warm up outside the timing; a GPU also settles its kernels and
+            # memory pool on real batch shapes first.
+            setup(sentences[:64] if device == "cuda" else ["Il pleut."], beams)
             start = time.perf_counter()
             src_tokens = setup(sentences, beams)
             seconds = time.perf_counter() - start
             runs.append(
                 {
                     "engine": engine,
+                    "device": device,
+                    "backend": getattr(setup, "backend", ""),
                     "beams": beams,
                     "corpus": corpus,
                     "sentences": len(sentences),
@@ -191,8 +205,9 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _setup(engine: str, model_dir: Path, threads: int):
+def _setup(engine: str, model_dir: Path, threads: int, device: str = "cpu"):
     """Load ``engine`` once; return a function translating sentences at a beam size."""
+    cuda = device == "cuda"
     from transformers import MarianTokenizer
 
     tokenizer = MarianTokenizer.from_pretrained(model_dir)
@@ -205,7 +220,8 @@ def _setup(engine: str, model_dir: Path, threads: int):
         from transformers import MarianMTModel
 
         torch.set_num_threads(threads)
-        model = MarianMTModel.from_pretrained(model_dir).eval()
+        dtype = torch.float16 if cuda else torch.float32
+        model = MarianMTModel.from_pretrained(model_dir, dtype=dtype).to(device).eval()
 
         def hf(sentences, beams):
             size = 1 if engine == "naive" else 16
@@ -218,7 +234,7 @@ def _setup(engine: str, model_dir: Path, threads: int):
             for i in range(0, len(order), size):
                 batch = tokenizer(
                     [sentences[j] for j in order[i : i + size]], return_tensors="pt", padding=True
-                )
+                ).to(device)
                 length = _forced(batch["input_ids"].shape[1])
                 with torch.inference_mode():
                     model.generate(
@@ -228,17 +244,21 @@ def _setup(engine: str, model_dir: Path, threads: int):
                         max_new_tokens=length,
                         min_new_tokens=length,
                     )
+            if cuda:
+                torch.cuda.synchronize()
             return count(sentences)
 
+        hf.backend = f"transformers {dtype}".replace("torch.", "")
         return hf
     if engine == "ct2-plain":
         import ctranslate2
         from ctranslate2.converters import TransformersConverter
 
-        target = model_dir / "ct2-plain-int8"
+        quantization = "float16" if cuda else "int8"
+        target = model_dir / f"ct2-plain-{quantization}"
         if not target.exists():
-            TransformersConverter(str(model_dir)).convert(str(target), quantization="int8")
-        translator = ctranslate2.Translator(str(target), device="cpu", intra_threads=threads)
+            TransformersConverter(str(model_dir)).convert(str(target), quantization=quantization)
+        translator = ctranslate2.Translator(str(target), device=device, intra_threads=threads)
 
         def ct2(sentences, beams):
             tokens = [tokenizer.convert_ids_to_tokens(i) for i in tokenizer(sentences)["input_ids"]]
@@ -251,14 +271,20 @@ def _setup(engine: str, model_dir: Path, threads: int):
                 )
             return count(sentences)
 
+        ct2.backend = f"ctranslate2 {quantization}"
         return ct2
     from translate_news import TranslateOptions, Translator
 
     # "fastest" pins what "default" chooses by itself on this machine (CTranslate2 int8,
     # every core, the CPU batch budget), so that a change of defaults shows up here.
     tuned = {
-        "default": {},
-        "fastest": {"backend": "ctranslate2", "compute_type": "int8", "threads": threads},
+        "default": {"device": device},
+        "fastest": {
+            "backend": "ctranslate2",
+            "compute_type": "float16" if cuda else "int8",
+            "threads": threads,
+            "device": device,
+        },
     }[engine]
     current: dict[int, Translator] = {}
 
@@ -269,6 +295,8 @@ def _setup(engine: str, model_dir: Path, threads: int):
                 model=str(model_dir), beams=beams, memory=False, force_length_ratio=RATIO, **tuned
             )
             current[beams] = Translator(options=options)
+            backend = current[beams].backend
+            ours.backend = f"{backend.name} {backend.precision}"
         current[beams].translate(sentences)
         return count(sentences)
 
@@ -363,6 +391,14 @@ def machine() -> dict:
     return {"cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version()}
 
 
+def gpu_name(device: str) -> str | None:
+    if device != "cuda":
+        return None
+    import torch
+
+    return torch.cuda.get_device_name(0)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -380,12 +416,24 @@ def main(argv: list[str] | None = None) -> int:
         "--summarizer", action="store_true", help="time the summariser instead (see README)"
     )
     parser.add_argument("--articles", type=int, default=8, help="with --summarizer")
+    parser.add_argument("--device", choices=("cpu", "cuda"), default="cpu")
+    parser.add_argument(
+        "--synthetic", type=int, default=200, help="articles (of 2 sentences) in that corpus"
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--beams", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
     if args.child:
-        runs = run_engine(args.child, [args.beams], args.model_dir, args.threads, args.quick)
+        runs = run_engine(
+            args.child,
+            [args.beams],
+            args.model_dir,
+            args.threads,
+            args.quick,
+            args.device,
+            args.synthetic,
+        )
         print(json.dumps(runs))
         return 0
 
@@ -401,18 +449,23 @@ def main(argv: list[str] | None = None) -> int:
 
     model_dir = args.model_dir or cached_model()
     runs: list[dict] = []
+    failed: list[str] = []
     for engine in args.engines.split(","):
         if args.quick:  # in this process: no child start-ups, memory not isolated
-            runs += run_engine(engine, [4, 1], model_dir, args.threads, quick=True)
+            runs += run_engine(
+                engine, [4, 1], model_dir, args.threads, True, args.device, args.synthetic
+            )
             continue
         for beams in (4, 1):
             command = [sys.executable, __file__, "--child", engine, "--beams", str(beams)]
             command += ["--model-dir", str(model_dir), "--threads", str(args.threads)]
+            command += ["--device", args.device, "--synthetic", str(args.synthetic)]
             command += ["--quick"] if args.quick else []
             done = subprocess.run(command, capture_output=True, text=True)
-            if done.returncode != 0:
-                print(done.stderr, file=sys.stderr)
-                return 1
+            if done.returncode != 0:  # report it and go on with the other engines
+                print(f"{engine} beam {beams} failed:\n{done.stderr[-2000:]}", file=sys.stderr)
+                failed.append(f"{engine} beam {beams}")
+                continue
             runs += json.loads(done.stdout.strip().splitlines()[-1])
             print(f"{engine} beam {beams}: done", file=sys.stderr)
     naive = {
@@ -421,20 +474,25 @@ def main(argv: list[str] | None = None) -> int:
     for run in runs:
         base = naive.get((run["beams"], run["corpus"]))
         run["ratio_vs_naive"] = round(run["src_tokens_per_s"] / base, 2) if base else None
-    report = {"machine": machine() | {"threads": args.threads}, "quick": args.quick, "runs": runs}
+    report = {
+        "machine": machine() | {"threads": args.threads, "gpu": gpu_name(args.device)},
+        "quick": args.quick,
+        "runs": runs,
+        "failed": failed,
+    }
     print(
         f"{'engine':10} {'beams':>5} {'corpus':10} {'tokens':>7} {'s':>8} {'tok/s':>8} "
-        f"{'MB':>6} {'x naive':>8}"
+        f"{'MB':>6} {'x naive':>8}  backend"
     )
     for r in runs:
         print(
             f"{r['engine']:10} {r['beams']:5d} {r['corpus']:10} {r['src_tokens']:7d} "
             f"{r['seconds']:8.2f} {r['src_tokens_per_s']:8.1f} {r['peak_rss_mb']:6d} "
-            f"{r['ratio_vs_naive'] or 0:8.2f}"
+            f"{r['ratio_vs_naive'] or 0:8.2f}  {r['backend']}"
         )
     if args.json:
         args.json.write_text(json.dumps(report, indent=2))
-    return 0
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
