@@ -58,6 +58,8 @@ from translate_news.segment import sentence_spans
             ["Né en 52 av. J.-C. à Rome.", "Il meurt jeune."],
         ),
         ("Voir p. 12 et le n° 5. Fin.", ["Voir p. 12 et le n° 5.", "Fin."]),
+        ("Il vit au 12, bd. Haussmann. Seul.", ["Il vit au 12, bd. Haussmann.", "Seul."]),
+        ("Dans le XVe arr. de Paris. Fin.", ["Dans le XVe arr. de Paris.", "Fin."]),
         (
             "Des pommes, des poires, etc. et des prunes.",
             ["Des pommes, des poires, etc. et des prunes."],

@@ -42,7 +42,8 @@ Span = tuple[int, int]
 NEWS_ABBREVIATIONS = frozenset(
     """m mm mme mmes mlle mlles dr pr me mgr st ste av apr j.-c cf etc p pp art al
     env ex éd coll c-à-d vol chap fig gén col cdt lt sgt adj cap n no nos tél hab mds md mrd
-    janv févr avr juil sept oct nov déc lun mar mer jeu ven sam dim""".split()
+    janv févr avr juil sept oct nov déc lun mar mer jeu ven sam dim
+    bd boul fg arr dép rte imp sté univ assoc dir coord trad réf resp approx ibid cit""".split()
 )
 # After these a boundary is never right: a name or a number always follows.
 _NEVER_BEFORE_BREAK = re.compile(
