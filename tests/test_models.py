@@ -33,3 +33,31 @@ def test_argument_wins_over_everything(isolated_env, monkeypatch):
 def test_not_a_directory_nor_a_hub_id(name):
     with pytest.raises(ModelNotFoundError):
         resolve_model(name)
+
+
+def test_unreachable_hub_fails_at_once_in_one_line(monkeypatch):
+    """Without HF_HUB_OFFLINE and without a network, the Hub is probed once instead of
+    huggingface_hub's 45 s of retries. The endpoint here is a closed port on this machine,
+    and huggingface_hub itself stays offline (it read HF_HUB_OFFLINE at import)."""
+    import socket
+
+    from translate_news import Translator
+
+    with socket.socket() as probe:  # a port that was free a moment ago: nothing listens
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    monkeypatch.delenv("HF_HUB_OFFLINE")
+    for name in ("HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HF_ENDPOINT", f"http://127.0.0.1:{port}")
+    with pytest.raises(ModelNotFoundError, match=f"cannot be reached \\(127.0.0.1:{port}") as err:
+        Translator("someone/not-cached-anywhere")
+    assert "\n" not in str(err.value)
+
+
+def test_behind_a_proxy_the_hub_is_not_probed(monkeypatch):
+    from translate_news.models import _hub_unreachable
+
+    monkeypatch.setenv("HTTPS_PROXY", "http://127.0.0.1:1")
+    monkeypatch.setenv("HF_ENDPOINT", "http://127.0.0.1:1")
+    assert _hub_unreachable() is None

@@ -94,10 +94,41 @@ def load_pretrained(loader: Any, source: ModelSource, **kwargs: Any) -> Any:
             return loader.from_pretrained(source.name, **{**kwargs, "local_files_only": True})
         except (OSError, ValueError):
             pass
+    if not source.local and not kwargs.get("local_files_only"):
+        unreachable = _hub_unreachable()
+        if unreachable:
+            # huggingface_hub would retry for about 45 s, warning at every try.
+            raise ModelNotFoundError(
+                _not_found_message(source, None, f"the Hub cannot be reached ({unreachable})")
+            )
     try:
         return loader.from_pretrained(source.name, **kwargs)
     except (OSError, ValueError) as exc:
         raise ModelNotFoundError(_not_found_message(source, exc)) from exc
+
+
+def _hub_unreachable(timeout: float = 3.0) -> str | None:
+    """Why the Hub (``HF_ENDPOINT``) cannot be reached, or None when it may be.
+
+    One TCP connection, before huggingface_hub's retries: with no network those take
+    about 45 s. Behind a proxy nothing is checked, since only the proxy can tell.
+    """
+    if any(
+        os.environ.get(name) for name in ("HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy")
+    ):
+        return None
+    from urllib.parse import urlsplit
+
+    endpoint = urlsplit(os.environ.get("HF_ENDPOINT") or "https://huggingface.co")
+    host = endpoint.hostname or "huggingface.co"
+    port = endpoint.port or (80 if endpoint.scheme == "http" else 443)
+    import socket
+
+    try:
+        socket.create_connection((host, port), timeout=timeout).close()
+    except OSError as exc:
+        return f"{host}:{port}: {exc.strerror or type(exc).__name__}"
+    return None
 
 
 def tokenizer_class(source: ModelSource, kwargs: dict[str, Any]) -> Any:
@@ -144,13 +175,13 @@ def _hub_offline() -> bool:
     return os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in {"1", "true", "yes", "on"}
 
 
-def _not_found_message(source: ModelSource, exc: Exception) -> str:
+def _not_found_message(source: ModelSource, exc: Exception | None, why: str = "") -> str:
     if source.local:
         return (
             f"model directory '{source.name}' could not be loaded "
             f"({type(exc).__name__}: {str(exc).splitlines()[0][:200]})"
         )
-    why = (
+    why = why or (
         "HF_HUB_OFFLINE is set" if _hub_offline() else "the Hub is unreachable or has no such model"
     )
     return (
