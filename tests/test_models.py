@@ -61,3 +61,43 @@ def test_behind_a_proxy_the_hub_is_not_probed(monkeypatch):
     monkeypatch.setenv("HTTPS_PROXY", "http://127.0.0.1:1")
     monkeypatch.setenv("HF_ENDPOINT", "http://127.0.0.1:1")
     assert _hub_unreachable() is None
+
+
+def _hub_cache(root, repo, model, keep=lambda name: True):
+    """A Hugging Face cache holding ``model``'s files (those ``keep`` accepts) as ``repo``."""
+    import shutil
+
+    commit = "0123456789abcdef0123456789abcdef01234567"
+    folder = root / f"models--{repo.replace('/', '--')}"
+    (folder / "refs").mkdir(parents=True)
+    (folder / "refs" / "main").write_text(commit)
+    snapshot = folder / "snapshots" / commit
+    snapshot.mkdir(parents=True)
+    for path in model.iterdir():
+        if path.is_file() and keep(path.name):
+            shutil.copy(path, snapshot / path.name)
+    return root
+
+
+def test_hub_id_from_the_cache_converts_for_ctranslate2(toy_model, tmp_path):
+    from translate_news import Translator
+
+    cache = _hub_cache(tmp_path / "hub", "toy-org/marian-toy", toy_model)
+    translator = Translator(
+        "toy-org/marian-toy", cache_dir=str(cache), backend="ctranslate2", memory=False
+    )
+    assert translator.translate(["Le chat mange la pomme."]) == ["The cat eats the apple."]
+
+
+def test_cached_tokenizer_without_weights_is_one_clear_line(toy_model, tmp_path):
+    """A cache where only the tokenizer was fetched (an interrupted first run) must not
+    reach the converter, which would fail with a long traceback."""
+    from translate_news import Translator
+
+    weights = (".safetensors", ".bin")
+    cache = _hub_cache(
+        tmp_path / "hub", "toy-org/marian-toy", toy_model, lambda n: not n.endswith(weights)
+    )
+    with pytest.raises(ModelNotFoundError, match="no weights") as err:
+        Translator("toy-org/marian-toy", cache_dir=str(cache), backend="ctranslate2")
+    assert "\n" not in str(err.value)

@@ -40,7 +40,14 @@ from .errors import TranslateNewsError
 from .guard import is_runaway, split_long
 from .language import mark_languages
 from .memory import TranslationMemory
-from .models import ModelSource, hub_kwargs, load_pretrained, resolve_model, tokenizer_class
+from .models import (
+    ModelSource,
+    hub_kwargs,
+    load_pretrained,
+    model_dir,
+    resolve_model,
+    tokenizer_class,
+)
 from .segment import sentence_spans
 
 DEVICES = ("auto", "cpu", "cuda")
@@ -232,7 +239,7 @@ class Translator:
             self.source, kwargs, self.options.device, self.options.threads, self.tokenizer
         )
         self.device = backend.device
-        self.model_dir = _local_dir(self.source, kwargs)
+        self.model_dir = model_dir(self.source, kwargs)
         return backend
 
     def _load_ctranslate2(self, kwargs: dict[str, Any], threads: int) -> CTranslate2Backend:
@@ -246,7 +253,7 @@ class Translator:
             raise TranslateNewsError("--device cuda was asked for, but CTranslate2 sees no GPU")
         self.device = device
         compute_type = self.options.compute_type or ("float16" if device == "cuda" else "int8")
-        self.model_dir = _local_dir(self.source, kwargs)
+        self.model_dir = model_dir(self.source, kwargs)
         target = conversion_dir(self.model_dir, self.fingerprint, compute_type)
         path = convert_to_ctranslate2(self.model_dir, compute_type, target)
         return CTranslate2Backend(path, self.tokenizer, device, compute_type, threads)
@@ -366,22 +373,6 @@ class Translator:
                     options=self.options,
                     path=article.path,
                 )
-
-
-def _local_dir(source: ModelSource, kwargs: dict[str, Any]) -> Path:
-    """The folder holding the model's files (the Hub cache snapshot for a Hub id)."""
-    if source.local:
-        return Path(source.name)
-    from huggingface_hub import snapshot_download
-
-    return Path(
-        snapshot_download(
-            source.name,
-            revision=kwargs.get("revision"),
-            cache_dir=kwargs.get("cache_dir"),
-            local_files_only=True,
-        )
-    )
 
 
 def _read_config(model_dir: Path, name: str = "config.json") -> dict[str, Any]:

@@ -131,6 +131,53 @@ def _hub_unreachable(timeout: float = 3.0) -> str | None:
     return None
 
 
+# What converting or running a model needs from its Hub repository: configuration,
+# vocabularies and one copy of the weights (not the TensorFlow, Flax or Rust copies).
+_MODEL_FILES = ["*.json", "*.spm", "*.model", "*.txt", "*.safetensors"]
+_TORCH_WEIGHTS = ["pytorch_model*.bin"]
+
+
+def model_dir(source: ModelSource, kwargs: dict[str, Any]) -> Path:
+    """The folder holding a model's files, weights included: the directory itself, or for
+    a Hub id its snapshot in the Hugging Face cache, downloaded first when incomplete."""
+    if source.local:
+        return Path(source.name)
+    if not kwargs.get("local_files_only"):
+        try:  # cache first: no network round trip when the snapshot is complete
+            return model_dir(source, {**kwargs, "local_files_only": True})
+        except ModelNotFoundError:
+            pass
+        unreachable = _hub_unreachable()
+        if unreachable:
+            raise ModelNotFoundError(
+                _not_found_message(source, None, f"the Hub cannot be reached ({unreachable})")
+            )
+    from huggingface_hub import snapshot_download
+
+    common = {
+        "revision": kwargs.get("revision"),
+        "cache_dir": kwargs.get("cache_dir"),
+        "local_files_only": bool(kwargs.get("local_files_only")),
+    }
+    try:
+        folder = Path(snapshot_download(source.name, allow_patterns=_MODEL_FILES, **common))
+        if not _has_weights(folder):
+            folder = Path(snapshot_download(source.name, allow_patterns=_TORCH_WEIGHTS, **common))
+    except (OSError, ValueError) as exc:
+        raise ModelNotFoundError(_not_found_message(source, exc)) from exc
+    if not _has_weights(folder) or not (folder / "config.json").exists():
+        raise ModelNotFoundError(
+            _not_found_message(source, None, "its cached copy has no weights or configuration")
+            if common["local_files_only"]
+            else f"model '{source.name}' has no PyTorch weights or no config.json on the Hub"
+        )
+    return folder
+
+
+def _has_weights(folder: Path) -> bool:
+    return any(folder.glob("*.safetensors")) or any(folder.glob("pytorch_model*.bin"))
+
+
 def tokenizer_class(source: ModelSource, kwargs: dict[str, Any]) -> Any:
     """The tokenizer class a model names in its ``tokenizer_config.json``.
 
