@@ -330,7 +330,8 @@ def build_summarizer(out: Path) -> Path:
 
 def bench_summarizer(threads: int, articles: int) -> list[dict]:
     """Seconds per article at beam 4, every summary forced to SUMMARY_TOKENS tokens:
-    transformers, one article per generate() call, against translate_news.Summarizer."""
+    transformers and plain CTranslate2 int8, one article per call, against
+    translate_news.Summarizer with its defaults (CTranslate2 int8, batched)."""
     import make_test_models as builder
     import torch
     from transformers import AutoTokenizer, BartForConditionalGeneration
@@ -357,6 +358,23 @@ def bench_summarizer(threads: int, articles: int) -> list[dict]:
                 )
         runs.append(("transformers", time.perf_counter() - start))
         del model
+        import ctranslate2
+
+        from translate_news.backends import convert_to_ctranslate2
+
+        plain = convert_to_ctranslate2(model_dir, "int8", Path(tmp) / "ct2-int8")
+        translator = ctranslate2.Translator(str(plain), device="cpu", intra_threads=threads)
+        start = time.perf_counter()
+        for text in texts:
+            tokens = tokenizer.convert_ids_to_tokens(tokenizer(text)["input_ids"])
+            translator.translate_batch(
+                [tokens],
+                beam_size=4,
+                max_decoding_length=SUMMARY_TOKENS,
+                min_decoding_length=SUMMARY_TOKENS,
+            )
+        runs.append(("ct2-plain", time.perf_counter() - start))
+        del translator
         ours = Summarizer(
             str(model_dir), device="cpu", max_tokens=SUMMARY_TOKENS, min_tokens=SUMMARY_TOKENS
         )

@@ -374,7 +374,15 @@ def make_bart(out: Path) -> Path:
             forced_eos_token_id=2,
         )
     ).eval()
-    model.generation_config.num_beams = 2
+    # distilbart-cnn-12-6's decoding settings, so that both backends are tested on them.
+    generation = model.generation_config
+    generation.num_beams = 4
+    generation.length_penalty = 2.0
+    generation.no_repeat_ngram_size = 3
+    generation.min_length = 5
+    generation.early_stopping = True
+    generation.forced_bos_token_id = 0
+    generation.forced_eos_token_id = 2
     model.save_pretrained(out)
     tokenizer.save_pretrained(out)
     return out

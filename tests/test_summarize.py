@@ -30,23 +30,72 @@ def test_lead_length_option(translated):
     )
 
 
-@pytest.mark.parametrize("fixture", ["bart_model", "t5_model"])
-def test_model_summary_within_bounds(request, fixture, translated):
-    model = request.getfixturevalue(fixture)
-    summarizer = Summarizer(str(model), max_tokens=12, device="cpu")
-    generate = summarizer.backend.generate
-    lengths = []
+def _record_lengths(backend, lengths):
+    """Record the length of every output row, whichever way the backend is driven."""
+    generate = backend.generate
 
-    def record(batch, decoding):
+    def recorded(batch, decoding):
         out = generate(batch, decoding)
         lengths.extend(len(row) for row in out)
         return out
 
-    summarizer.backend.generate = record
+    backend.generate = recorded
+    submit = getattr(backend, "submit", None)
+    if submit is not None:
+
+        def recorded_submit(batch, decoding):
+            collect = submit(batch, decoding)
+
+            def recorded_collect():
+                out = collect()
+                lengths.extend(len(row) for row in out)
+                return out
+
+            return recorded_collect
+
+        backend.submit = recorded_submit
+
+
+@pytest.mark.parametrize("backend", ["torch", "ctranslate2"])
+@pytest.mark.parametrize("fixture", ["bart_model", "t5_model"])
+def test_model_summary_within_bounds(request, fixture, backend, translated):
+    model = request.getfixturevalue(fixture)
+    summarizer = Summarizer(str(model), max_tokens=12, device="cpu", backend=backend)
+    lengths = []
+    _record_lengths(summarizer.backend, lengths)
     summary = summarizer.summarize(translated)
+    assert summarizer.backend.name == backend
     assert summary.method == str(model) and summary.chunks == 1
     assert summary.text
     assert lengths and max(lengths) <= 12
+
+
+PARAGRAPHS = [
+    " ".join(en for _, en in make_test_models.toy_corpus()[i : i + 3]) for i in range(0, 90, 3)
+]
+
+
+@pytest.mark.parametrize("beams", [1, None])
+@pytest.mark.parametrize("fixture", ["bart_model", "t5_model"])
+def test_ctranslate2_summaries_equal_transformers(request, fixture, beams):
+    """Same model, same settings (the BART has distilbart-cnn's: beam 4, length penalty
+    2, no repeated trigram, a minimum length, forced first and last tokens)."""
+    model = str(request.getfixturevalue(fixture))
+    common = {"device": "cpu", "beams": beams, "max_tokens": 20}
+    torch = Summarizer(model, backend="torch", **common)
+    ct2 = Summarizer(model, backend="ctranslate2", compute_type="float32", **common)
+    expected = [torch.summarize_paragraphs([p]).text for p in PARAGRAPHS]
+    assert [ct2.summarize_paragraphs([p]).text for p in PARAGRAPHS] == expected
+
+
+def test_decoding_follows_the_model_and_the_options(bart_model):
+    default = Summarizer(str(bart_model), device="cpu", max_tokens=20)
+    assert (default.backend.name, default.backend.precision) == ("ctranslate2", "int8")
+    decoding = default.decoding
+    assert (decoding.beams, decoding.length_penalty, decoding.no_repeat_ngram_size) == (4, 2.0, 3)
+    assert (decoding.min_new_tokens, decoding.forced_bos, decoding.forced_eos) == (4, 0, True)
+    chosen = Summarizer(str(bart_model), device="cpu", max_tokens=20, min_tokens=9, beams=2)
+    assert (chosen.decoding.beams, chosen.decoding.min_new_tokens) == (2, 9)
 
 
 def test_t5_gets_its_prefix(t5_model, bart_model):

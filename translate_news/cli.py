@@ -252,7 +252,10 @@ def summarize(
     summarizer: SummarizerOpt = None,
     sentences: Annotated[int, typer.Option(min=1, help="LEAD-k: sentences kept.")] = 3,
     max_tokens: Annotated[int, typer.Option(min=1, help="Model summary: most tokens.")] = 142,
-    min_tokens: Annotated[int, typer.Option(min=0, help="Model summary: fewest tokens.")] = 0,
+    min_tokens: Annotated[
+        int | None,
+        typer.Option(min=0, help="Model summary: fewest tokens (default: the model's own)."),
+    ] = None,
     force: Annotated[bool, typer.Option(help="Redo articles already summarised.")] = False,
     model: ModelOpt = None,
     device: DeviceOpt = "auto",
@@ -292,6 +295,7 @@ def summarize(
         max_tokens=max_tokens,
         min_tokens=min_tokens,
         device=device,
+        backend=backend,
     )
     engine = Summarizer(options=options)
     output.mkdir(parents=True, exist_ok=True)

@@ -27,11 +27,11 @@ from .backends import (
     Decoding,
     TorchBackend,
     cache_root,
-    conversion_dir,
-    convert_to_ctranslate2,
     ctranslate2_available,
+    default_batch_tokens,
     generate_all,
     generate_halving,
+    load_ctranslate2_backend,
     load_torch_backend,
     model_fingerprint,
 )
@@ -211,11 +211,7 @@ class Translator:
             self.memory = TranslationMemory(path, self.signature)
 
     def _default_batch_tokens(self) -> int:
-        if self.device != "cuda":
-            return max(64, 2048 // self.beams)
-        # transformers on an H100 ran 1.2-1.5x faster in batches of 16 sentences
-        # (about 1,000 padded tokens) than with an 8192-token budget (scripts/results).
-        return 8192 if self.backend.name == "ctranslate2" else 1024
+        return default_batch_tokens(self.device, self.backend.name, self.beams)
 
     def _check_fallback(self, exc: BackendUnavailable) -> None:
         """Go on with transformers when CTranslate2 was only chosen by default."""
@@ -243,20 +239,17 @@ class Translator:
         return backend
 
     def _load_ctranslate2(self, kwargs: dict[str, Any], threads: int) -> CTranslate2Backend:
-        import ctranslate2
-
-        device = self.options.device
-        gpus = ctranslate2.get_cuda_device_count()
-        if device == "auto":
-            device = "cuda" if gpus else "cpu"
-        elif device == "cuda" and not gpus:
-            raise TranslateNewsError("--device cuda was asked for, but CTranslate2 sees no GPU")
-        self.device = device
-        compute_type = self.options.compute_type or ("float16" if device == "cuda" else "int8")
         self.model_dir = model_dir(self.source, kwargs)
-        target = conversion_dir(self.model_dir, self.fingerprint, compute_type)
-        path = convert_to_ctranslate2(self.model_dir, compute_type, target)
-        return CTranslate2Backend(path, self.tokenizer, device, compute_type, threads)
+        backend = load_ctranslate2_backend(
+            self.model_dir,
+            self.fingerprint,
+            self.tokenizer,
+            self.options.device,
+            self.options.compute_type,
+            threads,
+        )
+        self.device = backend.device
+        return backend
 
     @functools.cached_property
     def fingerprint(self) -> str:

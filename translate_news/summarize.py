@@ -1,23 +1,44 @@
 """Summaries of translated articles: LEAD-3, or a small seq2seq model over the English.
 
-The model path reuses the engine's machinery (the torch backend, token-budget batches,
-halving on out-of-memory). An article longer than the model's input limit (1,024 tokens
-for BART) is never cut: its paragraphs are packed into chunks under the limit, each
-chunk is summarised, then the chunk summaries are summarised, and the result says how
-many chunks it took.
+The model path reuses the engine's machinery: CTranslate2 when it is installed (int8 on
+CPU, float16 on CUDA, converted once and cached; transformers otherwise or when asked),
+token-budget batches, halving on out-of-memory. Both backends decode with the model's
+own generation settings (beams, length penalty, no-repeat n-grams, minimum length,
+forced first token), read once from its folder.
+
+An article longer than the model's input limit (1,024 tokens for BART) is never cut:
+its paragraphs are packed into chunks under the limit, each chunk is summarised, then
+the chunk summaries are summarised, and the result says how many chunks it took.
 """
 
 from __future__ import annotations
 
+import json
+import logging
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
-from .backends import Decoding, generate_all, load_torch_backend
+from .backends import (
+    BACKENDS,
+    BackendUnavailable,
+    Decoding,
+    ctranslate2_available,
+    default_batch_tokens,
+    generate_all,
+    load_ctranslate2_backend,
+    load_torch_backend,
+    model_fingerprint,
+)
 from .batching import token_budget_batches
 from .engine import TranslatedArticle
+from .errors import TranslateNewsError
 from .guard import split_long
-from .models import hub_kwargs, load_pretrained, resolve_model, tokenizer_class
+from .models import hub_kwargs, load_pretrained, model_dir, resolve_model, tokenizer_class
+
+_log = logging.getLogger(__name__)
 
 DEFAULT_SUMMARIZER = "sshleifer/distilbart-cnn-12-6"
 SUMMARIZER_ENV = "TRANSLATE_NEWS_SUMMARIZER"
@@ -28,15 +49,20 @@ LEAD = "lead"
 class SummaryOptions:
     """How to summarise. ``summarizer`` is "lead" (the first ``sentences`` sentences, no
     model), a Hub id or a local seq2seq directory (None: ``$TRANSLATE_NEWS_SUMMARIZER``,
-    then distilbart-cnn-12-6). ``max_tokens``/``min_tokens`` bound a model summary."""
+    then distilbart-cnn-12-6). ``max_tokens``/``min_tokens`` bound a model summary
+    (``min_tokens`` None: the model's own minimum). ``backend``, ``compute_type``,
+    ``device``, ``threads`` and ``batch_tokens`` mean what they mean for translation."""
 
     summarizer: str | None = None
     sentences: int = 3
     max_tokens: int = 142
-    min_tokens: int = 0
+    min_tokens: int | None = None
     beams: int | None = None
     device: str = "auto"
-    batch_tokens: int = 8192
+    backend: str = "auto"
+    compute_type: str | None = None
+    threads: int | None = None
+    batch_tokens: int | None = None
     revision: str | None = None
     cache_dir: str | None = None
     local_files_only: bool = False
@@ -44,8 +70,12 @@ class SummaryOptions:
     def __post_init__(self) -> None:
         if self.sentences < 1:
             raise ValueError(f"sentences must be at least 1, got {self.sentences}")
-        if not 0 <= self.min_tokens <= self.max_tokens:
+        if self.max_tokens < 1:
+            raise ValueError(f"max_tokens must be at least 1, got {self.max_tokens}")
+        if self.min_tokens is not None and not 0 <= self.min_tokens <= self.max_tokens:
             raise ValueError("need 0 <= min_tokens <= max_tokens")
+        if self.backend not in BACKENDS:
+            raise ValueError(f"backend must be one of {', '.join(BACKENDS)}, got {self.backend!r}")
 
 
 @dataclass(frozen=True)
@@ -96,16 +126,44 @@ class Summarizer:
         )
         kwargs = hub_kwargs(source, opts.cache_dir, opts.local_files_only)
         self.tokenizer = load_pretrained(tokenizer_class(source, kwargs), source, **kwargs)
-        self.backend = load_torch_backend(source, kwargs, opts.device, None, self.tokenizer)
-        config = self.backend.model.config
-        task = (getattr(config, "task_specific_params", None) or {}).get("summarization", {})
-        self.prefix = task.get("prefix") or ("summarize: " if config.model_type == "t5" else "")
+        threads = opts.threads or os.cpu_count() or 1
+        backend = opts.backend
+        if backend == "auto":
+            backend = "ctranslate2" if ctranslate2_available() else "torch"
+        if backend == "ctranslate2":
+            folder = model_dir(source, kwargs)
+            try:
+                self.backend: Any = load_ctranslate2_backend(
+                    folder,
+                    model_fingerprint(folder),
+                    self.tokenizer,
+                    opts.device,
+                    opts.compute_type,
+                    threads,
+                )
+            except BackendUnavailable as exc:
+                if opts.backend != "auto":
+                    raise TranslateNewsError(f"{exc}; try --backend torch") from exc
+                _log.warning("%s; using transformers instead", exc)
+                backend = "torch"
+        if backend == "torch":
+            self.backend = load_torch_backend(
+                source, kwargs, opts.device, opts.threads, self.tokenizer
+            )
+            folder = model_dir(source, kwargs)
+        config = _read_json(folder / "config.json")
+        task = (config.get("task_specific_params") or {}).get("summarization", {})
+        t5 = config.get("model_type") == "t5"
+        self.prefix = task.get("prefix") or ("summarize: " if t5 else "")
         self.limit = min(
-            getattr(config, "max_position_embeddings", None) or 512,
+            config.get("max_position_embeddings") or 512,
             self.tokenizer.model_max_length or 512,
         )
-        generation = self.backend.model.generation_config
-        self.beams = opts.beams or generation.num_beams or 1
+        self.decoding = _decoding(folder, opts)
+        self.beams = self.decoding.beams
+        self.batch_tokens = opts.batch_tokens or default_batch_tokens(
+            self.backend.device, self.backend.name, self.beams
+        )
         self.name = source.name
 
     def summarize(self, article: TranslatedArticle) -> Summary:
@@ -142,12 +200,39 @@ class Summarizer:
         if not texts:
             return []
         ids = self.tokenizer([self.prefix + t for t in texts], truncation=False)["input_ids"]
-        decoding = Decoding(self.beams, self.options.max_tokens, self.options.min_tokens)
-        batches = token_budget_batches([len(x) for x in ids], self.options.batch_tokens)
-        jobs = [([ids[i] for i in batch], decoding) for batch in batches]
+        batches = token_budget_batches([len(x) for x in ids], self.batch_tokens)
+        jobs = [([ids[i] for i in batch], self.decoding) for batch in batches]
         outputs: list[list[int]] = [[] for _ in texts]
         for batch, outs in zip(batches, generate_all(self.backend, jobs)):
             for index, out in zip(batch, outs):
                 outputs[index] = out
         decoded = self.tokenizer.batch_decode(outputs, skip_special_tokens=True)
         return [" ".join(text.split()) for text in decoded]
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+
+def _decoding(folder: Path, opts: SummaryOptions) -> Decoding:
+    """The model's generation settings (``generation_config.json``, else the same keys
+    in ``config.json``, as transformers reads them), bounded by ``opts``."""
+    settings = _read_json(folder / "generation_config.json") or _read_json(folder / "config.json")
+    if opts.min_tokens is not None:
+        minimum = opts.min_tokens
+    else:  # transformers counts the decoder start token in min_length
+        minimum = (settings.get("min_length") or 0) - 1
+    # At least one token, as CTranslate2 always decodes: an empty summary says nothing.
+    minimum = max(1, minimum)
+    forced_eos = settings.get("forced_eos_token_id") is not None
+    return Decoding(
+        beams=opts.beams or settings.get("num_beams") or 1,
+        max_new_tokens=opts.max_tokens,
+        # A forced end takes the last place: the words can fill the others at most.
+        min_new_tokens=min(minimum, opts.max_tokens - forced_eos),
+        no_repeat_ngram_size=settings.get("no_repeat_ngram_size") or 0,
+        repetition_penalty=settings.get("repetition_penalty") or 1.0,
+        length_penalty=settings.get("length_penalty") or 1.0,
+        forced_bos=settings.get("forced_bos_token_id"),
+        forced_eos=forced_eos,
+    )
