@@ -137,3 +137,51 @@ def test_summarize_with_a_model(tmp_path, toy_model, bart_model):
     assert result.exit_code == 0, result.output
     record = json.loads((tmp_path / "out" / "a.en.json").read_text(encoding="utf-8"))
     assert record["summary"]["method"] == str(bart_model) and record["summary"]["text"]
+
+
+def test_folder_summaries_are_made_together_and_equal_alone(tmp_path, toy_model, bart_model):
+    from translate_news import Translator, read_article
+    from translate_news.folder import summarize_folder
+    from translate_news.summarize import Summarizer
+
+    src = make_folder(tmp_path / "in")
+    translator = Translator(str(toy_model), device="cpu", memory=False)
+    summarizer = Summarizer(str(bart_model), device="cpu", max_tokens=10)
+    windows = []
+    many = summarizer.summarize_many
+
+    def spy(articles):
+        windows.append(len(articles))
+        return many(articles)
+
+    summarizer.summarize_many = spy
+    report = summarize_folder(translator, summarizer, src, tmp_path / "out")
+    assert windows == [3] and len(report.done) == 3 and len(report.failed) == 1
+    for name in TOY:
+        alone = summarizer.summarize(translator.translate_article(read_article(src / name)))
+        record = json.loads(
+            (tmp_path / "out" / name.replace(".txt", ".en.json")).read_text(encoding="utf-8")
+        )
+        assert record["summary"]["text"] == alone.text
+
+
+def test_a_window_that_fails_to_summarise_goes_on_one_by_one(tmp_path, toy_model, bart_model):
+    from translate_news import Translator
+    from translate_news.errors import TranslateNewsError
+    from translate_news.folder import summarize_folder
+    from translate_news.summarize import Summarizer
+
+    src = make_folder(tmp_path / "in")
+    summarizer = Summarizer(str(bart_model), device="cpu", max_tokens=10)
+
+    many = summarizer.summarize_many
+
+    def out_of_memory(articles):  # a window is too much, one article at a time is not
+        if len(articles) > 1:
+            raise TranslateNewsError("out of memory summarising one chunk of 900 tokens")
+        return many(articles)
+
+    summarizer.summarize_many = out_of_memory
+    translator = Translator(str(toy_model), device="cpu", memory=False)
+    report = summarize_folder(translator, summarizer, src, tmp_path / "out")
+    assert len(report.done) == 3 and len(report.failed) == 1

@@ -119,3 +119,16 @@ def test_options_validated():
         SummaryOptions(sentences=0)
     with pytest.raises(ValueError):
         SummaryOptions(min_tokens=10, max_tokens=5)
+
+
+@pytest.mark.parametrize("backend", ["torch", "ctranslate2"])
+def test_many_at_once_equals_one_by_one(bart_model, backend):
+    """Decoding several articles' chunks together (the batch a folder run makes) gives
+    each article the summary it gets alone, a long one's chunk levels included."""
+    summarizer = Summarizer(str(bart_model), device="cpu", max_tokens=8, backend=backend)
+    long = [f"The mayor announces the budget number {i} on Tuesday." for i in range(40)]
+    documents = [PARAGRAPHS[i : i + 3] for i in range(0, 12, 3)] + [long, []]
+    alone = [summarizer.summarize_paragraphs(d) for d in documents]
+    together = summarizer.summarize_paragraph_lists(documents)
+    assert together == alone
+    assert together[4].chunks > 1 and together[5].text == ""

@@ -8,9 +8,11 @@ atomically, so an interrupted run leaves only complete files.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
+import logging
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
@@ -21,6 +23,7 @@ from .output import render, to_dict, to_markdown, write_atomic
 from .readers import DEFAULT_FIELDS, SUFFIXES, FeedFields, read_articles
 from .summarize import Summarizer, Summary
 
+_log = logging.getLogger(__name__)
 EXTENSIONS = {"txt": ".txt", "md": ".md", "json": ".json", "html": ".html"}
 
 
@@ -92,9 +95,12 @@ def process_folder(
     write: Callable[[TranslatedArticle], str],
     fields: FeedFields = DEFAULT_FIELDS,
     on_event: Callable[[str, str, str], None] = lambda kind, source, detail: None,
+    prepare: Callable[[list[TranslatedArticle]], None] | None = None,
 ) -> Report:
     """Translate every article under ``root`` that ``done_already`` does not name, and
-    hand each translation to ``write``; failures are reported and the run goes on."""
+    hand each translation to ``write``; failures are reported and the run goes on.
+    ``prepare``, when given, first sees each window of translations together (to
+    summarise them in one go); if it fails, ``write`` still gets every article."""
     report = Report()
 
     def articles() -> Iterator[Article]:
@@ -113,7 +119,10 @@ def process_folder(
                 report.failed.append((str(path), str(exc)))
                 on_event("failed", str(path), str(exc))
 
-    for translated in translator.translate_articles(articles()):
+    translations: Iterable[TranslatedArticle] = translator.translate_articles(articles())
+    if prepare is not None:
+        translations = _prepared(translations, prepare, translator.options.articles_per_window)
+    for translated in translations:
         source = translated.path or ""
         try:
             target = write(translated)
@@ -124,6 +133,20 @@ def process_folder(
         report.done.append(target)
         on_event("done", source, target)
     return report
+
+
+def _prepared(
+    translations: Iterable[TranslatedArticle],
+    prepare: Callable[[list[TranslatedArticle]], None],
+    size: int,
+) -> Iterator[TranslatedArticle]:
+    iterator = iter(translations)
+    while window := list(itertools.islice(iterator, size)):
+        try:
+            prepare(window)
+        except TranslateNewsError as exc:  # each article will be tried on its own
+            _log.warning("%s; going on one article at a time", exc)
+        yield from window
 
 
 def summarize_folder(
@@ -156,8 +179,14 @@ def summarize_folder(
         texts = [p.text for p in article.paragraphs]
         return str(target) if previous == fingerprint(article.title, article.date, texts) else None
 
+    ready: dict[int, Summary] = {}
+
+    def prepare(window: list[TranslatedArticle]) -> None:
+        ready.clear()
+        ready.update(zip(map(id, window), summarizer.summarize_many(window)))
+
     def write(translated: TranslatedArticle) -> str:
-        summary = summarizer.summarize(translated)
+        summary = ready.pop(id(translated), None) or summarizer.summarize(translated)
         title = translated.title.source if translated.title else None
         texts = [p.source for p in translated.paragraphs]
         target = output_path(translated.path or "", root, out_dir, "json")
@@ -179,7 +208,7 @@ def summarize_folder(
         write_atomic(target, json.dumps(record, ensure_ascii=False, indent=2) + "\n", force=True)
         return str(target)
 
-    return process_folder(translator, root, done_already, write, fields, on_event)
+    return process_folder(translator, root, done_already, write, fields, on_event, prepare)
 
 
 def with_summary(markdown: str, summary: Summary) -> str:

@@ -168,18 +168,39 @@ class Summarizer:
 
     def summarize(self, article: TranslatedArticle) -> Summary:
         """Summarise a translated article."""
+        return self.summarize_many([article])[0]
+
+    def summarize_many(self, articles: Sequence[TranslatedArticle]) -> list[Summary]:
+        """Summarise several articles at once: their chunks are decoded together, in
+        concurrent batches, and each summary is the one it would get alone."""
         if self.name == LEAD:
-            return Summary(lead(article, self.options.sentences), "lead", 1, self.options)
-        paragraphs = [p.text for p in article.paragraphs if p.kind == "text" and not p.language]
-        return self.summarize_paragraphs(paragraphs or [p.text for p in article.paragraphs])
+            return [
+                Summary(lead(a, self.options.sentences), "lead", 1, self.options) for a in articles
+            ]
+        return self.summarize_paragraph_lists([_english_paragraphs(a) for a in articles])
 
     def summarize_paragraphs(self, paragraphs: Sequence[str]) -> Summary:
         """Summarise English paragraphs with the model, chunking what does not fit."""
-        chunks = self._chunks([p for p in paragraphs if p.strip()])
-        summaries = self._generate(chunks)
-        while len(summaries) > 1:
-            summaries = self._generate(self._chunks(summaries))
-        return Summary(summaries[0] if summaries else "", self.name, len(chunks), self.options)
+        return self.summarize_paragraph_lists([paragraphs])[0]
+
+    def summarize_paragraph_lists(self, documents: Sequence[Sequence[str]]) -> list[Summary]:
+        """Summarise each list of English paragraphs: chunks first, then the chunks'
+        summaries, level by level, every document's pieces of a level decoded together."""
+        groups = [self._chunks([p for p in paragraphs if p.strip()]) for paragraphs in documents]
+        texts = ["" for _ in groups]
+        todo = {i: group for i, group in enumerate(groups) if group}
+        while todo:
+            outputs = iter(self._generate([piece for group in todo.values() for piece in group]))
+            level = {i: [next(outputs) for _ in group] for i, group in todo.items()}
+            todo = {}
+            for i, summaries in level.items():
+                if len(summaries) == 1:
+                    texts[i] = summaries[0]
+                else:
+                    todo[i] = self._chunks(summaries)
+        return [
+            Summary(text, self.name, len(group), self.options) for text, group in zip(texts, groups)
+        ]
 
     def _count(self, text: str) -> int:
         return len(self.tokenizer(self.prefix + text, truncation=False)["input_ids"])
@@ -236,3 +257,9 @@ def _decoding(folder: Path, opts: SummaryOptions) -> Decoding:
         forced_bos=settings.get("forced_bos_token_id"),
         forced_eos=forced_eos,
     )
+
+
+def _english_paragraphs(article: TranslatedArticle) -> list[str]:
+    """The article's body text in English: its text paragraphs, else everything."""
+    paragraphs = [p.text for p in article.paragraphs if p.kind == "text" and not p.language]
+    return paragraphs or [p.text for p in article.paragraphs]
