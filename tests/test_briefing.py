@@ -185,3 +185,12 @@ def test_a_window_that_fails_to_summarise_goes_on_one_by_one(tmp_path, toy_model
     translator = Translator(str(toy_model), device="cpu", memory=False)
     report = summarize_folder(translator, summarizer, src, tmp_path / "out")
     assert len(report.done) == 3 and len(report.failed) == 1
+
+
+def test_progress_counts_feed_records_not_files(tmp_path):
+    from translate_news.cli import _count_articles
+
+    src = make_folder(tmp_path / "in")  # three articles and one unreadable file
+    records = [{"title": f"Titre {i}", "text": "Le chat mange la pomme."} for i in range(5)]
+    (src / "feed.jsonl").write_text("\n".join(json.dumps(r) for r in records), encoding="utf-8")
+    assert _count_articles(src) == 3 + 1 + 5

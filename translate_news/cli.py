@@ -276,7 +276,7 @@ def summarize(
         translate-news summarize articles/ -o out/ --summarizer lead
     """
     from .engine import TranslateOptions, Translator
-    from .folder import find_inputs, summarize_folder
+    from .folder import summarize_folder
     from .summarize import Summarizer, SummaryOptions
 
     translator = Translator(
@@ -301,7 +301,7 @@ def summarize(
     output.mkdir(parents=True, exist_ok=True)
     failures: list[str] = []
     with typer.progressbar(
-        length=max(1, len(find_inputs(source))), label="articles", file=sys.stderr
+        length=max(1, _count_articles(source)), label="articles", file=sys.stderr
     ) as bar:
 
         def progress(kind: str, item: str, detail: str) -> None:
@@ -315,6 +315,24 @@ def summarize(
     for line in failures:
         typer.echo(f"translate-news: error: {line}", err=True)
     _finish(report)
+
+
+def _count_articles(source: Path) -> int:
+    """How many articles a run will see: one per file, one per record of a feed."""
+    from .errors import InputError
+    from .folder import find_inputs
+    from .readers import FEED_SUFFIXES, read_articles
+
+    total = 0
+    for path in find_inputs(source):
+        if path.suffix.lower() not in FEED_SUFFIXES:
+            total += 1
+            continue
+        try:
+            total += sum(1 for _ in read_articles(path))
+        except InputError:
+            total += 1  # reported as one failure
+    return total
 
 
 @app.command()
