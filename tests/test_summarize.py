@@ -132,3 +132,18 @@ def test_many_at_once_equals_one_by_one(bart_model, backend):
     together = summarizer.summarize_paragraph_lists(documents)
     assert together == alone
     assert together[4].chunks > 1 and together[5].text == ""
+
+
+def test_ctranslate2_summaries_never_import_torch(bart_model):
+    import subprocess
+    import sys
+
+    Summarizer(str(bart_model), device="cpu", max_tokens=8)  # converted already
+    code = (
+        "import sys; from translate_news.summarize import Summarizer; "
+        f"s = Summarizer({str(bart_model)!r}, device='cpu', max_tokens=8); "
+        "print(bool(s.summarize_paragraphs(['The mayor announces the budget.']).text), "
+        "'torch' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "True False"
