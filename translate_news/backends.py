@@ -11,6 +11,7 @@ ever lost to an out-of-memory error.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import re
 import shutil
@@ -21,6 +22,8 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from .errors import TranslateNewsError
+
+_log = logging.getLogger(__name__)
 
 BACKENDS = ("auto", "torch", "ctranslate2")
 
@@ -265,6 +268,48 @@ _MISSING_LIBRARY = re.compile(r"Library \S+ is not found|driver version is insuf
 def _unavailable(exc: BaseException) -> BackendUnavailable:
     reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     return BackendUnavailable(f"CTranslate2 cannot run on this GPU: {reason}")
+
+
+def load_backend(
+    source: Any,
+    kwargs: dict[str, Any],
+    tokenizer: Any,
+    *,
+    backend: str,
+    device: str,
+    compute_type: str | None,
+    threads: int | None,
+) -> tuple[Backend, Path]:
+    """The backend asked for, loaded, and the model's folder. "auto" is CTranslate2 when
+    it is installed, transformers when it is not or cannot run on the GPU."""
+    from .models import model_dir
+
+    choice = backend
+    if choice == "auto":
+        choice = "ctranslate2" if ctranslate2_available() else "torch"
+    if choice == "ctranslate2":
+        folder = model_dir(source, kwargs)
+        try:
+            loaded = load_ctranslate2_backend(
+                folder,
+                model_fingerprint(folder),
+                tokenizer,
+                device,
+                compute_type,
+                threads or os.cpu_count() or 1,
+            )
+            return loaded, folder
+        except BackendUnavailable as exc:
+            fall_back(exc, backend)
+    loaded = load_torch_backend(source, kwargs, device, threads, tokenizer)
+    return loaded, model_dir(source, kwargs)
+
+
+def fall_back(exc: BackendUnavailable, requested: str) -> None:
+    """Go on with transformers when CTranslate2 was only chosen by default; else stop."""
+    if requested != "auto":
+        raise TranslateNewsError(f"{exc}; try --backend torch") from exc
+    _log.warning("%s; using transformers instead", exc)
 
 
 def default_batch_tokens(device: str, backend: str, beams: int) -> int:

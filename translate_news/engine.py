@@ -11,8 +11,6 @@ from __future__ import annotations
 import functools
 import itertools
 import json
-import logging
-import os
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,22 +19,18 @@ from typing import Any
 from .article import Article, Paragraph
 from .backends import (
     BACKENDS,
-    Backend,
     BackendUnavailable,
-    CTranslate2Backend,
     Decoding,
-    TorchBackend,
     cache_root,
-    ctranslate2_available,
     default_batch_tokens,
+    fall_back,
     generate_all,
     generate_halving,
-    load_ctranslate2_backend,
+    load_backend,
     load_torch_backend,
     model_fingerprint,
 )
 from .batching import token_budget_batches
-from .errors import TranslateNewsError
 from .guard import is_runaway, split_long
 from .language import mark_languages
 from .memory import TranslationMemory
@@ -44,14 +38,12 @@ from .models import (
     ModelSource,
     hub_kwargs,
     load_pretrained,
-    model_dir,
     resolve_model,
     tokenizer_class,
 )
 from .segment import sentence_spans
 
 DEVICES = ("auto", "cpu", "cuda")
-_log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -185,20 +177,17 @@ class Translator:
         self.tokenizer = load_pretrained(
             tokenizer_class(self.source, kwargs), self.source, **kwargs
         )
-        backend = opts.backend
-        if backend == "auto":
-            backend = "ctranslate2" if ctranslate2_available() else "torch"
-        threads = opts.threads or os.cpu_count() or 1
-        if backend == "ctranslate2":
-            try:
-                self.backend: Backend = self._load_ctranslate2(kwargs, threads)
-                config = _read_config(self.model_dir)
-            except BackendUnavailable as exc:
-                self._check_fallback(exc)
-                backend = "torch"
-        if backend == "torch":
-            self.backend = self._load_torch(kwargs)
-            config = self.backend.model.config.to_dict()
+        self.backend, self.model_dir = load_backend(
+            self.source,
+            kwargs,
+            self.tokenizer,
+            backend=opts.backend,
+            device=opts.device,
+            compute_type=opts.compute_type,
+            threads=opts.threads,
+        )
+        self.device = self.backend.device
+        config = _read_config(self.model_dir)
         self.max_input_tokens = min(
             config.get("max_position_embeddings") or 512, self.tokenizer.model_max_length or 512
         )
@@ -213,43 +202,18 @@ class Translator:
     def _default_batch_tokens(self) -> int:
         return default_batch_tokens(self.device, self.backend.name, self.beams)
 
-    def _check_fallback(self, exc: BackendUnavailable) -> None:
-        """Go on with transformers when CTranslate2 was only chosen by default."""
-        if self.options.backend != "auto":
-            raise TranslateNewsError(f"{exc}; try --backend torch") from exc
-        _log.warning("%s; using transformers instead", exc)
-
     def _fall_back_to_torch(self, exc: BackendUnavailable) -> None:
         """CTranslate2 failed on its first GPU batch: reload with transformers."""
-        self._check_fallback(exc)
+        fall_back(exc, self.options.backend)
         opts = self.options
-        self.backend = self._load_torch(
-            hub_kwargs(self.source, opts.cache_dir, opts.local_files_only)
+        kwargs = hub_kwargs(self.source, opts.cache_dir, opts.local_files_only)
+        self.backend = load_torch_backend(
+            self.source, kwargs, opts.device, opts.threads, self.tokenizer
         )
+        self.device = self.backend.device
         self.batch_tokens = opts.batch_tokens or self._default_batch_tokens()
         if self.memory is not None:
             self.memory = TranslationMemory(self.memory.path, self.signature)
-
-    def _load_torch(self, kwargs: dict[str, Any]) -> TorchBackend:
-        backend = load_torch_backend(
-            self.source, kwargs, self.options.device, self.options.threads, self.tokenizer
-        )
-        self.device = backend.device
-        self.model_dir = model_dir(self.source, kwargs)
-        return backend
-
-    def _load_ctranslate2(self, kwargs: dict[str, Any], threads: int) -> CTranslate2Backend:
-        self.model_dir = model_dir(self.source, kwargs)
-        backend = load_ctranslate2_backend(
-            self.model_dir,
-            self.fingerprint,
-            self.tokenizer,
-            self.options.device,
-            self.options.compute_type,
-            threads,
-        )
-        self.device = backend.device
-        return backend
 
     @functools.cached_property
     def fingerprint(self) -> str:

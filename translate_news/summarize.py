@@ -14,8 +14,6 @@ the chunk summaries are summarised, and the result says how many chunks it took.
 from __future__ import annotations
 
 import json
-import logging
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -23,22 +21,15 @@ from typing import Any
 
 from .backends import (
     BACKENDS,
-    BackendUnavailable,
     Decoding,
-    ctranslate2_available,
     default_batch_tokens,
     generate_all,
-    load_ctranslate2_backend,
-    load_torch_backend,
-    model_fingerprint,
+    load_backend,
 )
 from .batching import token_budget_batches
 from .engine import TranslatedArticle
-from .errors import TranslateNewsError
 from .guard import split_long
-from .models import hub_kwargs, load_pretrained, model_dir, resolve_model, tokenizer_class
-
-_log = logging.getLogger(__name__)
+from .models import hub_kwargs, load_pretrained, resolve_model, tokenizer_class
 
 DEFAULT_SUMMARIZER = "sshleifer/distilbart-cnn-12-6"
 SUMMARIZER_ENV = "TRANSLATE_NEWS_SUMMARIZER"
@@ -126,31 +117,15 @@ class Summarizer:
         )
         kwargs = hub_kwargs(source, opts.cache_dir, opts.local_files_only)
         self.tokenizer = load_pretrained(tokenizer_class(source, kwargs), source, **kwargs)
-        threads = opts.threads or os.cpu_count() or 1
-        backend = opts.backend
-        if backend == "auto":
-            backend = "ctranslate2" if ctranslate2_available() else "torch"
-        if backend == "ctranslate2":
-            folder = model_dir(source, kwargs)
-            try:
-                self.backend: Any = load_ctranslate2_backend(
-                    folder,
-                    model_fingerprint(folder),
-                    self.tokenizer,
-                    opts.device,
-                    opts.compute_type,
-                    threads,
-                )
-            except BackendUnavailable as exc:
-                if opts.backend != "auto":
-                    raise TranslateNewsError(f"{exc}; try --backend torch") from exc
-                _log.warning("%s; using transformers instead", exc)
-                backend = "torch"
-        if backend == "torch":
-            self.backend = load_torch_backend(
-                source, kwargs, opts.device, opts.threads, self.tokenizer
-            )
-            folder = model_dir(source, kwargs)
+        self.backend, folder = load_backend(
+            source,
+            kwargs,
+            self.tokenizer,
+            backend=opts.backend,
+            device=opts.device,
+            compute_type=opts.compute_type,
+            threads=opts.threads,
+        )
         config = _read_json(folder / "config.json")
         task = (config.get("task_specific_params") or {}).get("summarization", {})
         t5 = config.get("model_type") == "t5"
