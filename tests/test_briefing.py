@@ -194,3 +194,19 @@ def test_progress_counts_feed_records_not_files(tmp_path):
     records = [{"title": f"Titre {i}", "text": "Le chat mange la pomme."} for i in range(5)]
     (src / "feed.jsonl").write_text("\n".join(json.dumps(r) for r in records), encoding="utf-8")
     assert _count_articles(src) == 3 + 1 + 5
+
+
+def test_summarize_a_feed_with_its_own_field_names(tmp_path, toy_model):
+    feed = tmp_path / "feed.jsonl"
+    records = [
+        {"titre": "Le chat mange la pomme", "contenu": "Le maire annonce le budget mardi."},
+        {"titre": "La presse regarde le rapport", "contenu": "Le chat mange la pomme."},
+    ]
+    feed.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records), "utf-8")
+    out = tmp_path / "out"
+    result = summarize(feed, out, toy_model, "--title-field", "titre", "--text-field", "contenu")
+    assert result.exit_code == 0, result.output
+    summaries = sorted(
+        json.loads(p.read_text(encoding="utf-8"))["summary"]["text"] for p in out.rglob("*.json")
+    )
+    assert summaries == ["The cat eats the apple.", "The mayor announces the budget on Tuesday."]

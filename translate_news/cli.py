@@ -94,6 +94,45 @@ def _errors_to_exit(command: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+TitleFieldOpt = Annotated[str, typer.Option(help="Feed records: the title field.")]
+DateFieldOpt = Annotated[str, typer.Option(help="Feed records: the date field.")]
+TextFieldOpt = Annotated[
+    list[str] | None, typer.Option(help="Feed records: the text field (repeatable).")
+]
+
+
+def _engine_options(
+    model: str | None,
+    backend: str,
+    device: str,
+    compute_type: str | None,
+    beams: int | None,
+    batch_tokens: int | None,
+    threads: int | None,
+    no_cache: bool,
+    cache: Path | None,
+) -> Any:
+    from .engine import TranslateOptions
+
+    return TranslateOptions(
+        model=model,
+        backend=backend,
+        device=device,
+        compute_type=compute_type,
+        beams=beams,
+        batch_tokens=batch_tokens,
+        threads=threads,
+        memory=not no_cache,
+        memory_path=None if cache is None else str(cache),
+    )
+
+
+def _feed_fields(title_field: str, date_field: str, text_field: list[str] | None) -> Any:
+    from .readers import FeedFields
+
+    return FeedFields(title_field, date_field, tuple(text_field or ("text", "body")))
+
+
 @app.command()
 @_errors_to_exit
 def translate(
@@ -123,11 +162,9 @@ def translate(
     threads: ThreadsOpt = None,
     no_cache: NoCacheOpt = False,
     cache: CacheOpt = None,
-    title_field: Annotated[str, typer.Option(help="Feed records: the title field.")] = "title",
-    date_field: Annotated[str, typer.Option(help="Feed records: the date field.")] = "date",
-    text_field: Annotated[
-        list[str] | None, typer.Option(help="Feed records: the text field (repeatable).")
-    ] = None,
+    title_field: TitleFieldOpt = "title",
+    date_field: DateFieldOpt = "date",
+    text_field: TextFieldOpt = None,
 ) -> None:
     """Translate French articles into English.
 
@@ -139,27 +176,19 @@ def translate(
 
         translate-news translate articles/ -o english/ --format json
     """
-    from .engine import TranslateOptions, Translator
+    from .engine import Translator
     from .errors import OutputError
     from .output import format_for, render, write_atomic
-    from .readers import FEED_SUFFIXES, FeedFields, read_article
+    from .readers import FEED_SUFFIXES, read_article
 
-    options = TranslateOptions(
-        model=model,
-        backend=backend,
-        device=device,
-        compute_type=compute_type,
-        beams=beams,
-        batch_tokens=batch_tokens,
-        threads=threads,
-        memory=not no_cache,
-        memory_path=None if cache is None else str(cache),
+    options = _engine_options(
+        model, backend, device, compute_type, beams, batch_tokens, threads, no_cache, cache
     )
     path = Path(source)
     if source != "-" and (path.is_dir() or path.suffix.lower() in FEED_SUFFIXES):
         if output is None:
             raise OutputError(f"{source}: translating many articles needs -o FOLDER")
-        fields = FeedFields(title_field, date_field, tuple(text_field or ("text", "body")))
+        fields = _feed_fields(title_field, date_field, text_field)
         _translate_many(path, output, format_for(None, fmt or "md"), force, options, fields)
         return
     chosen = format_for(output, fmt)
@@ -260,9 +289,15 @@ def summarize(
     model: ModelOpt = None,
     device: DeviceOpt = "auto",
     beams: BeamsOpt = None,
+    batch_tokens: BatchTokensOpt = None,
     backend: BackendOpt = "auto",
+    compute_type: ComputeTypeOpt = None,
+    threads: ThreadsOpt = None,
     no_cache: NoCacheOpt = False,
     cache: CacheOpt = None,
+    title_field: TitleFieldOpt = "title",
+    date_field: DateFieldOpt = "date",
+    text_field: TextFieldOpt = None,
 ) -> None:
     """Translate and summarise articles: a file or a whole folder (recursively).
 
@@ -275,18 +310,13 @@ def summarize(
 
         translate-news summarize articles/ -o out/ --summarizer lead
     """
-    from .engine import TranslateOptions, Translator
+    from .engine import Translator
     from .folder import summarize_folder
     from .summarize import Summarizer, SummaryOptions
 
     translator = Translator(
-        options=TranslateOptions(
-            model=model,
-            backend=backend,
-            device=device,
-            beams=beams,
-            memory=not no_cache,
-            memory_path=None if cache is None else str(cache),
+        options=_engine_options(
+            model, backend, device, compute_type, beams, batch_tokens, threads, no_cache, cache
         )
     )
     options = SummaryOptions(
@@ -296,13 +326,15 @@ def summarize(
         min_tokens=min_tokens,
         device=device,
         backend=backend,
+        compute_type=compute_type,
+        threads=threads,
     )
+    fields = _feed_fields(title_field, date_field, text_field)
     engine = Summarizer(options=options)
     output.mkdir(parents=True, exist_ok=True)
     failures: list[str] = []
-    with typer.progressbar(
-        length=max(1, _count_articles(source)), label="articles", file=sys.stderr
-    ) as bar:
+    count = _count_articles(source, fields)
+    with typer.progressbar(length=max(1, count), label="articles", file=sys.stderr) as bar:
 
         def progress(kind: str, item: str, detail: str) -> None:
             if kind == "failed":
@@ -310,18 +342,18 @@ def summarize(
             bar.update(1)
 
         report = summarize_folder(
-            translator, engine, source, output, force=force, on_event=progress
+            translator, engine, source, output, force=force, fields=fields, on_event=progress
         )
     for line in failures:
         typer.echo(f"translate-news: error: {line}", err=True)
     _finish(report)
 
 
-def _count_articles(source: Path) -> int:
+def _count_articles(source: Path, fields: Any = None) -> int:
     """How many articles a run will see: one per file, one per record of a feed."""
     from .errors import InputError
     from .folder import find_inputs
-    from .readers import FEED_SUFFIXES, read_articles
+    from .readers import DEFAULT_FIELDS, FEED_SUFFIXES, read_articles
 
     total = 0
     for path in find_inputs(source):
@@ -329,7 +361,7 @@ def _count_articles(source: Path) -> int:
             total += 1
             continue
         try:
-            total += sum(1 for _ in read_articles(path))
+            total += sum(1 for _ in read_articles(path, fields or DEFAULT_FIELDS))
         except InputError:
             total += 1  # reported as one failure
     return total
