@@ -147,3 +147,15 @@ def test_ctranslate2_summaries_never_import_torch(bart_model):
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "True False"
+
+
+def test_summaries_too_long_to_pack_end_instead_of_looping(bart_model):
+    """Two 40-token summaries never fit the tiny BART's 64-token input together: the
+    levels cannot shrink, so the chunk summaries are the summary (this looped forever)."""
+    summarizer = Summarizer(str(bart_model), device="cpu", max_tokens=40, min_tokens=39)
+    paragraphs = [f"The mayor announces the budget number {i} on Tuesday." for i in range(12)]
+    summary = summarizer.summarize_paragraphs(paragraphs)
+    chunks = summarizer._chunks(paragraphs)
+    alone = [summarizer.summarize_paragraphs([chunk]).text for chunk in chunks]
+    assert summary.chunks == len(chunks) > 1
+    assert summary.text == " ".join(alone)

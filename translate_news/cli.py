@@ -392,4 +392,5 @@ def brief(
         raise OutputError(f"{output}: the briefing must end in .md, .html or .json")
     entries = load_entries(folder, output.resolve().parent)
     write_atomic(output, render(entries, title), force=force)
-    typer.echo(f"wrote {output} ({len(entries)} articles)", err=True)
+    noun = "article" if len(entries) == 1 else "articles"
+    typer.echo(f"wrote {output} ({len(entries)} {noun})", err=True)

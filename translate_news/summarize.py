@@ -160,7 +160,12 @@ class Summarizer:
 
     def summarize_paragraph_lists(self, documents: Sequence[Sequence[str]]) -> list[Summary]:
         """Summarise each list of English paragraphs: chunks first, then the chunks'
-        summaries, level by level, every document's pieces of a level decoded together."""
+        summaries, level by level, every document's pieces of a level decoded together.
+
+        When a level's summaries cannot be packed into fewer chunks (each summary nearly
+        as long as the model's input: ``max_tokens`` too large for the model), the
+        summary is those summaries joined, rather than a loop that never ends.
+        """
         groups = [self._chunks([p for p in paragraphs if p.strip()]) for paragraphs in documents]
         texts = ["" for _ in groups]
         todo = {i: group for i, group in enumerate(groups) if group}
@@ -169,10 +174,11 @@ class Summarizer:
             level = {i: [next(outputs) for _ in group] for i, group in todo.items()}
             todo = {}
             for i, summaries in level.items():
-                if len(summaries) == 1:
-                    texts[i] = summaries[0]
+                chunks = self._chunks(summaries) if len(summaries) > 1 else summaries
+                if len(chunks) < len(summaries):
+                    todo[i] = chunks
                 else:
-                    todo[i] = self._chunks(summaries)
+                    texts[i] = " ".join(summaries)
         return [
             Summary(text, self.name, len(group), self.options) for text, group in zip(texts, groups)
         ]
