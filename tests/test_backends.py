@@ -17,9 +17,7 @@ def reference(toy_model):
     ).translate(SOURCES)
 
 
-@pytest.mark.parametrize(
-    ("compute_type", "minimum"), [("float32", 1.0), ("int8", 0.95), ("int8_float32", 0.95)]
-)
+@pytest.mark.parametrize(("compute_type", "minimum"), [("int8", 0.95), ("int8_float32", 0.95)])
 def test_ctranslate2_agrees_with_torch(toy_model, reference, compute_type, minimum):
     translator = Translator(
         str(toy_model),
@@ -34,6 +32,44 @@ def test_ctranslate2_agrees_with_torch(toy_model, reference, compute_type, minim
     assert agreement >= minimum
 
 
+@pytest.mark.parametrize("beams", [1, 4])
+def test_ctranslate2_float32_is_transformers_but_for_its_own_beam_search(toy_model, beams):
+    """float32 CTranslate2 through the engine translates as transformers does. Greedy
+    search is the same algorithm in both, so every sentence must be equal. Beam search
+    is not: CTranslate2's stopping rule can keep a finished hypothesis that scores
+    worse than one still running (2 of the toy corpus's sentences at beam 4, with the
+    toy model that transformers 5.24 trains; beams 3 and 5 find the better one). Those
+    sentences must then be exactly what plain CTranslate2 gives: nothing of the
+    difference is the engine's."""
+    import ctranslate2
+
+    expected = Translator(
+        str(toy_model), backend="torch", beams=beams, device="cpu", memory=False
+    ).translate(SOURCES)
+    ours = Translator(
+        str(toy_model),
+        backend="ctranslate2",
+        compute_type="float32",
+        beams=beams,
+        device="cpu",
+        memory=False,
+    )
+    output = ours.translate(SOURCES)
+    differing = [i for i, (a, b) in enumerate(zip(output, expected)) if a != b]
+    if beams == 1:
+        assert differing == []
+    assert len(differing) <= len(SOURCES) // 100
+    (folder,) = toy_model.glob("ctranslate2-float32-*")
+    plain = ctranslate2.Translator(str(folder), device="cpu")
+    tokenizer = ours.model.tokenizer
+    for i in differing:
+        tokens = tokenizer.convert_ids_to_tokens(tokenizer(SOURCES[i])["input_ids"])
+        cap = ours.output_cap(len(tokens))
+        (result,) = plain.translate_batch([tokens], beam_size=beams, max_decoding_length=cap)
+        ids = tokenizer.convert_tokens_to_ids(result.hypotheses[0])
+        assert output[i] == tokenizer.decode(ids, skip_special_tokens=True)
+
+
 def test_conversion_is_cached_beside_the_model(toy_model):
     Translator(
         str(toy_model), backend="ctranslate2", compute_type="int8", device="cpu", memory=False
@@ -44,12 +80,15 @@ def test_conversion_is_cached_beside_the_model(toy_model):
 
 def test_auto_backend_is_ctranslate2_int8_on_cpu(toy_model):
     translator = Translator(str(toy_model), device="cpu", memory=False)
-    assert (translator.backend.name, translator.backend.precision) == ("ctranslate2", "int8")
+    assert (translator.model.backend.name, translator.model.backend.precision) == (
+        "ctranslate2",
+        "int8",
+    )
 
 
 def test_out_of_memory_halves_the_batch(toy_model, monkeypatch):
     translator = Translator(str(toy_model), backend="torch", device="cpu", memory=False)
-    generate = translator.backend.generate
+    generate = translator.model.backend.generate
     sizes = []
 
     def small_gpu(batch, decoding):
@@ -58,7 +97,7 @@ def test_out_of_memory_halves_the_batch(toy_model, monkeypatch):
             raise RuntimeError("CUDA out of memory. Tried to allocate 2.00 GiB")
         return generate(batch, decoding)
 
-    monkeypatch.setattr(translator.backend, "generate", small_gpu)
+    monkeypatch.setattr(translator.model.backend, "generate", small_gpu)
     pairs = make_test_models.toy_article_pairs()
     assert translator.translate([fr for fr, _ in pairs]) == [en for _, en in pairs]
     assert max(s for s in sizes if s <= 2) == 2 and sizes[0] == len(pairs)
@@ -82,8 +121,8 @@ def test_concurrent_batches_halve_on_out_of_memory(toy_model, monkeypatch):
     translator = Translator(
         str(toy_model), backend="ctranslate2", batch_tokens=64, device="cpu", memory=False
     )
-    submit = translator.backend.submit
-    generate = translator.backend.generate
+    submit = translator.model.backend.submit
+    generate = translator.model.backend.generate
     sizes = []
 
     def small_gpu_submit(batch, decoding):
@@ -101,8 +140,8 @@ def test_concurrent_batches_halve_on_out_of_memory(toy_model, monkeypatch):
             raise RuntimeError("CUDA failed with error out of memory")
         return generate(batch, decoding)
 
-    monkeypatch.setattr(translator.backend, "submit", small_gpu_submit)
-    monkeypatch.setattr(translator.backend, "generate", small_gpu_generate)
+    monkeypatch.setattr(translator.model.backend, "submit", small_gpu_submit)
+    monkeypatch.setattr(translator.model.backend, "generate", small_gpu_generate)
     pairs = make_test_models.toy_article_pairs()
     assert translator.translate([fr for fr, _ in pairs]) == [en for _, en in pairs]
     assert 1 in sizes and max(sizes) > 1
@@ -143,7 +182,7 @@ def phantom_gpu(monkeypatch):
 
 def test_gpu_ctranslate2_cannot_use_falls_back_to_transformers(toy_model, phantom_gpu, caplog):
     translator = Translator(str(toy_model), memory=False)
-    assert translator.backend.name == "torch"
+    assert translator.model.backend.name == "torch"
     assert "CTranslate2 cannot run on this GPU" in caplog.text
     pairs = make_test_models.toy_article_pairs()
     assert translator.translate([fr for fr, _ in pairs]) == [en for _, en in pairs]
@@ -158,7 +197,7 @@ def test_gpu_library_missing_at_first_batch_falls_back(toy_model, monkeypatch, c
     """CTranslate2 loaded, then its first batch cannot load cuBLAS (seen on a CUDA 13
     machine with CUDA 12 wheels): the run goes on with transformers, nothing is lost."""
     translator = Translator(str(toy_model), device="cpu", memory=False)
-    assert translator.backend.name == "ctranslate2"
+    assert translator.model.backend.name == "ctranslate2"
 
     class MissingCublas:
         def result(self):
@@ -167,11 +206,13 @@ def test_gpu_library_missing_at_first_batch_falls_back(toy_model, monkeypatch, c
     def translate_batch(tokens, **options):
         return [MissingCublas() for _ in tokens]
 
-    monkeypatch.setattr(translator.backend, "translator", type("T", (), {})())
-    monkeypatch.setattr(translator.backend.translator, "translate_batch", translate_batch, False)
+    monkeypatch.setattr(translator.model.backend, "translator", type("T", (), {})())
+    monkeypatch.setattr(
+        translator.model.backend.translator, "translate_batch", translate_batch, False
+    )
     pairs = make_test_models.toy_article_pairs()
     assert translator.translate([fr for fr, _ in pairs]) == [en for _, en in pairs]
-    assert translator.backend.name == "torch"
+    assert translator.model.backend.name == "torch"
     assert "libcublas.so.12" in caplog.text
 
 
@@ -181,7 +222,7 @@ def test_failed_attempt_is_released_before_the_halves_run(toy_model, monkeypatch
     import weakref
 
     translator = Translator(str(toy_model), backend="torch", device="cpu", memory=False)
-    generate = translator.backend.generate
+    generate = translator.model.backend.generate
     attempts = []
 
     class Activations:  # stands for the tensors a failed generate() held
@@ -195,7 +236,7 @@ def test_failed_attempt_is_released_before_the_halves_run(toy_model, monkeypatch
             raise RuntimeError("CUDA out of memory. Tried to allocate 2.00 GiB")
         return generate(batch, decoding)
 
-    monkeypatch.setattr(translator.backend, "generate", small_gpu)
+    monkeypatch.setattr(translator.model.backend, "generate", small_gpu)
     pairs = make_test_models.toy_article_pairs()
     assert translator.translate([fr for fr, _ in pairs]) == [en for _, en in pairs]
     assert attempts

@@ -53,7 +53,7 @@ def test_summarize_folder_lead3_resume_and_failure(tmp_path, toy_model):
         "The mayor announces the budget on Tuesday. The press watches the report. "
         "The government refuses the reform."
     )
-    assert record["summary"]["method"] == "lead" and record["summary"]["chunks"] == 1
+    assert record["summary"]["method"] == "LEAD-3" and record["summary"]["chunks"] == 1
     markdown = (out / "a.en.md").read_text(encoding="utf-8")
     assert markdown.startswith("# The cat eats the apple\n\n*2025-07-21*\n\n> **Summary** (LEAD-3)")
     assert (out / "sub" / "b.en.json").exists()
@@ -141,7 +141,7 @@ def test_summarize_with_a_model(tmp_path, toy_model, bart_model):
 
 def test_folder_summaries_are_made_together_and_equal_alone(tmp_path, toy_model, bart_model):
     from translate_news import Translator, read_article
-    from translate_news.folder import summarize_folder
+    from translate_news.folder import Summaries, run_folder
     from translate_news.summarize import Summarizer
 
     src = make_folder(tmp_path / "in")
@@ -155,7 +155,7 @@ def test_folder_summaries_are_made_together_and_equal_alone(tmp_path, toy_model,
         return many(articles)
 
     summarizer.summarize_many = spy
-    report = summarize_folder(translator, summarizer, src, tmp_path / "out")
+    report = run_folder(translator, src, tmp_path / "out", Summaries(summarizer))
     assert windows == [3] and len(report.done) == 3 and len(report.failed) == 1
     for name in TOY:
         alone = summarizer.summarize(translator.translate_article(read_article(src / name)))
@@ -168,7 +168,7 @@ def test_folder_summaries_are_made_together_and_equal_alone(tmp_path, toy_model,
 def test_a_window_that_fails_to_summarise_goes_on_one_by_one(tmp_path, toy_model, bart_model):
     from translate_news import Translator
     from translate_news.errors import TranslateNewsError
-    from translate_news.folder import summarize_folder
+    from translate_news.folder import Summaries, run_folder
     from translate_news.summarize import Summarizer
 
     src = make_folder(tmp_path / "in")
@@ -183,7 +183,7 @@ def test_a_window_that_fails_to_summarise_goes_on_one_by_one(tmp_path, toy_model
 
     summarizer.summarize_many = out_of_memory
     translator = Translator(str(toy_model), device="cpu", memory=False)
-    report = summarize_folder(translator, summarizer, src, tmp_path / "out")
+    report = run_folder(translator, src, tmp_path / "out", Summaries(summarizer))
     assert len(report.done) == 3 and len(report.failed) == 1
 
 

@@ -17,8 +17,8 @@ SOURCES = sorted({fr for fr, _ in make_test_models.toy_corpus()})
 
 def test_torch_on_cuda_is_half_precision_and_exact(toy_model):
     translator = Translator(str(toy_model), backend="torch", device="cuda", memory=False)
-    assert translator.device == "cuda" and translator.backend.precision == "float16"
-    assert translator.batch_tokens == 1024
+    assert translator.model.device == "cuda" and translator.model.backend.precision == "float16"
+    assert translator.model.batch_tokens == 1024
     assert translator.translate([fr for fr, _ in PAIRS]) == [en for _, en in PAIRS]
 
 
@@ -29,13 +29,13 @@ def test_ctranslate2_on_cuda_is_float16_and_exact(toy_model):
         # One line that names the cause, never a crash on the first sentence.
         assert "cannot run on this GPU" in str(exc) and "\n" not in str(exc)
         pytest.skip(str(exc))
-    assert translator.backend.precision == "float16"
+    assert translator.model.backend.precision == "float16"
     assert translator.translate([fr for fr, _ in PAIRS]) == [en for _, en in PAIRS]
 
 
 def test_default_options_use_the_gpu(toy_model):
     translator = Translator(str(toy_model), memory=False)
-    assert translator.device == "cuda"
+    assert translator.model.device == "cuda"
     assert translator.translate([fr for fr, _ in PAIRS]) == [en for _, en in PAIRS]
 
 
@@ -46,13 +46,13 @@ def test_real_out_of_memory_halves_the_batch(toy_model):
         str(toy_model), backend="torch", device="cuda", batch_tokens=10**6, memory=False
     )
     sizes = []
-    generate = translator.backend.generate
+    generate = translator.model.backend.generate
 
     def spy(batch, decoding):
         sizes.append(len(batch))
         return generate(batch, decoding)
 
-    translator.backend.generate = spy
+    translator.model.backend.generate = spy
     torch.cuda.empty_cache()
     torch.cuda.reset_peak_memory_stats()
     base = torch.cuda.memory_allocated()

@@ -2,7 +2,7 @@
 
 import pytest
 
-from translate_news import TranslateOptions, Translator, parse_article
+from translate_news import ModelOptions, TranslateOptions, Translator, parse_article
 from translate_news.errors import ModelNotFoundError
 
 from .conftest import make_test_models
@@ -99,7 +99,7 @@ def test_unreachable_hub_model_is_a_clear_error():
 
 def test_options_are_validated():
     with pytest.raises(ValueError, match="device"):
-        TranslateOptions(device="tpu")
+        ModelOptions(device="tpu")
     with pytest.raises(ValueError, match="beams"):
         TranslateOptions(beams=0)
 

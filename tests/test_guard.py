@@ -53,7 +53,7 @@ def test_is_runaway():
 def test_over_long_sentence_is_translated_in_pieces(random_model, backend):
     translator = Translator(str(random_model), backend=backend, beams=1, memory=False)
     sentence = ", ".join(f"la ville numéro {i} attend la décision" for i in range(120)) + "."
-    assert translator._count_tokens(sentence) > translator.max_input_tokens
+    assert translator.model.count(sentence) > translator.model.max_input_tokens
     (english,) = translator.translate([sentence])
     assert english  # no index error, no silent cut: every piece went through
 
@@ -61,9 +61,9 @@ def test_over_long_sentence_is_translated_in_pieces(random_model, backend):
 @pytest.mark.parametrize("backend", ["torch", "ctranslate2"])
 def test_outputs_never_exceed_their_cap(random_model, backend, monkeypatch):
     translator = Translator(str(random_model), backend=backend, beams=2, memory=False)
-    tokenizer = translator.tokenizer
+    tokenizer = translator.model.tokenizer
     lengths = []
-    generate = translator.backend.generate
+    generate = translator.model.backend.generate
 
     def record(batch, decoding):
         out = generate(batch, decoding)
@@ -71,7 +71,7 @@ def test_outputs_never_exceed_their_cap(random_model, backend, monkeypatch):
             lengths.append((len(batch[0]), len(out[0]), decoding.no_repeat_ngram_size))
         return out
 
-    monkeypatch.setattr(translator.backend, "generate", record)
+    monkeypatch.setattr(translator.model.backend, "generate", record)
     sources = ["Frappes meurtrières", "Le Kremlin a assuré mardi ne pas s'attendre à des avancées."]
     translator.translate(sources)
     # The random model loops: each sentence is translated again alone, loops forbidden.

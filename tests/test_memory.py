@@ -31,14 +31,14 @@ def test_no_cache_writes_nothing(toy_model, tmp_path):
 
 
 def _writer(path: str, start: int) -> None:
-    memory = TranslationMemory(path, "sig")
+    memory = TranslationMemory(path)
     for i in range(start, start + 200, 10):
-        memory.put_many({f"phrase {j}": f"sentence {j}" for j in range(i, i + 10)})
+        memory.put_many("sig", {f"phrase {j}": f"sentence {j}" for j in range(i, i + 10)})
 
 
 def test_two_processes_writing_at_once(tmp_path):
     path = str(tmp_path / "tm.sqlite")
-    TranslationMemory(path, "sig")
+    TranslationMemory(path)
     context = multiprocessing.get_context("spawn")
     workers = [context.Process(target=_writer, args=(path, s)) for s in (0, 200)]
     for worker in workers:
@@ -46,6 +46,7 @@ def test_two_processes_writing_at_once(tmp_path):
     for worker in workers:
         worker.join(60)
     assert [w.exitcode for w in workers] == [0, 0]
-    memory = TranslationMemory(path, "sig")
+    memory = TranslationMemory(path)
     assert len(memory) == 400
-    assert memory.get_many(["phrase 399"]) == {"phrase 399": "sentence 399"}
+    assert memory.get_many("sig", ["phrase 399"]) == {"phrase 399": "sentence 399"}
+    assert memory.get_many("other", ["phrase 399"]) == {}

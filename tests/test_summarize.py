@@ -21,7 +21,7 @@ def test_lead_three(translated):
         "The mayor announces the budget on Tuesday. The press watches the report. "
         "The government refuses the reform."
     )
-    assert (summary.method, summary.chunks) == ("lead", 1)
+    assert (summary.method, summary.chunks) == ("LEAD-3", 1)
 
 
 def test_lead_length_option(translated):
@@ -62,9 +62,9 @@ def test_model_summary_within_bounds(request, fixture, backend, translated):
     model = request.getfixturevalue(fixture)
     summarizer = Summarizer(str(model), max_tokens=12, device="cpu", backend=backend)
     lengths = []
-    _record_lengths(summarizer.backend, lengths)
+    _record_lengths(summarizer.model.backend, lengths)
     summary = summarizer.summarize(translated)
-    assert summarizer.backend.name == backend
+    assert summarizer.model.backend.name == backend
     assert summary.method == str(model) and summary.chunks == 1
     assert summary.text
     assert lengths and max(lengths) <= 12
@@ -90,7 +90,7 @@ def test_ctranslate2_summaries_equal_transformers(request, fixture, beams):
 
 def test_decoding_follows_the_model_and_the_options(bart_model):
     default = Summarizer(str(bart_model), device="cpu", max_tokens=20)
-    assert (default.backend.name, default.backend.precision) == ("ctranslate2", "int8")
+    assert (default.model.backend.name, default.model.backend.precision) == ("ctranslate2", "int8")
     decoding = default.decoding
     assert (decoding.beams, decoding.length_penalty, decoding.no_repeat_ngram_size) == (4, 2.0, 3)
     assert (decoding.min_new_tokens, decoding.forced_bos, decoding.forced_eos) == (4, 0, True)
@@ -108,7 +108,7 @@ def test_long_article_is_chunked_not_cut(bart_model):
     paragraphs = [f"The mayor announces the budget number {i} on Tuesday." for i in range(40)]
     chunks = summarizer._chunks(paragraphs)
     assert len(chunks) > 1
-    assert all(summarizer._count(c) <= summarizer.limit for c in chunks)
+    assert all(summarizer._count(c) <= summarizer.model.max_input_tokens for c in chunks)
     assert "\n".join(chunks).split("\n") == paragraphs  # nothing dropped, order kept
     summary = summarizer.summarize_paragraphs(paragraphs)
     assert summary.chunks == len(chunks) and summary.text

@@ -7,24 +7,29 @@
 Heavy libraries (torch, transformers) load when a model is first needed, not here.
 """
 
-from .article import Article, Paragraph, parse_article
-from .engine import TranslatedArticle, TranslateOptions, Translator
+from ._version import __version__
+from .document import Article, Paragraph, Summary, TranslatedArticle
+from .engine import Translator
 from .errors import ModelNotFoundError, TranslateNewsError
-from .readers import read_article, read_articles
+from .options import ModelOptions, Signature, SummaryOptions, TranslateOptions
+from .readers import parse_article, read_article, read_articles
 from .segment import split_sentences
-from .summarize import Summarizer, SummaryOptions
+from .summarize import Summarizer
 
-__version__ = "0.1.0"
 __all__ = [
     "Article",
     "ModelNotFoundError",
+    "ModelOptions",
     "Paragraph",
+    "Signature",
     "Summarizer",
+    "Summary",
     "SummaryOptions",
     "TranslateNewsError",
     "TranslateOptions",
     "TranslatedArticle",
     "Translator",
+    "__version__",
     "parse_article",
     "read_article",
     "read_articles",

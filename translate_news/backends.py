@@ -10,7 +10,6 @@ ever lost to an out-of-memory error.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import re
@@ -21,15 +20,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from .errors import TranslateNewsError
+from .errors import BackendUnavailable, TranslateNewsError
+from .options import ModelOptions
+from .paths import cache_root
 
 _log = logging.getLogger(__name__)
-
-BACKENDS = ("auto", "torch", "ctranslate2")
-
-
-class BackendUnavailable(TranslateNewsError):
-    """A backend is installed but cannot run on the device asked for."""
 
 
 @dataclass(frozen=True)
@@ -55,6 +50,7 @@ class Decoding:
 class Backend(Protocol):
     name: str
     precision: str
+    device: str
 
     def generate(self, batch: list[list[int]], decoding: Decoding) -> list[list[int]]:
         """Output token ids per row (no start token; end-of-sequence kept when emitted)."""
@@ -271,20 +267,13 @@ def _unavailable(exc: BaseException) -> BackendUnavailable:
 
 
 def load_backend(
-    source: Any,
-    kwargs: dict[str, Any],
-    tokenizer: Any,
-    *,
-    backend: str,
-    device: str,
-    compute_type: str | None,
-    threads: int | None,
+    source: Any, kwargs: dict[str, Any], tokenizer: Any, options: ModelOptions
 ) -> tuple[Backend, Path]:
-    """The backend asked for, loaded, and the model's folder. "auto" is CTranslate2 when
-    it is installed, transformers when it is not or cannot run on the GPU."""
-    from .models import model_dir
+    """The backend ``options`` ask for, loaded, and the model's folder. "auto" is
+    CTranslate2 when it is installed, transformers when it is not or cannot run on the GPU."""
+    from .models import model_dir, model_fingerprint
 
-    choice = backend
+    choice = options.backend
     if choice == "auto":
         choice = "ctranslate2" if ctranslate2_available() else "torch"
     if choice == "ctranslate2":
@@ -294,14 +283,14 @@ def load_backend(
                 folder,
                 model_fingerprint(folder),
                 tokenizer,
-                device,
-                compute_type,
-                threads or os.cpu_count() or 1,
+                options.device,
+                options.compute_type,
+                options.threads or os.cpu_count() or 1,
             )
             return loaded, folder
         except BackendUnavailable as exc:
-            fall_back(exc, backend)
-    loaded = load_torch_backend(source, kwargs, device, threads, tokenizer)
+            fall_back(exc, options.backend)
+    loaded = load_torch_backend(source, kwargs, options, tokenizer.pad_token_id)
     return loaded, model_dir(source, kwargs)
 
 
@@ -346,24 +335,25 @@ def load_ctranslate2_backend(
 
 
 def load_torch_backend(
-    source: Any, kwargs: dict[str, Any], device: str, threads: int | None, tokenizer: Any
+    source: Any, kwargs: dict[str, Any], options: ModelOptions, pad_token_id: int
 ) -> TorchBackend:
-    """Load a seq2seq model with transformers on ``device`` (auto: CUDA when available;
-    half precision on CUDA), in evaluation mode."""
+    """Load a seq2seq model with transformers on ``options.device`` (auto: CUDA when
+    available; half precision on CUDA), in evaluation mode."""
     import torch
     from transformers import AutoModelForSeq2SeqLM
 
     from .models import load_pretrained
 
+    device = options.device
     if device == "auto":
         device = "cuda" if torch.cuda.is_available() else "cpu"
     elif device == "cuda" and not torch.cuda.is_available():
         raise TranslateNewsError("--device cuda was asked for, but torch sees no CUDA GPU")
-    if threads:
-        torch.set_num_threads(threads)
+    if options.threads:
+        torch.set_num_threads(options.threads)
     dtype = torch.float16 if device == "cuda" else torch.float32
     model = load_pretrained(AutoModelForSeq2SeqLM, source, dtype=dtype, **kwargs)
-    return TorchBackend(model.to(device).eval(), device, tokenizer.pad_token_id)
+    return TorchBackend(model.to(device).eval(), device, pad_token_id)
 
 
 def ctranslate2_available() -> bool:
@@ -436,27 +426,3 @@ def conversion_dir(model_dir: Path, fingerprint: str, quantization: str) -> Path
     if beside.exists() or os.access(model_dir, os.W_OK):
         return beside
     return cache_root() / "ctranslate2" / f"{model_dir.name}-{quantization}-{fingerprint[:12]}"
-
-
-def cache_root() -> Path:
-    """The user cache folder of translate-news, resolved when called."""
-    explicit = os.environ.get("TRANSLATE_NEWS_CACHE_DIR")
-    if explicit:
-        return Path(explicit)
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "translate-news"
-
-
-def model_fingerprint(model_dir: Path) -> str:
-    """A short hash of a model directory's configuration, vocabulary and weights' identity."""
-    digest = hashlib.sha256()
-    for path in sorted(model_dir.iterdir()):
-        if not path.is_file():
-            continue
-        digest.update(path.name.encode())
-        if path.suffix in {".json", ".spm", ".model", ".txt"} and path.stat().st_size < 10_000_000:
-            digest.update(path.read_bytes())
-        else:
-            stat = path.stat()
-            digest.update(f"{stat.st_size}:{int(stat.st_mtime)}".encode())
-    return digest.hexdigest()[:16]

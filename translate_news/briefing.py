@@ -15,6 +15,7 @@ from itertools import groupby
 from pathlib import Path
 
 from .errors import InputError
+from .output import read_summary_record
 
 UNDATED = "Undated"
 
@@ -27,6 +28,7 @@ class Entry:
     date: str | None
     summary: str
     link: str
+    signature: str | None = None  # what translated the article
 
 
 def load_entries(folder: Path, relative_to: Path) -> list[Entry]:
@@ -34,17 +36,9 @@ def load_entries(folder: Path, relative_to: Path) -> list[Entry]:
     relative to the folder ``relative_to`` (where the briefing will be written)."""
     entries = []
     for path in sorted(folder.rglob("*.en.json")):
-        try:
-            record = json.loads(path.read_text(encoding="utf-8"))
-            translation = record["translation"]
-            summary = record["summary"]["text"]
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise InputError(f"{path}: not a summary written by translate-news ({exc})") from None
-        title = (translation.get("title") or {}).get("translation")
-        first = next((p["translation"] for p in translation["paragraphs"]), "")
-        markdown = path.with_name(record.get("markdown") or path.name)
-        link = Path(os.path.relpath(markdown, relative_to)).as_posix()
-        entries.append(Entry(title or first[:120], translation.get("date"), summary, link))
+        record = read_summary_record(path)
+        link = Path(os.path.relpath(record.markdown, relative_to)).as_posix()
+        entries.append(Entry(record.headline, record.date, record.summary, link, record.signature))
     if not entries:
         raise InputError(f"{folder}: no summaries found; run translate-news summarize first")
     dated = sorted((e for e in entries if e.date), key=lambda e: e.date or "", reverse=True)
@@ -55,6 +49,11 @@ def _days(entries: list[Entry]) -> list[tuple[str, list[Entry]]]:
     return [
         (day, list(group)) for day, group in groupby(entries, lambda e: (e.date or UNDATED)[:10])
     ]
+
+
+def _signatures(entries: list[Entry]) -> list[str]:
+    """The distinct signatures of what translated the briefing's articles."""
+    return sorted({e.signature for e in entries if e.signature})
 
 
 def _heading(entries: list[Entry], title: str | None) -> tuple[str, str]:
@@ -74,7 +73,8 @@ def to_markdown(entries: list[Entry], title: str | None = None) -> str:
             if entry.date:
                 lines.append(f"*{entry.date}*  ")
             lines += [entry.summary, "", f"[Full translation]({entry.link})"]
-    return "\n".join(lines) + "\n"
+    lines += ["", "---", ""] + [f"*Machine translation: `{s}`*  " for s in _signatures(entries)]
+    return "\n".join(lines).rstrip() + "\n"
 
 
 def to_json(entries: list[Entry], title: str | None = None) -> str:
@@ -90,6 +90,8 @@ _STYLE = (
     "h2{font-size:1.1rem;border-bottom:1px solid #ccc;margin-top:2rem}"
     "article{margin:1rem 0;break-inside:avoid}h3{font-size:1.05rem;margin:.2rem 0}"
     "time{color:#555;font-size:.9rem}a{color:#1a4d8f}"
+    "footer{margin-top:2rem;border-top:1px solid #ccc;color:#555;font-size:.8rem}"
+    "code{overflow-wrap:anywhere}"
     "@media print{a{color:#111}a::after{content:' (' attr(href) ')';font-size:.8rem}}"
 )
 
@@ -109,6 +111,10 @@ def to_html(entries: list[Entry], title: str | None = None) -> str:
                 f'<p><a href="{esc(entry.link)}">Full translation</a></p></article>'
             )
         body.append("</section>")
+    signatures = "".join(
+        f"<p>Machine translation: <code>{esc(s)}</code></p>" for s in _signatures(entries)
+    )
+    body.append(f"<footer>{signatures}</footer>")
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'

@@ -1,18 +1,43 @@
 """The ``translate-news`` command: parse, call the library, write. Data goes to stdout,
-diagnostics to stderr; a library error becomes one line and a non-zero exit."""
+diagnostics to stderr; a library error becomes one line and a non-zero exit.
+
+Options that several commands take are declared once, as an option group: a function
+whose parameters are the options and whose result is the object they make (a
+:class:`TranslateOptions`, :class:`FeedFields`, ...). :func:`command` splices a group's
+options into each command that names it and hands the command the built object.
+To add a command: write a function with a docstring (its ``--help``), name the groups
+it takes as parameters, and decorate it with ``@command()``.
+"""
 
 from __future__ import annotations
 
+import dataclasses
+import functools
+import inspect
 import logging
+import os
 import sys
+import warnings
 from collections.abc import Callable
-from functools import wraps
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
-from .errors import TranslateNewsError
+from .errors import InputError, OutputError, TranslateNewsError, UsageError
+from .options import (
+    Backend,
+    ComputeType,
+    Device,
+    ModelOptions,
+    SummaryOptions,
+    TranslateOptions,
+)
+from .output import Format
+from .readers import FeedFields
+
+if TYPE_CHECKING:
+    from .folder import Report
 
 app = typer.Typer(
     name="translate-news",
@@ -22,119 +47,193 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-_state = {"verbose": False}
 F = TypeVar("F", bound=Callable[..., Any])
+_state = {"verbose": False, "quiet": False}
 
-ModelOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--model",
-        "-m",
-        help="Model alias, Hub id or local directory "
-        "(default: $TRANSLATE_NEWS_MODEL, then models/opus-mt-fr-en, then the Hub).",
-    ),
+VerboseOpt = Annotated[
+    bool, typer.Option("--verbose", "-v", help="Show what runs, tracebacks and library logs.")
 ]
-DeviceOpt = Annotated[str, typer.Option(help="auto, cpu or cuda (auto: CUDA when available).")]
-BeamsOpt = Annotated[int | None, typer.Option(min=1, help="Beam size (default: the model's own).")]
-BatchTokensOpt = Annotated[
-    int | None,
-    typer.Option(min=1, help="Padded source tokens per batch (default: 2048/beams on CPU)."),
-]
-
-BackendOpt = Annotated[
-    str,
-    typer.Option(help="auto, torch or ctranslate2 (auto: CTranslate2 when installed)."),
-]
-ComputeTypeOpt = Annotated[
-    str | None,
-    typer.Option(help="CTranslate2 precision (default: int8 on CPU, float16 on CUDA)."),
-]
-ThreadsOpt = Annotated[int | None, typer.Option(min=1, help="CPU threads (default: all cores).")]
-NoCacheOpt = Annotated[
-    bool, typer.Option("--no-cache", help="Do not read or write the translation memory.")
-]
-CacheOpt = Annotated[
-    Path | None,
-    typer.Option("--cache", help="Translation memory file (default: the user cache)."),
-]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print errors only.")]
 
 
 @app.callback()
-def main(
-    verbose: Annotated[
-        bool, typer.Option("--verbose", "-v", help="Show tracebacks and library logs.")
-    ] = False,
-) -> None:
+def main(verbose: VerboseOpt = False, quiet: QuietOpt = False) -> None:
     """Translate French news into English, offline, on CPU or GPU."""
-    _state["verbose"] = verbose
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, stream=sys.stderr)
-    if not verbose:
-        import os
-        import warnings
+    _state.update(verbose=verbose, quiet=quiet)
 
+
+# --- option groups ---------------------------------------------------------------
+
+
+def _flags(verbose: VerboseOpt = False, quiet: QuietOpt = False) -> None:
+    """-v and -q, accepted after the subcommand too."""
+    _state.update(verbose=_state["verbose"] or verbose, quiet=_state["quiet"] or quiet)
+
+
+def _count(help: str) -> Any:
+    """A whole number option of at least 1."""
+    return typer.Option(min=1, help=help)
+
+
+def translation_options(
+    model: Annotated[
+        str | None,
+        typer.Option(
+            "--model",
+            "-m",
+            help="Model alias, Hub id or local directory "
+            "(default: $TRANSLATE_NEWS_MODEL, then models/opus-mt-fr-en, then the Hub).",
+        ),
+    ] = None,
+    device: Annotated[
+        Device, typer.Option(help="Where to run (auto: CUDA when available).")
+    ] = "auto",
+    backend: Annotated[
+        Backend, typer.Option(help="auto: CTranslate2 when installed and able to run.")
+    ] = "auto",
+    compute_type: Annotated[
+        ComputeType | None,
+        typer.Option(help="CTranslate2 precision (default: int8 on CPU, float16 on CUDA)."),
+    ] = None,
+    threads: Annotated[int | None, _count("CPU threads (default: all cores).")] = None,
+    batch_tokens: Annotated[
+        int | None, _count("Padded source tokens per batch (default: 2048/beams on CPU).")
+    ] = None,
+    beams: Annotated[int | None, _count("Beam size (default: the model's own).")] = None,
+    memory: Annotated[
+        Path | None,
+        typer.Option("--memory", help="Translation memory file (default: the user cache)."),
+    ] = None,
+    no_memory: Annotated[
+        bool, typer.Option("--no-memory", help="Do not read or write the translation memory.")
+    ] = False,
+    cache: Annotated[Path | None, typer.Option("--cache", hidden=True)] = None,
+    no_cache: Annotated[bool, typer.Option("--no-cache", hidden=True)] = False,
+) -> TranslateOptions:
+    """The translation model and engine (--cache and --no-cache are the old spellings
+    of --memory and --no-memory)."""
+    path = memory or cache
+    return TranslateOptions(
+        model=ModelOptions(
+            name=model,
+            backend=backend,
+            device=device,
+            compute_type=compute_type,
+            threads=threads,
+            batch_tokens=batch_tokens,
+        ),
+        beams=beams,
+        memory=not (no_memory or no_cache),
+        memory_path=None if path is None else str(path),
+    )
+
+
+def feed_fields(
+    title_field: Annotated[str, typer.Option(help="Feed records: the title field.")] = "title",
+    date_field: Annotated[str, typer.Option(help="Feed records: the date field.")] = "date",
+    text_field: Annotated[
+        list[str] | None, typer.Option(help="Feed records: the text field (repeatable).")
+    ] = None,
+) -> FeedFields:
+    """Which fields of a JSON feed's records hold an article."""
+    return FeedFields(title_field, date_field, tuple(text_field or ("text", "body")))
+
+
+def summary_options(
+    summarizer: Annotated[
+        str | None,
+        typer.Option(
+            help="'lead' (first sentences, no model), a Hub id or a local directory "
+            "(default: $TRANSLATE_NEWS_SUMMARIZER, then sshleifer/distilbart-cnn-12-6)."
+        ),
+    ] = None,
+    sentences: Annotated[int, _count("LEAD-k: sentences kept.")] = 3,
+    max_tokens: Annotated[int, _count("Model summary: most tokens.")] = 142,
+    min_tokens: Annotated[
+        int | None,
+        typer.Option(min=0, help="Model summary: fewest tokens (default: the model's own)."),
+    ] = None,
+) -> SummaryOptions:
+    """The summariser; it runs on the translation's device, backend and precision."""
+    return SummaryOptions(
+        model=ModelOptions(name=summarizer),
+        sentences=sentences,
+        max_tokens=max_tokens,
+        min_tokens=min_tokens,
+    )
+
+
+def _signature_of(group: Callable[..., Any]) -> inspect.Signature:
+    return inspect.signature(group, eval_str=True)
+
+
+def command(**groups: Callable[..., Any]) -> Callable[[F], F]:
+    """Register a command: each parameter named in ``groups`` is replaced by that group's
+    options, and the command receives the group's result; -v/-q are accepted after the
+    subcommand; the project's own errors become one line on stderr (a traceback with -v)."""
+
+    def decorate(function: F) -> F:
+        own = _signature_of(function)
+        parameters = [p for p in own.parameters.values() if p.name not in groups]
+        members: dict[str, tuple[Callable[..., Any], list[str]]] = {}
+        for name, group in {"": _flags, **groups}.items():
+            group_parameters = list(_signature_of(group).parameters.values())
+            members[name] = (group, [p.name for p in group_parameters])
+            parameters += group_parameters
+        parameters = [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in parameters]
+
+        @functools.wraps(function)
+        def wrapper(**values: Any) -> Any:
+            try:
+                built = {
+                    name: group(**{key: values.pop(key) for key in keys})
+                    for name, (group, keys) in members.items()
+                }
+                built.pop("")
+                _configure_logging()
+                return function(**values, **built)
+            except TranslateNewsError as exc:
+                if _state["verbose"]:
+                    raise
+                typer.echo(f"translate-news: error: {exc}", err=True)
+                raise typer.Exit(2 if isinstance(exc, UsageError) else 1) from None
+
+        del wrapper.__wrapped__  # typer must see the spliced signature, not the original
+        wrapper.__signature__ = own.replace(parameters=parameters)  # type: ignore[attr-defined]
+        wrapper.__annotations__ = {p.name: p.annotation for p in parameters}
+        app.command()(wrapper)
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
+
+
+def _configure_logging() -> None:
+    verbose = _state["verbose"]
+    level = logging.INFO if verbose else logging.ERROR if _state["quiet"] else logging.WARNING
+    logging.basicConfig(level=level, stream=sys.stderr, force=True)
+    if not verbose:
         os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
         os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
         warnings.filterwarnings("ignore", module="transformers")
         logging.getLogger("huggingface_hub").setLevel(logging.ERROR)
 
 
-def _errors_to_exit(command: F) -> F:
-    """Turn library errors into one line on stderr and exit code 1 (traceback with -v)."""
-
-    @wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return command(*args, **kwargs)
-        except (TranslateNewsError, ValueError) as exc:
-            if _state["verbose"]:
-                raise
-            typer.echo(f"translate-news: error: {exc}", err=True)
-            raise typer.Exit(1) from None
-
-    return wrapper  # type: ignore[return-value]
+def _say(message: str) -> None:
+    """A progress or status line on stderr, unless -q."""
+    if not _state["quiet"]:
+        typer.echo(message, err=True)
 
 
-TitleFieldOpt = Annotated[str, typer.Option(help="Feed records: the title field.")]
-DateFieldOpt = Annotated[str, typer.Option(help="Feed records: the date field.")]
-TextFieldOpt = Annotated[
-    list[str] | None, typer.Option(help="Feed records: the text field (repeatable).")
-]
+def _show_signature(role: str, signature: object) -> None:
+    """With -v, what will run, as its one-line signature."""
+    if _state["verbose"]:
+        typer.echo(f"{role}: {signature}", err=True)
 
 
-def _engine_options(
-    model: str | None,
-    backend: str,
-    device: str,
-    compute_type: str | None,
-    beams: int | None,
-    batch_tokens: int | None,
-    threads: int | None,
-    no_cache: bool,
-    cache: Path | None,
-) -> Any:
-    from .engine import TranslateOptions
-
-    return TranslateOptions(
-        model=model,
-        backend=backend,
-        device=device,
-        compute_type=compute_type,
-        beams=beams,
-        batch_tokens=batch_tokens,
-        threads=threads,
-        memory=not no_cache,
-        memory_path=None if cache is None else str(cache),
-    )
+# --- commands --------------------------------------------------------------------
 
 
-def _feed_fields(title_field: str, date_field: str, text_field: list[str] | None) -> Any:
-    from .readers import FeedFields
-
-    return FeedFields(title_field, date_field, tuple(text_field or ("text", "body")))
-
-
-@app.command()
-@_errors_to_exit
+@command(options=translation_options, fields=feed_fields)
 def translate(
     source: Annotated[
         str,
@@ -143,6 +242,8 @@ def translate(
             "them, or - for standard input."
         ),
     ],
+    options: TranslateOptions,
+    fields: FeedFields,
     output: Annotated[
         Path | None,
         typer.Option(
@@ -150,21 +251,10 @@ def translate(
         ),
     ] = None,
     fmt: Annotated[
-        str | None, typer.Option("--format", "-f", help="txt, md, json or html.")
+        Format | None,
+        typer.Option("--format", "-f", help="Output format (default: from -o's extension)."),
     ] = None,
     force: Annotated[bool, typer.Option(help="Overwrite existing outputs.")] = False,
-    model: ModelOpt = None,
-    device: DeviceOpt = "auto",
-    beams: BeamsOpt = None,
-    batch_tokens: BatchTokensOpt = None,
-    backend: BackendOpt = "auto",
-    compute_type: ComputeTypeOpt = None,
-    threads: ThreadsOpt = None,
-    no_cache: NoCacheOpt = False,
-    cache: CacheOpt = None,
-    title_field: TitleFieldOpt = "title",
-    date_field: DateFieldOpt = "date",
-    text_field: TextFieldOpt = None,
 ) -> None:
     """Translate French articles into English.
 
@@ -177,69 +267,69 @@ def translate(
         translate-news translate articles/ -o english/ --format json
     """
     from .engine import Translator
-    from .errors import OutputError
     from .output import format_for, render, write_atomic
     from .readers import FEED_SUFFIXES, read_article
 
-    options = _engine_options(
-        model, backend, device, compute_type, beams, batch_tokens, threads, no_cache, cache
-    )
     path = Path(source)
     if source != "-" and (path.is_dir() or path.suffix.lower() in FEED_SUFFIXES):
         if output is None:
             raise OutputError(f"{source}: translating many articles needs -o FOLDER")
-        fields = _feed_fields(title_field, date_field, text_field)
-        _translate_many(path, output, format_for(None, fmt or "md"), force, options, fields)
+        _translate_many(path, output, fmt or "md", force, options, fields)
         return
     chosen = format_for(output, fmt)
     if output is not None and output.exists() and not force:
         raise OutputError(f"{output}: already exists; pass --force to overwrite it")
     article = read_article(source)
-    text = render(Translator(options=options).translate_article(article), chosen)
+    translator = Translator(options=options)
+    _show_signature("translation", translator.signature)
+    text = render(translator.translate_article(article), chosen)
     if output is None:
         sys.stdout.write(text)
     else:
         write_atomic(output, text, force=force)
-        typer.echo(f"wrote {output}", err=True)
+        _say(f"wrote {output}")
 
 
 def _translate_many(
-    root: Path, out_dir: Path, fmt: str, force: bool, options: Any, fields: Any
+    root: Path, out_dir: Path, fmt: str, force: bool, options: TranslateOptions, fields: FeedFields
 ) -> None:
     from .engine import Translator
-    from .errors import OutputError
-    from .folder import translate_folder
+    from .folder import Translations, run_folder
 
-    if out_dir.exists() and not out_dir.is_dir():
-        raise OutputError(f"{out_dir}: exists and is not a folder")
+    _check_output_folder(out_dir)
+    translator = Translator(options=options)
+    _show_signature("translation", translator.signature)
     out_dir.mkdir(parents=True, exist_ok=True)
 
     def show(kind: str, source: str, detail: str) -> None:
         if kind == "failed":
             typer.echo(f"translate-news: error: {detail}", err=True)
         else:
-            typer.echo(f"{kind}: {source} -> {detail}", err=True)
+            _say(f"{kind}: {source} -> {detail}")
 
-    report = translate_folder(
-        Translator(options=options), root, out_dir, fmt, force=force, fields=fields, on_event=show
-    )
+    outputs = Translations(fmt, force=force)
+    report = run_folder(translator, root, out_dir, outputs, fields=fields, on_event=show)
     _finish(report)
 
 
-def _finish(report: Any) -> None:
+def _check_output_folder(out_dir: Path) -> None:
+    if out_dir.exists() and not out_dir.is_dir():
+        raise OutputError(f"{out_dir}: exists and is not a folder")
+
+
+def _finish(report: Report) -> None:
     """The closing count of a many-article run; exit code 1 when anything failed."""
     rows = (
         ("done", len(report.done), ""),
         ("skipped", len(report.skipped), "  (already done; --force redoes them)"),
         ("failed", len(report.failed), ""),
     )
-    typer.echo("\n".join(f"{name:<8}{count:>6}{note}" for name, count, note in rows), err=True)
+    _say("\n".join(f"{name:<8}{count:>6}{note}" for name, count, note in rows))
     if report.failed:
         raise typer.Exit(1)
 
 
-@app.command()
-@_errors_to_exit
+@command()
 def split(
     file: Annotated[str, typer.Argument(help="French article, or - for standard input.")],
 ) -> None:
@@ -262,42 +352,16 @@ def split(
     sys.stdout.write("\n\n".join(blocks) + "\n")
 
 
-SummarizerOpt = Annotated[
-    str | None,
-    typer.Option(
-        help="'lead' (first sentences, no model), a Hub id or a local directory "
-        "(default: $TRANSLATE_NEWS_SUMMARIZER, then sshleifer/distilbart-cnn-12-6)."
-    ),
-]
-
-
-@app.command()
-@_errors_to_exit
+@command(options=translation_options, summary=summary_options, fields=feed_fields)
 def summarize(
     source: Annotated[Path, typer.Argument(help="An article, a feed or a folder of them.")],
+    options: TranslateOptions,
+    summary: SummaryOptions,
+    fields: FeedFields,
     output: Annotated[
         Path, typer.Option("--output", "-o", help="Output folder (.en.md and .en.json each).")
     ] = Path("summaries"),
-    summarizer: SummarizerOpt = None,
-    sentences: Annotated[int, typer.Option(min=1, help="LEAD-k: sentences kept.")] = 3,
-    max_tokens: Annotated[int, typer.Option(min=1, help="Model summary: most tokens.")] = 142,
-    min_tokens: Annotated[
-        int | None,
-        typer.Option(min=0, help="Model summary: fewest tokens (default: the model's own)."),
-    ] = None,
     force: Annotated[bool, typer.Option(help="Redo articles already summarised.")] = False,
-    model: ModelOpt = None,
-    device: DeviceOpt = "auto",
-    beams: BeamsOpt = None,
-    batch_tokens: BatchTokensOpt = None,
-    backend: BackendOpt = "auto",
-    compute_type: ComputeTypeOpt = None,
-    threads: ThreadsOpt = None,
-    no_cache: NoCacheOpt = False,
-    cache: CacheOpt = None,
-    title_field: TitleFieldOpt = "title",
-    date_field: DateFieldOpt = "date",
-    text_field: TextFieldOpt = None,
 ) -> None:
     """Translate and summarise articles: a file or a whole folder (recursively).
 
@@ -311,47 +375,41 @@ def summarize(
         translate-news summarize articles/ -o out/ --summarizer lead
     """
     from .engine import Translator
-    from .folder import summarize_folder
-    from .summarize import Summarizer, SummaryOptions
+    from .folder import Summaries, run_folder
+    from .summarize import Summarizer
 
-    translator = Translator(
-        options=_engine_options(
-            model, backend, device, compute_type, beams, batch_tokens, threads, no_cache, cache
-        )
+    if not source.exists():
+        raise InputError(f"{source}: no such file or folder")
+    _check_output_folder(output)
+    # The summariser runs where the translation runs, with its own batch budget.
+    engine = dataclasses.replace(
+        options.model, name=summary.model.name, batch_tokens=None, revision=None
     )
-    options = SummaryOptions(
-        summarizer=summarizer,
-        sentences=sentences,
-        max_tokens=max_tokens,
-        min_tokens=min_tokens,
-        device=device,
-        backend=backend,
-        compute_type=compute_type,
-        threads=threads,
-    )
-    fields = _feed_fields(title_field, date_field, text_field)
-    engine = Summarizer(options=options)
+    translator = Translator(options=options)
+    _show_signature("translation", translator.signature)
+    summarizer = Summarizer(options=dataclasses.replace(summary, model=engine))
+    _show_signature("summary", summarizer.signature)
     output.mkdir(parents=True, exist_ok=True)
     failures: list[str] = []
     count = _count_articles(source, fields)
-    with typer.progressbar(length=max(1, count), label="articles", file=sys.stderr) as bar:
+    with typer.progressbar(
+        length=max(1, count), label="articles", file=sys.stderr, hidden=_state["quiet"]
+    ) as bar:
 
         def progress(kind: str, item: str, detail: str) -> None:
             if kind == "failed":
                 failures.append(detail)
             bar.update(1)
 
-        report = summarize_folder(
-            translator, engine, source, output, force=force, fields=fields, on_event=progress
-        )
+        outputs = Summaries(summarizer, force=force)
+        report = run_folder(translator, source, output, outputs, fields=fields, on_event=progress)
     for line in failures:
         typer.echo(f"translate-news: error: {line}", err=True)
     _finish(report)
 
 
-def _count_articles(source: Path, fields: Any = None) -> int:
+def _count_articles(source: Path, fields: FeedFields | None = None) -> int:
     """How many articles a run will see: one per file, one per record of a feed."""
-    from .errors import InputError
     from .folder import find_inputs
     from .readers import DEFAULT_FIELDS, FEED_SUFFIXES, read_articles
 
@@ -367,8 +425,7 @@ def _count_articles(source: Path, fields: Any = None) -> int:
     return total
 
 
-@app.command()
-@_errors_to_exit
+@command()
 def brief(
     folder: Annotated[Path, typer.Argument(help="A folder written by 'summarize'.")],
     output: Annotated[
@@ -384,7 +441,6 @@ def brief(
         translate-news brief summaries/ -o briefing.html --title "Ukraine, July 2025"
     """
     from .briefing import RENDERERS, load_entries
-    from .errors import OutputError
     from .output import write_atomic
 
     render = RENDERERS.get(output.suffix.lower())
@@ -393,4 +449,4 @@ def brief(
     entries = load_entries(folder, output.resolve().parent)
     write_atomic(output, render(entries, title), force=force)
     noun = "article" if len(entries) == 1 else "articles"
-    typer.echo(f"wrote {output} ({len(entries)} {noun})", err=True)
+    _say(f"wrote {output} ({len(entries)} {noun})")

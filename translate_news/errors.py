@@ -1,4 +1,7 @@
-"""The exceptions the library raises; the CLI turns each into one line on stderr."""
+"""The exceptions the library raises; the CLI turns each into one line on stderr.
+
+Only these become one-line errors: any other exception is a bug and is shown as one.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +10,16 @@ class TranslateNewsError(Exception):
     """Base class: something the user can act on, with a message that says what."""
 
 
+class UsageError(TranslateNewsError, ValueError):
+    """An option, or a combination of options, that cannot work; known before any work."""
+
+
 class ModelNotFoundError(TranslateNewsError):
     """A model could not be loaded from the place it was asked for."""
+
+
+class BackendUnavailable(TranslateNewsError):
+    """A backend is installed but cannot run on the device asked for."""
 
 
 class InputError(TranslateNewsError):

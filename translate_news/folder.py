@@ -1,8 +1,12 @@
-"""Translating many articles: a folder (recursively) or a feed, into an output folder.
+"""Many articles: a folder (recursively) or a feed, into an output folder.
 
-One unreadable or failing input is reported and skipped, never stops the run; an
-output that exists is kept (the run resumes) unless ``force``; every output is written
-atomically, so an interrupted run leaves only complete files.
+The run flows one way, one window of articles at a time: read the window (skipping what
+is done) -> translate it -> summarise it (``summarize``) -> write each article. One
+unreadable or failing input is reported and skipped, never stops the run; every output
+is written atomically, so an interrupted run leaves only complete files.
+
+What is done: for ``translate``, an output that exists (unless ``force``); for
+``summarize``, a record holding the same :func:`fingerprint` (source and settings).
 """
 
 from __future__ import annotations
@@ -12,19 +16,24 @@ import itertools
 import json
 import logging
 import os
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import asdict, dataclass, field, replace
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .article import Article
-from .engine import TranslatedArticle, Translator
+from .document import Article, Summary, TranslatedArticle
+from .engine import Translator
 from .errors import InputError, TranslateNewsError
-from .output import render, to_dict, to_markdown, write_atomic
+from .output import read_summary_record, render, summary_record, to_markdown, write_atomic
 from .readers import DEFAULT_FIELDS, SUFFIXES, FeedFields, read_articles
-from .summarize import Summarizer, Summary
+from .summarize import Summarizer
 
 _log = logging.getLogger(__name__)
 EXTENSIONS = {"txt": ".txt", "md": ".md", "json": ".json", "html": ".html"}
+OnEvent = Callable[[str, str, str], None]
+
+
+def _ignore(kind: str, source: str, detail: str) -> None:
+    """The default ``on_event``: nothing to report to."""
 
 
 @dataclass
@@ -60,162 +69,133 @@ def output_path(source: str, root: Path, out_dir: Path, fmt: str) -> Path:
     return out_dir / f"{stem}.en{EXTENSIONS[fmt]}"
 
 
-def translate_folder(
+def fingerprint(article: Article, settings: str) -> str:
+    """What makes an output: the source article's text and the settings' signature."""
+    texts = [p.text for p in article.paragraphs]
+    data = json.dumps([article.title, article.date, texts, settings], ensure_ascii=False)
+    return hashlib.sha256(data.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class _Item:
+    """An article still to do, where it goes, and its fingerprint."""
+
+    article: Article
+    target: Path
+    fingerprint: str
+
+
+class Translations:
+    """``translate``'s outputs: ``<name>.en.<fmt>``, done when it exists."""
+
+    settings = ""
+
+    def __init__(self, fmt: str, *, force: bool = False) -> None:
+        self.fmt, self.force = fmt, force
+
+    def summarize(self, window: list[TranslatedArticle]) -> list[None]:
+        return [None] * len(window)
+
+    def target(self, source: str, root: Path, out_dir: Path) -> Path:
+        return output_path(source, root, out_dir, self.fmt)
+
+    def done(self, item: _Item) -> bool:
+        return not self.force and item.target.exists()
+
+    def write(self, item: _Item, english: TranslatedArticle, summary: Summary | None) -> None:
+        write_atomic(item.target, render(english, self.fmt), force=True)
+
+
+class Summaries:
+    """``summarize``'s outputs: ``<name>.en.md`` and the record ``<name>.en.json``, done
+    when the record holds the same fingerprint (source text and both signatures), so a
+    changed source or option redoes it."""
+
+    def __init__(self, summarizer: Summarizer, *, force: bool = False) -> None:
+        self.summarizer, self.force = summarizer, force
+        self.settings = f"{summarizer.signature}\n{summarizer.options!r}"
+
+    def summarize(self, window: list[TranslatedArticle]) -> list[Summary | TranslateNewsError]:
+        """The window's summaries, made together; if that fails, one article at a time,
+        and an article whose summary fails has the error in its place."""
+        try:
+            return list(self.summarizer.summarize_many(window))
+        except TranslateNewsError as exc:
+            _log.warning("%s; going on one article at a time", exc)
+        results: list[Summary | TranslateNewsError] = []
+        for article in window:
+            try:
+                results.append(self.summarizer.summarize(article))
+            except TranslateNewsError as exc:
+                results.append(exc)
+        return results
+
+    def target(self, source: str, root: Path, out_dir: Path) -> Path:
+        return output_path(source, root, out_dir, "json")
+
+    def done(self, item: _Item) -> bool:
+        if self.force or not item.target.exists():
+            return False
+        try:
+            return read_summary_record(item.target).fingerprint == item.fingerprint
+        except InputError:
+            return False
+
+    def write(self, item: _Item, english: TranslatedArticle, summary: Summary) -> None:
+        markdown = item.target.with_suffix(".md")
+        write_atomic(markdown, to_markdown(english, summary), force=True)
+        record = summary_record(english, summary, item.fingerprint, markdown.name)
+        write_atomic(item.target, record, force=True)
+
+
+def run_folder(
     translator: Translator,
     root: Path,
     out_dir: Path,
-    fmt: str,
+    outputs: Translations | Summaries,
     *,
-    force: bool = False,
     fields: FeedFields = DEFAULT_FIELDS,
-    on_event: Callable[[str, str, str], None] = lambda kind, source, detail: None,
+    on_event: OnEvent = _ignore,
 ) -> Report:
-    """Translate every article under ``root`` into ``out_dir``; see the module docstring.
-
-    ``on_event(kind, source, detail)`` is called with kind "done", "skipped" or "failed".
-    """
-
-    def done_already(article: Article) -> str | None:
-        target = output_path(article.path or "", root, out_dir, fmt)
-        return str(target) if target.exists() and not force else None
-
-    def write(translated: TranslatedArticle) -> str:
-        target = output_path(translated.path or "", root, out_dir, fmt)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(target, render(translated, fmt), force=True)
-        return str(target)
-
-    return process_folder(translator, root, done_already, write, fields, on_event)
-
-
-def process_folder(
-    translator: Translator,
-    root: Path,
-    done_already: Callable[[Article], str | None],
-    write: Callable[[TranslatedArticle], str],
-    fields: FeedFields = DEFAULT_FIELDS,
-    on_event: Callable[[str, str, str], None] = lambda kind, source, detail: None,
-    prepare: Callable[[list[TranslatedArticle]], None] | None = None,
-) -> Report:
-    """Translate every article under ``root`` that ``done_already`` does not name, and
-    hand each translation to ``write``; failures are reported and the run goes on.
-    ``prepare``, when given, first sees each window of translations together (to
-    summarise them in one go); if it fails, ``write`` still gets every article."""
+    """Translate every article under ``root`` (a folder, searched recursively, or a file
+    or feed) and write ``outputs`` of each into ``out_dir``: ``Translations(fmt)`` or
+    ``Summaries(summarizer)``. ``on_event(kind, source, detail)`` is called with kind
+    "done", "skipped" or "failed" for each input."""
     report = Report()
+    settings = f"{translator.signature}\n{outputs.settings}"
 
-    def articles() -> Iterator[Article]:
+    def pending() -> Iterator[_Item]:
         for path in find_inputs(root):
             try:
                 for article in read_articles(path, fields):
                     if article.path is None:
                         article = replace(article, path=str(path))
-                    previous = done_already(article)
-                    if previous is not None:
-                        report.skipped.append(previous)
-                        on_event("skipped", article.path, previous)
+                    target = outputs.target(article.path or str(path), root, out_dir)
+                    item = _Item(article, target, fingerprint(article, settings))
+                    if outputs.done(item):
+                        report.skipped.append(str(target))
+                        on_event("skipped", article.path or str(path), str(target))
                         continue
-                    yield article
+                    yield item
             except InputError as exc:
                 report.failed.append((str(path), str(exc)))
                 on_event("failed", str(path), str(exc))
 
-    translations: Iterable[TranslatedArticle] = translator.translate_articles(articles())
-    if prepare is not None:
-        translations = _prepared(translations, prepare, translator.options.articles_per_window)
-    for translated in translations:
-        source = translated.path or ""
-        try:
-            target = write(translated)
-        except (OSError, TranslateNewsError) as exc:
-            report.failed.append((source, str(exc)))
-            on_event("failed", source, str(exc))
-            continue
-        report.done.append(target)
-        on_event("done", source, target)
+    items = pending()
+    while window := list(itertools.islice(items, translator.options.articles_per_window)):
+        english = list(translator.translate_articles(item.article for item in window))
+        summaries = outputs.summarize(english)
+        for item, translated, summary in zip(window, english, summaries):
+            source = item.article.path or ""
+            try:
+                if isinstance(summary, TranslateNewsError):
+                    raise summary
+                item.target.parent.mkdir(parents=True, exist_ok=True)
+                outputs.write(item, translated, summary)
+            except (OSError, TranslateNewsError) as exc:
+                report.failed.append((source, str(exc)))
+                on_event("failed", source, str(exc))
+                continue
+            report.done.append(str(item.target))
+            on_event("done", source, str(item.target))
     return report
-
-
-def _prepared(
-    translations: Iterable[TranslatedArticle],
-    prepare: Callable[[list[TranslatedArticle]], None],
-    size: int,
-) -> Iterator[TranslatedArticle]:
-    iterator = iter(translations)
-    while window := list(itertools.islice(iterator, size)):
-        try:
-            prepare(window)
-        except TranslateNewsError as exc:  # each article will be tried on its own
-            _log.warning("%s; going on one article at a time", exc)
-        yield from window
-
-
-def summarize_folder(
-    translator: Translator,
-    summarizer: Summarizer,
-    root: Path,
-    out_dir: Path,
-    *,
-    force: bool = False,
-    fields: FeedFields = DEFAULT_FIELDS,
-    on_event: Callable[[str, str, str], None] = lambda kind, source, detail: None,
-) -> Report:
-    """Translate and summarise every article under ``root``: ``<name>.en.md`` and
-    ``<name>.en.json`` in ``out_dir``. An article is done when its JSON holds the same
-    fingerprint (source text, model, options), so a changed source or option redoes it."""
-    settings = f"{translator.signature}|{summarizer.name}|{summarizer.options!r}"
-
-    def fingerprint(title: str | None, date: str | None, paragraphs: list[str]) -> str:
-        data = json.dumps([title, date, paragraphs, settings], ensure_ascii=False)
-        return hashlib.sha256(data.encode()).hexdigest()
-
-    def done_already(article: Article) -> str | None:
-        target = output_path(article.path or "", root, out_dir, "json")
-        if force or not target.exists():
-            return None
-        try:
-            previous = json.loads(target.read_text(encoding="utf-8")).get("fingerprint")
-        except (OSError, ValueError):
-            return None
-        texts = [p.text for p in article.paragraphs]
-        return str(target) if previous == fingerprint(article.title, article.date, texts) else None
-
-    ready: dict[int, Summary] = {}
-
-    def prepare(window: list[TranslatedArticle]) -> None:
-        ready.clear()
-        ready.update(zip(map(id, window), summarizer.summarize_many(window)))
-
-    def write(translated: TranslatedArticle) -> str:
-        summary = ready.pop(id(translated), None) or summarizer.summarize(translated)
-        title = translated.title.source if translated.title else None
-        texts = [p.source for p in translated.paragraphs]
-        target = output_path(translated.path or "", root, out_dir, "json")
-        markdown = target.with_suffix(".md")
-        record = {
-            "source": translated.path,
-            "fingerprint": fingerprint(title, translated.date, texts),
-            "markdown": markdown.name,
-            "summary": {
-                "text": summary.text,
-                "method": summary.method,
-                "chunks": summary.chunks,
-                "options": asdict(summary.options),
-            },
-            "translation": to_dict(translated),
-        }
-        target.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(markdown, with_summary(to_markdown(translated), summary), force=True)
-        write_atomic(target, json.dumps(record, ensure_ascii=False, indent=2) + "\n", force=True)
-        return str(target)
-
-    return process_folder(translator, root, done_already, write, fields, on_event, prepare)
-
-
-def with_summary(markdown: str, summary: Summary) -> str:
-    """The article's Markdown with its summary after the title and date."""
-    blocks = markdown.split("\n\n")
-    head = sum(1 for b in blocks[:2] if b.startswith(("# ", "*")))
-    how = "LEAD-3" if summary.method == "lead" else summary.method
-    note = f", from {summary.chunks} chunks" if summary.chunks > 1 else ""
-    block = f"> **Summary** ({how}{note}): {summary.text}"
-    return "\n\n".join([*blocks[:head], block, *blocks[head:]])

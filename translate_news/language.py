@@ -8,7 +8,7 @@ from dataclasses import replace
 from functools import lru_cache
 from typing import Any
 
-from .article import Article
+from .document import Article
 
 # Languages a French news article quotes most; French must win against all of them.
 CANDIDATES = (

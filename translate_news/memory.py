@@ -1,8 +1,9 @@
 """Translation memory: a SQLite cache of sentence translations.
 
-A sentence's key is a hash of the engine signature (model fingerprint, backend,
-precision, decoding options) and the source sentence, so a changed model or option
-never returns a stale translation. WAL mode and a busy timeout make it safe for
+A sentence's key is a hash of the resolved signature of what translates (model
+fingerprint, backend, precision, device, beams, batch budget, version) and the source
+sentence, so a changed model or setting never returns a stale translation, and two runs
+that resolve to the same settings share entries. WAL mode and a busy timeout make it safe for
 several processes translating at once.
 """
 
@@ -17,11 +18,10 @@ from .errors import TranslateNewsError
 
 
 class TranslationMemory:
-    """Sentence translations keyed by engine signature + source text."""
+    """Sentence translations keyed by signature + source text."""
 
-    def __init__(self, path: str | Path, signature: str) -> None:
+    def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
-        self.signature = signature
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
@@ -34,15 +34,16 @@ class TranslationMemory:
         except (OSError, sqlite3.Error) as exc:
             raise TranslateNewsError(
                 f"translation memory {self.path} cannot be opened ({exc}); "
-                "pass --cache PATH or --no-cache"
+                "pass --memory PATH or --no-memory"
             ) from exc
 
-    def _key(self, source: str) -> str:
-        return hashlib.sha256(f"{self.signature}\x00{source}".encode()).hexdigest()
+    @staticmethod
+    def _key(signature: str, source: str) -> str:
+        return hashlib.sha256(f"{signature}\x00{source}".encode()).hexdigest()
 
-    def get_many(self, sources: Iterable[str]) -> dict[str, str]:
-        """The known translations among ``sources``."""
-        by_key = {self._key(s): s for s in sources}
+    def get_many(self, signature: str, sources: Iterable[str]) -> dict[str, str]:
+        """The translations of ``sources`` made under ``signature`` that are known."""
+        by_key = {self._key(signature, s): s for s in sources}
         found: dict[str, str] = {}
         keys = list(by_key)
         for i in range(0, len(keys), 500):
@@ -55,11 +56,12 @@ class TranslationMemory:
                 found[by_key[key]] = translation
         return found
 
-    def put_many(self, pairs: dict[str, str]) -> None:
-        """Remember translations (one transaction; concurrent writers wait their turn)."""
+    def put_many(self, signature: str, pairs: dict[str, str]) -> None:
+        """Remember translations made under ``signature`` (one transaction; concurrent
+        writers wait their turn)."""
         if not pairs:
             return
-        rows = [(self._key(s), t) for s, t in pairs.items()]
+        rows = [(self._key(signature, s), t) for s, t in pairs.items()]
         self._db.execute("BEGIN IMMEDIATE")
         try:
             self._db.executemany("INSERT OR REPLACE INTO memory VALUES (?, ?)", rows)

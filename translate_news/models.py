@@ -9,6 +9,7 @@ Everything is resolved when called, never at import time.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -172,6 +173,22 @@ def model_dir(source: ModelSource, kwargs: dict[str, Any]) -> Path:
             else f"model '{source.name}' has no PyTorch weights or no config.json on the Hub"
         )
     return folder
+
+
+def model_fingerprint(folder: Path) -> str:
+    """What identifies a model: a short hash of its folder's configuration and
+    vocabularies, and of its weights' names, sizes and modification times."""
+    digest = hashlib.sha256()
+    for path in sorted(folder.iterdir()):
+        if not path.is_file():
+            continue
+        digest.update(path.name.encode())
+        if path.suffix in {".json", ".spm", ".model", ".txt"} and path.stat().st_size < 10_000_000:
+            digest.update(path.read_bytes())
+        else:
+            stat = path.stat()
+            digest.update(f"{stat.st_size}:{int(stat.st_mtime)}".encode())
+    return digest.hexdigest()[:16]
 
 
 def _has_weights(folder: Path) -> bool:

@@ -1,4 +1,9 @@
-"""Writing a translated article: plain text, Markdown, JSON with sentence pairs, or HTML."""
+"""Writing a translated article: plain text, Markdown, JSON with sentence pairs, or HTML;
+and the summary record that ``summarize`` writes and ``brief`` reads back.
+
+Markdown and HTML end with a footer that gives the signature of what translated (and
+summarised) the article; JSON carries it as a line and as a record.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +11,15 @@ import html
 import json
 import os
 import tempfile
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any, Literal, get_args
 
-from .engine import TranslatedArticle, TranslatedParagraph
-from .errors import OutputError
+from .document import Summary, TranslatedArticle, TranslatedParagraph
+from .errors import InputError, OutputError
 
-FORMATS = ("txt", "md", "json", "html")
+Format = Literal["txt", "md", "json", "html"]
+FORMATS: tuple[str, ...] = get_args(Format)
 _SUFFIXES = {".txt": "txt", ".md": "md", ".markdown": "md", ".json": "json", ".html": "html"}
 
 
@@ -38,12 +45,16 @@ def to_text(article: TranslatedArticle) -> str:
     return "\n\n".join(blocks) + "\n"
 
 
-def to_markdown(article: TranslatedArticle) -> str:
+def to_markdown(article: TranslatedArticle, summary: Summary | None = None) -> str:
+    """The article in Markdown, with ``summary`` under the title and date when given."""
     blocks = []
     if article.title:
         blocks.append(f"# {_title(article)}")
     if article.date:
         blocks.append(f"*{article.date}*")
+    if summary is not None:
+        note = f", from {summary.chunks} chunks" if summary.chunks > 1 else ""
+        blocks.append(f"> **Summary** ({summary.method}{note}): {summary.text}")
     for paragraph in article.paragraphs:
         if paragraph.kind == "heading":
             blocks.append(f"## {paragraph.text}")
@@ -51,15 +62,20 @@ def to_markdown(article: TranslatedArticle) -> str:
             blocks.append(f"*{paragraph.text}*")
         else:
             blocks.append(_marked(paragraph))
+    blocks.append("---")
+    blocks += [f"*{label}: `{line}`*" for label, line in _footer(article, summary)]
     return "\n\n".join(blocks) + "\n"
 
 
-def to_dict(article: TranslatedArticle) -> dict:
+def to_dict(article: TranslatedArticle) -> dict[str, Any]:
+    """The article as JSON data: sentence pairs, options asked for, what ran."""
     return {
         "title": None if article.title is None else asdict(article.title),
         "date": article.date,
         "source_path": article.path,
         "model": article.model,
+        "signature": str(article.signature),
+        "resolved": article.signature.as_dict(),
         "options": asdict(article.options),
         "paragraphs": [
             {
@@ -78,11 +94,17 @@ def to_json(article: TranslatedArticle) -> str:
     return json.dumps(to_dict(article), ensure_ascii=False, indent=2) + "\n"
 
 
-def to_html(article: TranslatedArticle) -> str:
+def to_html(article: TranslatedArticle, summary: Summary | None = None) -> str:
+    """The article as one standalone page, with ``summary`` under the title when given."""
     title = html.escape(_title(article) or "Translation")
     body = [f"<h1>{title}</h1>"]
     if article.date:
         body.append(f'<p class="date">{html.escape(article.date)}</p>')
+    if summary is not None:
+        body.append(
+            f'<p class="summary"><strong>Summary</strong> ({html.escape(summary.method)}): '
+            f"{html.escape(summary.text)}</p>"
+        )
     for p in article.paragraphs:
         text = html.escape(p.text).replace("\n", "<br>\n")
         if p.kind == "heading":
@@ -93,13 +115,88 @@ def to_html(article: TranslatedArticle) -> str:
             body.append(f'<p lang="{p.language}" class="untranslated">{text}</p>')
         else:
             body.append(f"<p>{text}</p>")
+    footer = "".join(
+        f"<p>{label}: <code>{html.escape(line)}</code></p>"
+        for label, line in _footer(article, summary)
+    )
+    body.append(f"<footer>{footer}</footer>")
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{title}</title>\n<style>body{{max-width:42rem;margin:auto;padding:1rem;"
-        "font:1.05rem/1.5 Georgia,serif}.caption,.date{color:#555}</style>\n</head>\n<body>\n"
+        "font:1.05rem/1.5 Georgia,serif}.caption,.date,footer{color:#555}"
+        "footer{margin-top:2rem;border-top:1px solid #ccc;font-size:.8rem}"
+        "code{overflow-wrap:anywhere}</style>\n</head>\n<body>\n"
         + "\n".join(body)
         + "\n</body>\n</html>\n"
+    )
+
+
+def _footer(article: TranslatedArticle, summary: Summary | None) -> list[tuple[str, str]]:
+    lines = [("Machine translation", str(article.signature))]
+    if summary is not None:
+        lines.append(("Summary", summary.signature))
+    return lines
+
+
+@dataclass(frozen=True)
+class SummaryRecord:
+    """What ``brief`` needs of one summarised article, read back from the JSON record that
+    :func:`summary_record` writes (``<name>.en.json``, beside ``<name>.en.md``)."""
+
+    path: Path
+    headline: str
+    date: str | None
+    summary: str
+    markdown: Path
+    fingerprint: str | None
+    signature: str | None
+
+
+def summary_record(
+    translated: TranslatedArticle, summary: Summary, fingerprint: str, markdown: str
+) -> str:
+    """The JSON record of a summarised article: its source, the resume ``fingerprint``,
+    the name of its ``markdown`` file, the summary and the whole translation."""
+    record = {
+        "source": translated.path,
+        "fingerprint": fingerprint,
+        "markdown": markdown,
+        "summary": {
+            "text": summary.text,
+            "method": summary.method,
+            "chunks": summary.chunks,
+            "signature": summary.signature,
+            "resolved": None if summary.resolved is None else summary.resolved.as_dict(),
+            "options": asdict(summary.options),
+        },
+        "translation": to_dict(translated),
+    }
+    return json.dumps(record, ensure_ascii=False, indent=2) + "\n"
+
+
+def read_summary_record(path: Path) -> SummaryRecord:
+    """Read a record written by :func:`summary_record`; anything else is an InputError."""
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+        translation = record["translation"]
+        summary = record["summary"]["text"]
+        paragraphs = translation["paragraphs"]
+        title = (translation.get("title") or {}).get("translation")
+        first = next((p["translation"] for p in paragraphs), "")
+        fields = (summary, title or first, translation.get("date"), record.get("markdown"))
+        if not all(isinstance(f, str) or f is None for f in fields) or not isinstance(summary, str):
+            raise TypeError("a field that should be text is not")
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise InputError(f"{path}: not a summary written by translate-news ({exc})") from None
+    return SummaryRecord(
+        path=path,
+        headline=title or first[:120],
+        date=translation.get("date"),
+        summary=summary,
+        markdown=path.with_name(record.get("markdown") or path.name),
+        fingerprint=record.get("fingerprint"),
+        signature=translation.get("signature"),
     )
 
 

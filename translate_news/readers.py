@@ -1,4 +1,5 @@
-"""Reading articles from what users have: text in any common encoding, Markdown, saved
+"""Reading articles from what users have: plain text and Markdown (paragraphs, the
+` date YYYY-MM Title` header, headings, photo captions), text in any common encoding, saved
 web pages (main text, title and date extracted by trafilatura: navigation, ads and
 comments left out), Word files, JSON lines feeds, and standard input. Every reader yields
 the same :class:`Article`.
@@ -18,9 +19,22 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from .article import Article, Paragraph, classify, parse_article
+from .document import Article, Paragraph
 from .errors import InputError
 
+# ` date 2025-07 <title>`: the header line of the seed articles.
+_HEADER = re.compile(r"^\s*date\s+(?P<date>\d{4}(?:-\d{2}){0,2})\s+(?P<title>\S.*?)\s*$")
+# A trailing photo credit: "AFP", "AFP/Archives", "POOL/AFP/Archives", "Reuters", ...
+_AGENCIES = (
+    "AFP|AP|ANP|Belga|dpa|DPA|EPA|Getty Images|Getty|MAXPPP|POOL|Reuters|REUTERS|SIPA|Xinhua"
+)
+_CREDIT = re.compile(
+    rf"\s(?P<credit>(?:[A-Z][\w-]*/)*(?:{_AGENCIES})(?:/[A-Z][\w-]*)*)\s*$",
+)
+_TERMINAL = ".!?…:;"
+_MAX_HEADING_WORDS = 12
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
+_MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 TEXT_SUFFIXES = {".txt": False, ".text": False, ".md": True, ".markdown": True}
 FEED_SUFFIXES = {".jsonl", ".ndjson", ".json"}
 HTML_SUFFIXES = {".html", ".htm"}
@@ -44,6 +58,50 @@ class FeedFields:
 
 
 DEFAULT_FIELDS = FeedFields()
+
+
+def classify(text: str) -> Paragraph:
+    """Make a paragraph of ``text``, recognising photo captions and headings."""
+    credit = _CREDIT.search(text)
+    if credit and "\n" not in text and len(text.split()) > 2:
+        return Paragraph(text, "caption", credit.group("credit"))
+    if "\n" not in text and text[-1] not in _TERMINAL and len(text.split()) <= _MAX_HEADING_WORDS:
+        return Paragraph(text, "heading")
+    return Paragraph(text, "text")
+
+
+def parse_article(text: str, *, markdown: bool = False, path: str | None = None) -> Article:
+    """Parse an article from plain text (or Markdown when ``markdown``).
+
+    Paragraphs are separated by blank lines; a line break inside a paragraph is kept.
+    A first line ` date YYYY-MM[-DD] Title` gives the date and title; in Markdown a
+    first-level heading gives the title and other headings become heading paragraphs.
+
+    >>> parse_article(" date 2025-07 Titre\\n\\nUn. Deux.").paragraphs
+    (Paragraph(text='Un. Deux.', kind='text', credit=None, language=None),)
+    """
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    title = date = None
+    lines = text.split("\n", 1)
+    header = _HEADER.match(lines[0])
+    if header:
+        date, title = header.group("date"), header.group("title")
+        text = lines[1] if len(lines) > 1 else ""
+    paragraphs = []
+    for block in _PARAGRAPH_BREAK.split(text.strip()):
+        block = block.strip()
+        if not block:
+            continue
+        heading = _MD_HEADING.match(block) if markdown and "\n" not in block else None
+        if heading and len(heading.group(1)) == 1 and title is None and not paragraphs:
+            title = heading.group(2)
+        elif heading:
+            paragraphs.append(Paragraph(heading.group(2), "heading"))
+        else:
+            paragraphs.append(classify(block))
+    if not paragraphs and title is None:
+        raise InputError(f"{path or 'input'}: no text to translate (the article is empty)")
+    return Article(tuple(paragraphs), title=title, date=date, path=path)
 
 
 def read_articles(path: str | Path, fields: FeedFields = DEFAULT_FIELDS) -> Iterator[Article]:

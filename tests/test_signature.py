@@ -1,0 +1,247 @@
+"""One model layer, one set of options, and outputs that say how they were made."""
+
+import ast
+import json
+import logging
+
+import pytest
+from typer.testing import CliRunner
+
+from translate_news import (
+    ModelOptions,
+    Signature,
+    SummaryOptions,
+    TranslateOptions,
+    Translator,
+    __version__,
+)
+from translate_news.cli import app
+from translate_news.errors import TranslateNewsError, UsageError
+from translate_news.options import with_overrides
+
+from .conftest import ROOT, make_test_models
+
+runner = CliRunner()
+
+
+def test_overrides_go_to_the_object_that_has_the_field():
+    options = with_overrides(TranslateOptions(), "x", {"device": "cpu", "beams": 4})
+    assert options.model == ModelOptions(name="x", device="cpu")
+    assert options.beams == 4
+    summary = with_overrides(SummaryOptions(), "lead", {"sentences": 5, "threads": 2})
+    assert (summary.model.name, summary.model.threads, summary.sentences) == ("lead", 2, 5)
+    with pytest.raises(TypeError):
+        with_overrides(TranslateOptions(), None, {"colour": "blue"})
+
+
+@pytest.mark.parametrize(
+    ("make", "field"),
+    [
+        (lambda: ModelOptions(device="tpu"), "device"),
+        (lambda: ModelOptions(backend="onnx"), "backend"),
+        (lambda: ModelOptions(compute_type="int3"), "compute_type"),
+        (lambda: ModelOptions(threads=0), "threads"),
+        (lambda: ModelOptions(batch_tokens=0), "batch_tokens"),
+        (lambda: TranslateOptions(beams=0), "beams"),
+        (lambda: SummaryOptions(beams=0), "beams"),
+        (lambda: SummaryOptions(sentences=0), "sentences"),
+        (lambda: SummaryOptions(min_tokens=9, max_tokens=5), "min_tokens"),
+    ],
+)
+def test_options_are_validated_in_one_place(make, field):
+    with pytest.raises(UsageError, match=field) as error:
+        make()
+    assert isinstance(error.value, TranslateNewsError) and isinstance(error.value, ValueError)
+
+
+def test_signature_line_and_record():
+    signature = Signature(
+        "Helsinki-NLP/opus-mt-fr-en", "1a2b", "ctranslate2", "int8", "cpu", 4, 512, "0.2.0"
+    )
+    assert str(signature) == (
+        "opus-mt-fr-en@1a2b|ctranslate2-int8|cpu|beams=4|budget=512|translate-news 0.2.0"
+    )
+    record = signature.as_dict()
+    assert record["beams"] == 4 and record["line"] == str(signature)
+    bounded = Signature("t5-small", "9f", "torch", "float32", "cpu", 1, 2048, "0.2.0", (("a", 1),))
+    assert "|budget=2048|a=1|translate-news" in str(bounded)
+
+
+def test_translator_reports_what_runs(toy_model):
+    translator = Translator(str(toy_model), device="cpu", memory=False)
+    signature = translator.signature
+    assert (signature.backend, signature.precision, signature.device) == (
+        "ctranslate2",
+        "int8",
+        "cpu",
+    )
+    assert signature.beams == 4 and signature.budget == 2048 // 4
+    assert signature.model == str(toy_model) and signature.version == __version__
+    assert len(signature.fingerprint) == 16
+
+
+def test_auto_and_its_resolution_share_the_memory(toy_model, tmp_path, monkeypatch):
+    path = str(tmp_path / "tm.sqlite")
+    asked_auto = Translator(str(toy_model), memory_path=path)
+    assert asked_auto.translate(["Le chat mange la pomme."]) == ["The cat eats the apple."]
+    pinned = Translator(
+        str(toy_model), memory_path=path, backend="ctranslate2", compute_type="int8", beams=4
+    )
+    assert pinned.signature == asked_auto.signature
+
+    def no_generation(units):
+        raise AssertionError("should have come from the translation memory")
+
+    monkeypatch.setattr(pinned, "_translate_ids", no_generation)
+    assert pinned.translate(["Le chat mange la pomme."]) == ["The cat eats the apple."]
+
+
+class _MissingCublas:
+    def result(self):
+        raise RuntimeError("Library libcublas.so.12 is not found or cannot be loaded")
+
+
+class _BrokenGpuTranslator:
+    """Stands for a CTranslate2 translator whose every batch fails as it did on a CUDA 13
+    machine: it loaded, then could not load cuBLAS at the first matrix product."""
+
+    def translate_batch(self, tokens, **options):
+        return [_MissingCublas() for _ in tokens]
+
+
+def test_summary_run_falls_back_once_and_summarises_every_article(
+    tmp_path, toy_model, bart_model, caplog
+):
+    from translate_news.folder import Summaries, run_folder
+    from translate_news.summarize import Summarizer
+
+    src = tmp_path / "in"
+    src.mkdir()
+    for i, (fr, _) in enumerate(make_test_models.toy_article_pairs()[:4]):
+        (src / f"{i}.txt").write_text(f"{fr}\n\nLe chat mange la pomme.\n", encoding="utf-8")
+    summarizer = Summarizer(str(bart_model), device="cpu", max_tokens=8)
+    assert summarizer.model.backend.name == "ctranslate2"
+    summarizer.model.backend.translator = _BrokenGpuTranslator()
+    translator = Translator(str(toy_model), device="cpu", memory=False)
+    with caplog.at_level(logging.WARNING):
+        report = run_folder(translator, src, tmp_path / "out", Summaries(summarizer))
+    assert len(report.done) == 4 and report.failed == []
+    assert summarizer.model.backend.name == "torch"
+    assert caplog.text.count("using transformers instead") == 1
+    for path in (tmp_path / "out").glob("*.en.json"):
+        summary = json.loads(path.read_text(encoding="utf-8"))["summary"]
+        assert summary["text"] and summary["resolved"]["backend"] == "torch"
+
+
+def test_translate_json_carries_the_resolved_signature(toy_article, toy_model):
+    result = runner.invoke(app, ["translate", str(toy_article), "-m", str(toy_model), "-f", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    resolved = data["resolved"]
+    assert (resolved["backend"], resolved["precision"]) == ("ctranslate2", "int8")
+    assert type(resolved["beams"]) is int and resolved["beams"] == 4
+    assert data["signature"] == resolved["line"]
+    assert data["signature"].startswith("marian-toy@")
+    assert data["options"]["model"]["backend"] == "auto"  # what was asked, beside what ran
+
+
+@pytest.mark.parametrize("fmt", ["md", "html"])
+def test_markdown_and_html_footers_give_the_signature(toy_article, toy_model, fmt):
+    result = runner.invoke(app, ["translate", str(toy_article), "-m", str(toy_model), "-f", fmt])
+    assert result.exit_code == 0, result.output
+    footer = result.stdout[result.stdout.rindex("Machine translation") :]
+    assert "marian-toy@" in footer and "|ctranslate2-int8|cpu|beams=4|budget=512|" in footer
+
+
+@pytest.mark.parametrize("where", ["before", "after"])
+def test_verbose_before_or_after_the_command_prints_the_signature(toy_article, toy_model, where):
+    args = ["translate", str(toy_article), "-m", str(toy_model)]
+    args = ["-v", *args] if where == "before" else [*args, "-v"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "translation: marian-toy@" in result.stderr
+    assert "|ctranslate2-int8|cpu|beams=4|budget=512|" in result.stderr
+
+
+def test_quiet_prints_errors_only(toy_article, toy_model, tmp_path):
+    out = tmp_path / "en.md"
+    result = runner.invoke(
+        app, ["translate", str(toy_article), "-m", str(toy_model), "-o", str(out), "-q"]
+    )
+    assert result.exit_code == 0 and result.stderr == "" and out.exists()
+
+
+def test_summarize_lead_five_is_labelled_so(tmp_path, toy_model):
+    src = tmp_path / "in"
+    src.mkdir()
+    sentences = " ".join(fr for fr, _ in make_test_models.toy_article_pairs()[:6])
+    (src / "a.txt").write_text(sentences + "\n", encoding="utf-8")
+    args = ["summarize", str(src), "-o", str(tmp_path / "out"), "-m", str(toy_model)]
+    result = runner.invoke(app, [*args, "--summarizer", "lead", "--sentences", "5", "--no-memory"])
+    assert result.exit_code == 0, result.output
+    markdown = (tmp_path / "out" / "a.en.md").read_text(encoding="utf-8")
+    assert "> **Summary** (LEAD-5):" in markdown
+    assert f"*Summary: `LEAD-5|translate-news {__version__}`*" in markdown
+    record = json.loads((tmp_path / "out" / "a.en.json").read_text(encoding="utf-8"))
+    assert record["summary"]["method"] == "LEAD-5"
+    assert record["summary"]["options"]["sentences"] == 5
+    assert record["translation"]["resolved"]["backend"] == "ctranslate2"
+
+
+def test_summarize_checks_its_source_before_loading_models(tmp_path, monkeypatch):
+    import translate_news.engine
+
+    def no_loading(*args, **kwargs):
+        raise AssertionError("a model was loaded for a source that does not exist")
+
+    monkeypatch.setattr(translate_news.engine.Translator, "__init__", no_loading)
+    result = runner.invoke(app, ["summarize", str(tmp_path / "absent"), "-o", str(tmp_path / "o")])
+    assert result.exit_code == 1
+    assert (
+        result.stderr.strip()
+        == f"translate-news: error: {tmp_path / 'absent'}: no such file or folder"
+    )
+
+
+def test_choices_are_shown_and_checked(toy_article):
+    shown = runner.invoke(app, ["translate", "--help"], env={"COLUMNS": "200"})
+    for choices in ("auto|cpu|cuda", "auto|torch|ctranslate2", "txt|md|json|html", "int8|"):
+        assert choices in shown.stdout
+    refused = runner.invoke(app, ["translate", str(toy_article), "--device", "tpu"])
+    assert refused.exit_code == 2 and "tpu" in refused.output
+
+
+def test_a_bug_is_not_dressed_as_a_one_line_error(toy_article, monkeypatch):
+    """Only the project's own errors become one line: a stray ValueError is a bug."""
+    import translate_news.readers
+
+    def buggy(path):
+        raise ValueError("a bug in a reader")
+
+    monkeypatch.setattr(translate_news.readers, "read_article", buggy)
+    result = runner.invoke(app, ["translate", str(toy_article)])
+    assert isinstance(result.exception, ValueError)
+    assert "translate-news: error" not in result.output
+
+
+def test_old_cache_spelling_still_works(toy_article, toy_model, tmp_path):
+    memory = tmp_path / "old.sqlite"
+    args = ["translate", str(toy_article), "-m", str(toy_model), "--cache", str(memory)]
+    assert runner.invoke(app, args).exit_code == 0 and memory.exists()
+    assert "--cache" not in runner.invoke(app, ["translate", "--help"]).stdout
+
+
+def _imports(module: str) -> set[str]:
+    tree = ast.parse((ROOT / "translate_news" / f"{module}.py").read_text(encoding="utf-8"))
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            found.add(("." * node.level) + (node.module or ""))
+        elif isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+    return found
+
+
+@pytest.mark.parametrize("module", ["output", "summarize", "briefing", "document"])
+def test_documents_and_outputs_do_not_import_the_engine(module):
+    assert not {".engine", "translate_news.engine"} & _imports(module)

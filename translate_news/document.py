@@ -1,0 +1,114 @@
+"""The documents every stage shares: a French article as read, and its English.
+
+An :class:`Article` is a title, a date and paragraphs. Each :class:`Paragraph` keeps its
+exact source text (inner line breaks included) and a kind: ``text``, ``heading`` or
+``caption``. A caption remembers its trailing photo credit ("AFP/Archives"), which is a
+name and is never sent to the translation model.
+
+A :class:`TranslatedArticle` holds the same paragraphs in English, sentence by sentence
+(:class:`SentencePair`), with the options asked for and the :class:`Signature` of what
+ran; a :class:`Summary` likewise. Nothing here loads a model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from .options import Signature, SummaryOptions, TranslateOptions
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """One paragraph of an article, exactly as in the source."""
+
+    text: str
+    kind: str = "text"
+    credit: str | None = None
+    language: str | None = None  # set when the paragraph is not French: not translated
+
+    @property
+    def body(self) -> str:
+        """The part to translate: the text without its photo credit."""
+        if self.credit is None:
+            return self.text
+        return self.text[: self.text.rindex(self.credit)].rstrip()
+
+
+@dataclass(frozen=True)
+class Article:
+    """A source article: title and date when known, then its paragraphs in order."""
+
+    paragraphs: tuple[Paragraph, ...]
+    title: str | None = None
+    date: str | None = None
+    path: str | None = None
+
+
+@dataclass(frozen=True)
+class SentencePair:
+    """A source sentence and its English; ``translated`` is False for what passes
+    through untouched (photo credits)."""
+
+    source: str
+    translation: str
+    translated: bool = True
+
+
+@dataclass(frozen=True)
+class TranslatedParagraph:
+    """A paragraph in English, sentence by sentence, with the source whitespace kept."""
+
+    kind: str
+    sentences: tuple[SentencePair, ...]
+    separators: tuple[str, ...] = ()
+    language: str | None = None  # the source language when it was not French
+
+    @property
+    def source(self) -> str:
+        return self._join(pair.source for pair in self.sentences)
+
+    @property
+    def text(self) -> str:
+        return self._join(pair.translation for pair in self.sentences)
+
+    def _join(self, parts: Iterable[str]) -> str:
+        parts = list(parts)
+        out = parts[:1]
+        for separator, part in zip(self.separators, parts[1:]):
+            out += [separator, part]
+        return "".join(out)
+
+
+@dataclass(frozen=True)
+class TranslatedArticle:
+    """An article in English, with the options asked for and what actually ran."""
+
+    title: SentencePair | None
+    date: str | None
+    paragraphs: tuple[TranslatedParagraph, ...]
+    options: TranslateOptions
+    signature: Signature
+    path: str | None = None
+
+    @property
+    def model(self) -> str:
+        """The model's name as resolved: a Hub id or a local directory."""
+        return self.signature.model
+
+
+@dataclass(frozen=True)
+class Summary:
+    """A summary, what made it, and into how many chunks the article had to be cut.
+
+    ``method`` says what was done: ``LEAD-3`` or the model's name. ``signature`` is one
+    line (a model's :class:`Signature` with the summary's length bounds, or
+    ``LEAD-3|translate-news 0.2.0``); ``resolved`` is the model's record (None for LEAD).
+    """
+
+    text: str
+    method: str
+    chunks: int
+    options: SummaryOptions
+    signature: str
+    resolved: Signature | None = None

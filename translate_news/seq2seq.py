@@ -1,0 +1,188 @@
+"""One loaded seq2seq model: the layer every model user (translation, summaries) stands on.
+
+:class:`Seq2SeqModel` resolves the model (alias, Hub id or directory), loads its
+tokenizer, chooses the backend (CTranslate2 or transformers, with the same fallback for
+every caller), reads the limits its configuration sets, and turns token ids into token
+ids in length-sorted token-budget batches, run concurrently where the backend can,
+halved on out-of-memory. It reports what actually runs as a :class:`Signature`.
+
+What to decode with (beams, length bounds) is the caller's: it passes a
+:class:`~translate_news.backends.Decoding` per batch.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from ._version import __version__
+from .backends import (
+    Backend,
+    Decoding,
+    default_batch_tokens,
+    fall_back,
+    generate_all,
+    generate_halving,
+    load_backend,
+    load_torch_backend,
+)
+from .batching import token_budget_batches
+from .errors import BackendUnavailable
+from .models import (
+    DEFAULT_MODEL,
+    MODEL_ENV,
+    ModelSource,
+    hub_kwargs,
+    load_pretrained,
+    model_fingerprint,
+    resolve_model,
+    tokenizer_class,
+)
+from .options import ModelOptions, Signature
+
+# A model's input limit when neither its configuration nor its tokenizer gives one.
+DEFAULT_INPUT_LIMIT = 512
+
+
+def read_json(path: Path) -> dict[str, Any]:
+    """A JSON object from a model's folder; {} when the file is absent."""
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+
+class Seq2SeqModel:
+    """A loaded seq2seq model. Load once, then :meth:`generate`::
+
+        model = Seq2SeqModel(ModelOptions("Helsinki-NLP/opus-mt-fr-en", device="cpu"))
+        ids = model.encode(["Le chat dort."])
+        model.decode(model.generate(ids, Decoding(beams=4, max_new_tokens=32)))
+
+    ``beams`` None takes the model's own (its generation settings); ``default`` and
+    ``env`` say where to look when ``options.name`` is None.
+    """
+
+    def __init__(
+        self,
+        options: ModelOptions,
+        *,
+        beams: int | None = None,
+        default: str = DEFAULT_MODEL,
+        env: str | None = MODEL_ENV,
+    ) -> None:
+        self.options = options
+        self.source: ModelSource = resolve_model(
+            options.name, default=default, env=env, revision=options.revision
+        )
+        self._hub = hub_kwargs(self.source, options.cache_dir, options.local_files_only)
+        self.tokenizer = load_pretrained(
+            tokenizer_class(self.source, self._hub), self.source, **self._hub
+        )
+        self.backend: Backend
+        self.backend, self.folder = load_backend(self.source, self._hub, self.tokenizer, options)
+        self.config = read_json(self.folder / "config.json")
+        # As transformers reads them: generation_config.json, else the same keys in config.
+        self.generation = read_json(self.folder / "generation_config.json") or self.config
+        self.max_input_tokens = min(
+            self.config.get("max_position_embeddings") or DEFAULT_INPUT_LIMIT,
+            self.tokenizer.model_max_length or DEFAULT_INPUT_LIMIT,
+        )
+        self.beams: int = beams or self.generation.get("num_beams") or 1
+        self.batch_tokens = self._batch_tokens()
+
+    @property
+    def name(self) -> str:
+        """The model as resolved: a Hub id or a local directory."""
+        return self.source.name
+
+    @property
+    def device(self) -> str:
+        return self.backend.device
+
+    @functools.cached_property
+    def fingerprint(self) -> str:
+        """A hash of the model's folder (read once: vocabularies can be megabytes)."""
+        return model_fingerprint(self.folder)
+
+    def signature(self, **settings: int) -> Signature:
+        """What runs now (after any fallback), with the caller's other decoding
+        ``settings`` (a summary's length bounds) appended."""
+        return Signature(
+            model=self.name,
+            fingerprint=self.fingerprint,
+            backend=self.backend.name,
+            precision=self.backend.precision,
+            device=self.device,
+            beams=self.beams,
+            budget=self.batch_tokens,
+            version=__version__,
+            settings=tuple(settings.items()),
+        )
+
+    # --- text <-> ids ----------------------------------------------------------
+
+    def encode(self, texts: Sequence[str]) -> list[list[int]]:
+        """Token ids of each text, never truncated."""
+        return self.tokenizer(list(texts), truncation=False)["input_ids"]
+
+    def count(self, text: str) -> int:
+        """How many input tokens ``text`` makes."""
+        return len(self.tokenizer(text, truncation=False)["input_ids"])
+
+    def decode(self, outputs: Sequence[Sequence[int]]) -> list[str]:
+        return self.tokenizer.batch_decode(outputs, skip_special_tokens=True)
+
+    # --- generation ------------------------------------------------------------
+
+    def generate(
+        self, inputs: Sequence[list[int]], decoding: Decoding | Callable[[int], Decoding]
+    ) -> list[list[int]]:
+        """Output ids for each input, in input order.
+
+        Inputs are sorted by length and cut into batches of at most ``batch_tokens``
+        padded tokens; ``decoding`` is one setting for all, or a function of a batch's
+        longest input. Batches run concurrently where the backend can; one that runs out
+        of memory is halved until it fits.
+        """
+        return self._with_fallback(lambda: self._generate(inputs, decoding))
+
+    def _generate(
+        self, inputs: Sequence[list[int]], decoding: Decoding | Callable[[int], Decoding]
+    ) -> list[list[int]]:
+        if not inputs:
+            return []
+        batches = token_budget_batches([len(x) for x in inputs], self.batch_tokens)
+        jobs = []
+        for batch in batches:
+            rows = [inputs[i] for i in batch]
+            chosen = decoding(max(map(len, rows))) if callable(decoding) else decoding
+            jobs.append((rows, chosen))
+        outputs: list[list[int]] = [[] for _ in inputs]
+        for batch, rows in zip(batches, generate_all(self.backend, jobs)):
+            for index, out in zip(batch, rows):
+                outputs[index] = out
+        return outputs
+
+    def generate_one(self, ids: list[int], decoding: Decoding) -> list[int]:
+        """Output ids for one input, decoded alone."""
+        return self._with_fallback(lambda: generate_halving(self.backend, [ids], decoding))[0]
+
+    def _with_fallback(self, run: Callable[[], Any]) -> Any:
+        """``run()``; when CTranslate2 turns out unable to run (its first GPU batch cannot
+        load a library), reload the model with transformers and run again. Raises when
+        CTranslate2 was asked for by name."""
+        try:
+            return run()
+        except BackendUnavailable as exc:
+            fall_back(exc, self.options.backend)
+        self.backend = load_torch_backend(
+            self.source, self._hub, self.options, self.tokenizer.pad_token_id
+        )
+        self.batch_tokens = self._batch_tokens()
+        return run()
+
+    def _batch_tokens(self) -> int:
+        return self.options.batch_tokens or default_batch_tokens(
+            self.device, self.backend.name, self.beams
+        )
