@@ -189,11 +189,12 @@ def test_a_window_that_fails_to_summarise_goes_on_one_by_one(tmp_path, toy_model
 
 def test_progress_counts_feed_records_not_files(tmp_path):
     from translate_news.cli import _count_articles
+    from translate_news.readers import ReadOptions
 
     src = make_folder(tmp_path / "in")  # three articles and one unreadable file
     records = [{"title": f"Titre {i}", "text": "Le chat mange la pomme."} for i in range(5)]
     (src / "feed.jsonl").write_text("\n".join(json.dumps(r) for r in records), encoding="utf-8")
-    assert _count_articles(src) == 3 + 1 + 5
+    assert _count_articles(src, tmp_path / "out", ReadOptions()) == 3 + 1 + 5
 
 
 def test_summarize_a_feed_with_its_own_field_names(tmp_path, toy_model):

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from translate_news import read_article, read_articles
 from translate_news.cli import app
 from translate_news.errors import InputError
-from translate_news.readers import decode
+from translate_news.readers import decode, record_key
 
 FRENCH = (
     "Le Kremlin a assuré mardi ne pas s'attendre à des « avancées miraculeuses » lors des "
@@ -167,7 +167,10 @@ def test_jsonl_feed(tmp_path):
         ("Premier", "2025-07-01", 2),
         ("Second", None, 1),
     ]
-    assert articles[1].path == f"{path}#2"
+    # Records are named by their id, else a hash of the record, never by position.
+    key = record_key(records[1], ("id", "url"))
+    assert key.startswith("~") and articles[1].record == key
+    assert articles[1].path == str(path) and articles[1].source == f"{path}#{key}"
 
 
 @pytest.mark.parametrize(
@@ -231,7 +234,9 @@ def test_folder_run_isolates_failures_and_resumes(tmp_path, toy_model):
     counts = " ".join(result.stderr.split())
     assert "done 2 skipped 0" in counts and "failed 3" in counts
     assert result.stderr.count("translate-news: error:") == 3
-    assert not [p for p in out.rglob("*") if p.name.startswith(".")]  # no temporary files
+    # No temporary files: the only hidden files are the plain-text outputs' fingerprints.
+    hidden = sorted(p.name for p in out.rglob("*") if p.name.startswith("."))
+    assert hidden == [".a.en.txt.fingerprint", ".b.en.txt.fingerprint"]
     # A second run resumes: nothing to redo, outputs untouched.
     before = {p: p.stat().st_mtime_ns for p in out.rglob("*.txt")}
     again = runner.invoke(app, args)
@@ -272,10 +277,10 @@ def test_unreadable_file(tmp_path, monkeypatch):
     path = tmp_path / "secret.txt"
     path.write_text("Texte.", encoding="utf-8")
 
-    def denied(self):
+    def denied(self, *args, **kwargs):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(Path, "read_bytes", denied)
+    monkeypatch.setattr(Path, "open", denied)
     with pytest.raises(InputError, match="cannot read \\(Permission denied\\)"):
         read_article(path)
 
@@ -311,5 +316,6 @@ def test_feed_fields_from_the_command_line(tmp_path, toy_model):
     args += ["--title-field", "headline", "--text-field", "content"]
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
-    data = json.loads((out / "feed-1.en.json").read_text(encoding="utf-8"))
+    (written,) = out.glob("feed#*.en.json")
+    data = json.loads(written.read_text(encoding="utf-8"))
     assert data["title"]["translation"] == "The cat eats the apple"

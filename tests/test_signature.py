@@ -215,7 +215,7 @@ def test_a_bug_is_not_dressed_as_a_one_line_error(toy_article, monkeypatch):
     """Only the project's own errors become one line: a stray ValueError is a bug."""
     import translate_news.readers
 
-    def buggy(path):
+    def buggy(*args, **kwargs):
         raise ValueError("a bug in a reader")
 
     monkeypatch.setattr(translate_news.readers, "read_article", buggy)

@@ -99,8 +99,8 @@ def test_decoding_follows_the_model_and_the_options(bart_model):
 
 
 def test_t5_gets_its_prefix(t5_model, bart_model):
-    assert Summarizer(str(t5_model)).prefix == "summarize: "
-    assert Summarizer(str(bart_model)).prefix == ""
+    assert Summarizer(str(t5_model), max_tokens=20).prefix == "summarize: "
+    assert Summarizer(str(bart_model), max_tokens=20).prefix == ""
 
 
 def test_long_article_is_chunked_not_cut(bart_model):

@@ -331,7 +331,15 @@ def load_ctranslate2_backend(
     compute_type = compute_type or ("float16" if device == "cuda" else "int8")
     target = conversion_dir(model_dir, fingerprint, compute_type)
     path = convert_to_ctranslate2(model_dir, compute_type, target)
-    return CTranslate2Backend(path, tokenizer, device, compute_type, threads)
+    try:
+        return CTranslate2Backend(path, tokenizer, device, compute_type, threads)
+    except (RuntimeError, ValueError, IndexError, OSError) as exc:  # a damaged conversion
+        _log.warning(
+            "the CTranslate2 conversion %s cannot be loaded (%s); converting again", path, exc
+        )
+        shutil.rmtree(path)
+        path = convert_to_ctranslate2(model_dir, compute_type, target)
+        return CTranslate2Backend(path, tokenizer, device, compute_type, threads)
 
 
 def load_torch_backend(

@@ -13,9 +13,10 @@ import os
 from dataclasses import asdict, dataclass
 from itertools import groupby
 from pathlib import Path
+from urllib.parse import quote
 
 from .errors import InputError
-from .output import read_summary_record
+from .output import md_escape, read_summary_record
 
 UNDATED = "Undated"
 
@@ -31,18 +32,25 @@ class Entry:
     signature: str | None = None  # what translated the article
 
 
-def load_entries(folder: Path, relative_to: Path) -> list[Entry]:
-    """The summarised articles under ``folder``, newest first (undated last); links are
-    relative to the folder ``relative_to`` (where the briefing will be written)."""
-    entries = []
+def load_entries(folder: Path, relative_to: Path) -> tuple[list[Entry], list[str]]:
+    """The summarised articles under ``folder``, newest first (undated last), and one line
+    for each record that is not a valid summary (left out). Each links to its Markdown
+    translation beside the record, by a relative, percent-encoded path from the folder
+    ``relative_to`` (where the briefing will be written)."""
+    entries, problems = [], []
     for path in sorted(folder.rglob("*.en.json")):
-        record = read_summary_record(path)
-        link = Path(os.path.relpath(record.markdown, relative_to)).as_posix()
+        try:
+            record = read_summary_record(path)
+        except InputError as exc:
+            problems.append(f"{exc}; left out")
+            continue
+        relative = Path(os.path.relpath(record.markdown, relative_to)).as_posix()
+        link = "/".join(quote(part, safe="") for part in relative.split("/"))
         entries.append(Entry(record.headline, record.date, record.summary, link, record.signature))
     if not entries:
         raise InputError(f"{folder}: no summaries found; run translate-news summarize first")
     dated = sorted((e for e in entries if e.date), key=lambda e: e.date or "", reverse=True)
-    return dated + [e for e in entries if not e.date]
+    return dated + [e for e in entries if not e.date], problems
 
 
 def _days(entries: list[Entry]) -> list[tuple[str, list[Entry]]]:
@@ -65,14 +73,14 @@ def _heading(entries: list[Entry], title: str | None) -> tuple[str, str]:
 
 def to_markdown(entries: list[Entry], title: str | None = None) -> str:
     heading, subtitle = _heading(entries, title)
-    lines = [f"# {heading}", "", f"*{subtitle}*"]
+    lines = [f"# {md_escape(heading)}", "", f"*{md_escape(subtitle)}*"]
     for day, group in _days(entries):
         lines += ["", f"## {day}"]
         for entry in group:
-            lines += ["", f"### {entry.headline}", ""]
+            lines += ["", f"### {md_escape(entry.headline)}", ""]
             if entry.date:
                 lines.append(f"*{entry.date}*  ")
-            lines += [entry.summary, "", f"[Full translation]({entry.link})"]
+            lines += [md_escape(entry.summary), "", f"[Full translation]({entry.link})"]
     lines += ["", "---", ""] + [f"*Machine translation: `{s}`*  " for s in _signatures(entries)]
     return "\n".join(lines).rstrip() + "\n"
 

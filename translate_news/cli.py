@@ -3,7 +3,7 @@ diagnostics to stderr; a library error becomes one line and a non-zero exit.
 
 Options that several commands take are declared once, as an option group: a function
 whose parameters are the options and whose result is the object they make (a
-:class:`TranslateOptions`, :class:`FeedFields`, ...). :func:`command` splices a group's
+:class:`TranslateOptions`, :class:`ReadOptions`, ...). :func:`command` splices a group's
 options into each command that names it and hands the command the built object.
 To add a command: write a function with a docstring (its ``--help``), name the groups
 it takes as parameters, and decorate it with ``@command()``.
@@ -33,8 +33,8 @@ from .options import (
     SummaryOptions,
     TranslateOptions,
 )
-from .output import Format
-from .readers import FeedFields
+from .output import FORMATS, Format
+from .readers import MAX_INPUT_MB, ReadOptions
 
 if TYPE_CHECKING:
     from .folder import Report
@@ -128,15 +128,28 @@ def translation_options(
     )
 
 
-def feed_fields(
+def read_options(
     title_field: Annotated[str, typer.Option(help="Feed records: the title field.")] = "title",
     date_field: Annotated[str, typer.Option(help="Feed records: the date field.")] = "date",
     text_field: Annotated[
         list[str] | None, typer.Option(help="Feed records: the text field (repeatable).")
     ] = None,
-) -> FeedFields:
-    """Which fields of a JSON feed's records hold an article."""
-    return FeedFields(title_field, date_field, tuple(text_field or ("text", "body")))
+    id_field: Annotated[
+        list[str] | None,
+        typer.Option(help="Feed records: the field naming each output (repeatable; id, url)."),
+    ] = None,
+    max_input_mb: Annotated[
+        float, typer.Option(help="Refuse a file or standard input larger than this, in MB.")
+    ] = MAX_INPUT_MB,
+) -> ReadOptions:
+    """How inputs are read: feed fields and the size limit."""
+    return ReadOptions(
+        title=title_field,
+        date=date_field,
+        text=tuple(text_field or ("text", "body")),
+        ids=tuple(id_field or ("id", "url")),
+        max_mb=max_input_mb,
+    )
 
 
 def summary_options(
@@ -207,10 +220,19 @@ def command(**groups: Callable[..., Any]) -> Callable[[F], F]:
     return decorate
 
 
+class _Formatter(logging.Formatter):
+    """Library warnings as ``translate-news: warning: ...``, like the errors."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return f"translate-news: {record.levelname.lower()}: {record.getMessage()}"
+
+
 def _configure_logging() -> None:
     verbose = _state["verbose"]
     level = logging.INFO if verbose else logging.ERROR if _state["quiet"] else logging.WARNING
-    logging.basicConfig(level=level, stream=sys.stderr, force=True)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_Formatter())
+    logging.basicConfig(level=level, handlers=[handler], force=True)
     if not verbose:
         os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
         os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
@@ -233,7 +255,7 @@ def _show_signature(role: str, signature: object) -> None:
 # --- commands --------------------------------------------------------------------
 
 
-@command(options=translation_options, fields=feed_fields)
+@command(options=translation_options, reading=read_options)
 def translate(
     source: Annotated[
         str,
@@ -243,7 +265,7 @@ def translate(
         ),
     ],
     options: TranslateOptions,
-    fields: FeedFields,
+    reading: ReadOptions,
     output: Annotated[
         Path | None,
         typer.Option(
@@ -273,13 +295,14 @@ def translate(
     path = Path(source)
     if source != "-" and (path.is_dir() or path.suffix.lower() in FEED_SUFFIXES):
         if output is None:
-            raise OutputError(f"{source}: translating many articles needs -o FOLDER")
-        _translate_many(path, output, fmt or "md", force, options, fields)
+            raise UsageError(f"{source}: translating many articles needs -o FOLDER")
+        _check_output_folder(output)
+        _translate_many(path, output, fmt or "md", force, options, reading)
         return
     chosen = format_for(output, fmt)
     if output is not None and output.exists() and not force:
         raise OutputError(f"{output}: already exists; pass --force to overwrite it")
-    article = read_article(source)
+    article = read_article(source, reading)
     translator = Translator(options=options)
     _show_signature("translation", translator.signature)
     text = render(translator.translate_article(article), chosen)
@@ -291,12 +314,16 @@ def translate(
 
 
 def _translate_many(
-    root: Path, out_dir: Path, fmt: str, force: bool, options: TranslateOptions, fields: FeedFields
+    root: Path,
+    out_dir: Path,
+    fmt: str,
+    force: bool,
+    options: TranslateOptions,
+    reading: ReadOptions,
 ) -> None:
     from .engine import Translator
     from .folder import Translations, run_folder
 
-    _check_output_folder(out_dir)
     translator = Translator(options=options)
     _show_signature("translation", translator.signature)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -304,28 +331,43 @@ def _translate_many(
     def show(kind: str, source: str, detail: str) -> None:
         if kind == "failed":
             typer.echo(f"translate-news: error: {detail}", err=True)
-        else:
+        elif kind == "passed over":
+            _say(detail)
+        elif kind != "stopped":
             _say(f"{kind}: {source} -> {detail}")
 
     outputs = Translations(fmt, force=force)
-    report = run_folder(translator, root, out_dir, outputs, fields=fields, on_event=show)
+    report = run_folder(translator, root, out_dir, outputs, reading=reading, on_event=show)
     _finish(report)
 
 
 def _check_output_folder(out_dir: Path) -> None:
+    """A many-article run writes a folder: refuse a file there, or a name that says file."""
     if out_dir.exists() and not out_dir.is_dir():
-        raise OutputError(f"{out_dir}: exists and is not a folder")
+        raise UsageError(
+            f"{out_dir}: exists and is not a folder; a many-article run needs -o FOLDER"
+        )
+    if not out_dir.exists() and out_dir.suffix.lower() in {f".{f}" for f in FORMATS}:
+        raise UsageError(
+            f"{out_dir}: looks like a file name; a many-article run writes a folder of them "
+            "(-o FOLDER)"
+        )
 
 
 def _finish(report: Report) -> None:
-    """The closing count of a many-article run; exit code 1 when anything failed."""
-    rows = (
+    """The closing count of a many-article run; exit code 1 when anything failed or the
+    run stopped."""
+    rows = [
         ("done", len(report.done), ""),
         ("skipped", len(report.skipped), "  (already done; --force redoes them)"),
         ("failed", len(report.failed), ""),
-    )
-    _say("\n".join(f"{name:<8}{count:>6}{note}" for name, count, note in rows))
-    if report.failed:
+    ]
+    if report.passed_over:
+        rows.append(("not read", len(report.passed_over), "  (not regular files)"))
+    _say("\n".join(f"{name:<9}{count:>6}{note}" for name, count, note in rows))
+    if report.stopped is not None:
+        typer.echo(f"translate-news: error: {report.stopped}; the run stopped", err=True)
+    if report.failed or report.stopped is not None:
         raise typer.Exit(1)
 
 
@@ -352,12 +394,12 @@ def split(
     sys.stdout.write("\n\n".join(blocks) + "\n")
 
 
-@command(options=translation_options, summary=summary_options, fields=feed_fields)
+@command(options=translation_options, summary=summary_options, reading=read_options)
 def summarize(
     source: Annotated[Path, typer.Argument(help="An article, a feed or a folder of them.")],
     options: TranslateOptions,
     summary: SummaryOptions,
-    fields: FeedFields,
+    reading: ReadOptions,
     output: Annotated[
         Path, typer.Option("--output", "-o", help="Output folder (.en.md and .en.json each).")
     ] = Path("summaries"),
@@ -385,41 +427,44 @@ def summarize(
     engine = dataclasses.replace(
         options.model, name=summary.model.name, batch_tokens=None, revision=None
     )
+    summarizer = Summarizer(options=dataclasses.replace(summary, model=engine))
     translator = Translator(options=options)
     _show_signature("translation", translator.signature)
-    summarizer = Summarizer(options=dataclasses.replace(summary, model=engine))
     _show_signature("summary", summarizer.signature)
     output.mkdir(parents=True, exist_ok=True)
     failures: list[str] = []
-    count = _count_articles(source, fields)
+    count = _count_articles(source, output, reading)
     with typer.progressbar(
         length=max(1, count), label="articles", file=sys.stderr, hidden=_state["quiet"]
     ) as bar:
 
         def progress(kind: str, item: str, detail: str) -> None:
             if kind == "failed":
+                failures.append(f"translate-news: error: {detail}")
+            elif kind == "passed over":
                 failures.append(detail)
-            bar.update(1)
+            if kind in ("done", "skipped", "failed"):
+                bar.update(1)
 
         outputs = Summaries(summarizer, force=force)
-        report = run_folder(translator, source, output, outputs, fields=fields, on_event=progress)
+        report = run_folder(translator, source, output, outputs, reading=reading, on_event=progress)
     for line in failures:
-        typer.echo(f"translate-news: error: {line}", err=True)
+        typer.echo(line, err=True)
     _finish(report)
 
 
-def _count_articles(source: Path, fields: FeedFields | None = None) -> int:
+def _count_articles(source: Path, out_dir: Path, reading: ReadOptions) -> int:
     """How many articles a run will see: one per file, one per record of a feed."""
     from .folder import find_inputs
-    from .readers import DEFAULT_FIELDS, FEED_SUFFIXES, read_articles
+    from .readers import FEED_SUFFIXES, read_articles
 
     total = 0
-    for path in find_inputs(source):
-        if path.suffix.lower() not in FEED_SUFFIXES:
+    for found in find_inputs(source, out_dir):
+        if found.path.suffix.lower() not in FEED_SUFFIXES:
             total += 1
             continue
         try:
-            total += sum(1 for _ in read_articles(path, fields or DEFAULT_FIELDS))
+            total += sum(1 for _ in read_articles(found.path, reading, lambda error: None))
         except InputError:
             total += 1  # reported as one failure
     return total
@@ -446,7 +491,11 @@ def brief(
     render = RENDERERS.get(output.suffix.lower())
     if render is None:
         raise OutputError(f"{output}: the briefing must end in .md, .html or .json")
-    entries = load_entries(folder, output.resolve().parent)
+    entries, problems = load_entries(folder, output.resolve().parent)
+    for problem in problems:
+        typer.echo(f"translate-news: error: {problem}", err=True)
     write_atomic(output, render(entries, title), force=force)
     noun = "article" if len(entries) == 1 else "articles"
     _say(f"wrote {output} ({len(entries)} {noun})")
+    if problems:
+        raise typer.Exit(1)

@@ -37,22 +37,32 @@ class Paragraph:
 
 @dataclass(frozen=True)
 class Article:
-    """A source article: title and date when known, then its paragraphs in order."""
+    """A source article: title and date when known, then its paragraphs in order;
+    ``path`` is the file it was read from and ``record`` its record's key in a feed."""
 
     paragraphs: tuple[Paragraph, ...]
     title: str | None = None
     date: str | None = None
     path: str | None = None
+    record: str | None = None
+
+    @property
+    def source(self) -> str:
+        """Where the article comes from, for messages: ``path`` or ``path#record``."""
+        where = self.path or "input"
+        return where if self.record is None else f"{where}#{self.record}"
 
 
 @dataclass(frozen=True)
 class SentencePair:
     """A source sentence and its English; ``translated`` is False for what passes
-    through untouched (photo credits)."""
+    through untouched: photo credits, and sentences confidently not in French, whose
+    ``language`` (ISO 639-1) is then given."""
 
     source: str
     translation: str
     translated: bool = True
+    language: str | None = None
 
 
 @dataclass(frozen=True)
@@ -62,7 +72,7 @@ class TranslatedParagraph:
     kind: str
     sentences: tuple[SentencePair, ...]
     separators: tuple[str, ...] = ()
-    language: str | None = None  # the source language when it was not French
+    language: str | None = None  # the source language when no sentence of it was French
 
     @property
     def source(self) -> str:
@@ -90,6 +100,7 @@ class TranslatedArticle:
     options: TranslateOptions
     signature: Signature
     path: str | None = None
+    record: str | None = None
 
     @property
     def model(self) -> str:

@@ -19,7 +19,7 @@ from typing import Any
 from .backends import Decoding
 from .document import Article, Paragraph, SentencePair, TranslatedArticle, TranslatedParagraph
 from .guard import is_runaway, split_long
-from .language import mark_languages
+from .language import sentence_languages
 from .memory import TranslationMemory
 from .options import Signature, TranslateOptions, with_overrides
 from .paths import cache_root
@@ -132,7 +132,7 @@ class Translator:
     def translate_text(self, text: str) -> str:
         """Translate French text; paragraphs, line breaks and spacing are kept."""
         units = _Units()
-        paragraph = _split(units, Paragraph(text))
+        paragraph = _split(units, Paragraph(text), detect_language=False)
         return _assemble(paragraph, self.translate(units.sentences)).text
 
     def translate_article(self, article: Article) -> TranslatedArticle:
@@ -155,49 +155,52 @@ class Translator:
                     options=self.options,
                     signature=self.signature,
                     path=article.path,
+                    record=article.record,
                 )
 
 
-# A planned paragraph: (kind, [(source sentence, unit index or None)], separators, language)
-_Plan = tuple[str, list[tuple[str, int | None]], list[str], str | None]
+# A planned sentence: (source, unit index or None when it passes through, its language
+# when it is not French); a planned paragraph: (kind, sentences, separators).
+_Item = tuple[str, int | None, str | None]
+_Plan = tuple[str, list[_Item], list[str]]
 
 
 def _plan(
     units: _Units, article: Article, detect_language: bool
-) -> tuple[tuple[str, int] | None, list[_Plan]]:
-    title = None if article.title is None else (article.title, units.add(article.title))
-    if detect_language:
-        article = mark_languages(article)
-    return title, [_split(units, paragraph) for paragraph in article.paragraphs]
+) -> tuple[_Item | None, list[_Plan]]:
+    title = None if article.title is None else (article.title, units.add(article.title), None)
+    return title, [_split(units, p, detect_language) for p in article.paragraphs]
 
 
-def _split(units: _Units, paragraph: Paragraph) -> _Plan:
-    if paragraph.language is not None:  # not French: passes through untranslated
-        return paragraph.kind, [(paragraph.text, None)], [], paragraph.language
+def _split(units: _Units, paragraph: Paragraph, detect_language: bool) -> _Plan:
+    """A paragraph's sentences, each a unit to translate, or passed through when it is
+    confidently not French (decided sentence by sentence: an English quote inside a
+    French paragraph passes through, the French around it is translated)."""
     body = paragraph.body
     spans = sentence_spans(body)
-    items: list[tuple[str, int | None]] = []
-    separators: list[str] = []
-    for i, (start, end) in enumerate(spans):
-        items.append((body[start:end], units.add(body[start:end])))
-        if i + 1 < len(spans):
-            separators.append(body[end : spans[i + 1][0]])
+    sentences = [body[start:end] for start, end in spans]
+    languages = sentence_languages(sentences, body) if detect_language else [None] * len(sentences)
+    items: list[_Item] = []
+    for sentence, language in zip(sentences, languages):
+        items.append((sentence, None if language else units.add(sentence), language))
+    separators = [body[end : spans[i + 1][0]] for i, (_, end) in enumerate(spans[:-1])]
     if paragraph.credit is not None:
         if items:
             separators.append(paragraph.text[len(body) : paragraph.text.rindex(paragraph.credit)])
-        items.append((paragraph.credit, None))
-    return paragraph.kind, items, separators, None
+        items.append((paragraph.credit, None, None))
+    return paragraph.kind, items, separators
 
 
-def _pair(item: tuple[str, int | None], translations: list[str]) -> SentencePair:
-    source, index = item
+def _pair(item: _Item, translations: list[str]) -> SentencePair:
+    source, index, language = item
     if index is None:
-        return SentencePair(source, source, translated=False)
+        return SentencePair(source, source, translated=False, language=language)
     return SentencePair(source, translations[index])
 
 
 def _assemble(plan: _Plan, translations: list[str]) -> TranslatedParagraph:
-    kind, items, separators, language = plan
-    return TranslatedParagraph(
-        kind, tuple(_pair(item, translations) for item in items), tuple(separators), language
-    )
+    kind, items, separators = plan
+    pairs = tuple(_pair(item, translations) for item in items)
+    languages = {pair.language for pair in pairs if pair.translated or pair.language}
+    whole = languages.pop() if len(languages) == 1 else None  # every sentence, one language
+    return TranslatedParagraph(kind, pairs, tuple(separators), whole)

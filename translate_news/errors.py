@@ -27,4 +27,14 @@ class InputError(TranslateNewsError):
 
 
 class OutputError(TranslateNewsError):
-    """An output could not be written, or would overwrite something."""
+    """An output could not be written, or would overwrite something. ``errno`` is the
+    system's error number when the system refused the write (a full disk, say)."""
+
+    def __init__(self, message: str, errno: int | None = None) -> None:
+        super().__init__(message)
+        self.errno = errno
+
+
+class FatalError(TranslateNewsError):
+    """An error that would fail every following input too (a full disk, a read-only
+    output folder, an unusable translation memory): a run stops at once."""

@@ -1,35 +1,56 @@
 """Many articles: a folder (recursively) or a feed, into an output folder.
 
 The run flows one way, one window of articles at a time: read the window (skipping what
-is done) -> translate it -> summarise it (``summarize``) -> write each article. One
-unreadable or failing input is reported and skipped, never stops the run; every output
-is written atomically, so an interrupted run leaves only complete files.
+is done) -> translate it -> summarise it (``summarize``) -> write each article.
 
-What is done: for ``translate``, an output that exists (unless ``force``); for
-``summarize``, a record holding the same :func:`fingerprint` (source and settings).
+* One input, one output: output names are distinct by construction (see
+  :func:`distinct_stems`; a feed record is named by its id, never its position), and
+  a run never reads its own outputs.
+* Done means the output records the same :func:`fingerprint` (the source and the
+  signatures of what ran); an edited source or a changed option is done again.
+* One input that fails is one line naming it, and the run goes on; an error that would
+  fail every following input (a full disk, a read-only output folder) stops the run at
+  once. Every output is written atomically: an interrupted run leaves complete files.
 """
 
 from __future__ import annotations
 
+import errno
+import functools
 import hashlib
 import itertools
 import json
 import logging
 import os
-from collections.abc import Callable, Iterator
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TypeVar
 
 from .document import Article, Summary, TranslatedArticle
 from .engine import Translator
-from .errors import InputError, TranslateNewsError
-from .output import read_summary_record, render, summary_record, to_markdown, write_atomic
-from .readers import DEFAULT_FIELDS, SUFFIXES, FeedFields, read_articles
+from .errors import FatalError, InputError, OutputError, TranslateNewsError
+from .output import (
+    read_fingerprint,
+    read_summary_record,
+    render,
+    summary_record,
+    to_markdown,
+    write_atomic,
+)
+from .paths import special_kind
+from .readers import DEFAULT_READ, SUFFIXES, ReadOptions, read_articles
 from .summarize import Summarizer
 
 _log = logging.getLogger(__name__)
 EXTENSIONS = {"txt": ".txt", "md": ".md", "json": ".json", "html": ".html"}
 OnEvent = Callable[[str, str, str], None]
+# What this tool writes into an output folder; never read back as an input.
+_OUTPUT_NAME = re.compile(r"\.en\.(txt|md|json|html)$")
+# Write errors that every following write would meet too.
+_FATAL_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS}
 
 
 def _ignore(kind: str, source: str, detail: str) -> None:
@@ -38,34 +59,105 @@ def _ignore(kind: str, source: str, detail: str) -> None:
 
 @dataclass
 class Report:
-    """What a run did, input by input."""
+    """What a run did, input by input; ``stopped`` says why it stopped early, if it did."""
 
     done: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
+    passed_over: list[tuple[str, str]] = field(default_factory=list)
+    stopped: str | None = None
 
 
-def find_inputs(root: Path) -> list[Path]:
-    """Article files under ``root`` (or ``root`` itself), in a stable order.
+@dataclass(frozen=True)
+class Input:
+    """An input file and the stem of its outputs, relative to the output folder."""
 
-    Symbolic links to folders are not followed, so a link loop cannot trap the walk.
-    """
+    path: Path
+    stem: str
+
+
+def _escaped(name: str) -> str:
+    """A file-derived name with ``%`` and ``#`` escaped: ``#`` then only ever separates a
+    feed's stem from a record's key, so record outputs and file outputs never meet."""
+    return name.replace("%", "%25").replace("#", "%23")
+
+
+def distinct_stems(names: list[str]) -> dict[str, str]:
+    """Output stems for the files ``names`` of one folder, distinct even where the file
+    system ignores case: the name without its extension; where two share that, the
+    whole name (``a.txt`` and ``a.md``); where two still share it, a hash beside it."""
+    level = dict.fromkeys(names, 0)
+
+    def stem(name: str) -> str:
+        base = _escaped(Path(name).stem if level[name] == 0 else name)
+        return (
+            base if level[name] < 2 else f"{base}~{hashlib.sha256(name.encode()).hexdigest()[:8]}"
+        )
+
+    while True:
+        groups: dict[str, list[str]] = defaultdict(list)
+        for name in names:
+            groups[stem(name).casefold()].append(name)
+        clashing = [n for group in groups.values() if len(group) > 1 for n in group if level[n] < 2]
+        if not clashing:
+            return {name: stem(name) for name in names}
+        for name in clashing:
+            level[name] += 1
+
+
+def find_inputs(
+    root: Path,
+    out_dir: Path | None = None,
+    on_event: OnEvent = _ignore,
+    report: Report | None = None,
+) -> list[Input]:
+    """The article files under ``root`` (or ``root`` itself), in a stable order, each with
+    its output stem. Links to folders are not followed (a loop cannot trap the walk); the
+    output folder, when inside ``root``, and hidden files are left out; what is not a
+    regular file (a FIFO, a socket, a device) is passed over with a line; a folder that
+    cannot be read is a failure."""
+    report = report if report is not None else Report()
     if not root.is_dir():
-        return [root]
-    found = []
-    for folder, dirs, files in os.walk(root, followlinks=False):
-        dirs.sort()
+        return [Input(root, _escaped(root.stem))]
+    outside = None if out_dir is None else out_dir.resolve()
+    found: list[Input] = []
+
+    def unreadable(error: OSError) -> None:
+        where, why = str(error.filename or root), error.strerror or str(error)
+        report.failed.append((where, f"{where}: cannot be read ({why})"))
+        on_event("failed", where, f"{where}: cannot be read ({why})")
+
+    for folder, dirs, files in os.walk(root, onerror=unreadable, followlinks=False):
+        here = Path(folder)
+        dirs[:] = sorted(
+            d for d in dirs if not d.startswith(".") and (here / d).resolve() != outside
+        )
+        names = []
         for name in sorted(files):
-            if Path(name).suffix.lower() in SUFFIXES and not name.startswith("."):
-                found.append(Path(folder) / name)
+            if name.startswith(".") or Path(name).suffix.lower() not in SUFFIXES:
+                continue
+            if here.resolve() == outside and _OUTPUT_NAME.search(name):
+                continue  # -o is the input folder: its translations are not inputs
+            try:
+                kind = special_kind(here / name)
+            except OSError as exc:  # a link loop, say
+                unreadable(OSError(exc.errno, exc.strerror, str(here / name)))
+                continue
+            if kind is not None:
+                why = f"{here / name}: is {kind}, not an article file; passed over"
+                report.passed_over.append((str(here / name), why))
+                on_event("passed over", str(here / name), why)
+                continue
+            names.append(name)
+        relative = here.relative_to(root)
+        for name, stem in distinct_stems(names).items():
+            found.append(Input(here / name, (relative / stem).as_posix()))
     return found
 
 
-def output_path(source: str, root: Path, out_dir: Path, fmt: str) -> Path:
-    """Where the translation of ``source`` (a path, or ``path#n`` for a feed record) goes."""
-    path, _, record = source.partition("#")
-    relative = Path(path).relative_to(root) if root.is_dir() else Path(Path(path).name)
-    stem = relative.with_suffix("").as_posix() + (f"-{record}" if record else "")
+def output_path(item: Input, article: Article, out_dir: Path, fmt: str) -> Path:
+    """Where the ``fmt`` output of ``article`` (read from ``item``) goes."""
+    stem = item.stem if article.record is None else f"{item.stem}#{article.record}"
     return out_dir / f"{stem}.en{EXTENSIONS[fmt]}"
 
 
@@ -86,24 +178,26 @@ class _Item:
 
 
 class Translations:
-    """``translate``'s outputs: ``<name>.en.<fmt>``, done when it exists."""
+    """``translate``'s outputs: ``<name>.en.<fmt>``, each recording its fingerprint."""
 
     settings = ""
+    fmt: str
 
     def __init__(self, fmt: str, *, force: bool = False) -> None:
         self.fmt, self.force = fmt, force
 
     def summarize(self, window: list[TranslatedArticle]) -> list[None]:
-        return [None] * len(window)
-
-    def target(self, source: str, root: Path, out_dir: Path) -> Path:
-        return output_path(source, root, out_dir, self.fmt)
+        return [None] * len(window)  # translations only
 
     def done(self, item: _Item) -> bool:
-        return not self.force and item.target.exists()
+        return not self.force and read_fingerprint(item.target, self.fmt) == item.fingerprint
 
     def write(self, item: _Item, english: TranslatedArticle, summary: Summary | None) -> None:
-        write_atomic(item.target, render(english, self.fmt), force=True)
+        text = render(english, self.fmt, fingerprint=item.fingerprint)
+        write_atomic(item.target, text, force=True)
+        if self.fmt == "txt":  # plain text has no place for it: a hidden file beside it
+            sidecar = item.target.with_name(f".{item.target.name}.fingerprint")
+            write_atomic(sidecar, item.fingerprint + "\n", force=True)
 
 
 class Summaries:
@@ -111,27 +205,14 @@ class Summaries:
     when the record holds the same fingerprint (source text and both signatures), so a
     changed source or option redoes it."""
 
+    fmt = "json"
+
     def __init__(self, summarizer: Summarizer, *, force: bool = False) -> None:
         self.summarizer, self.force = summarizer, force
         self.settings = f"{summarizer.signature}\n{summarizer.options!r}"
 
     def summarize(self, window: list[TranslatedArticle]) -> list[Summary | TranslateNewsError]:
-        """The window's summaries, made together; if that fails, one article at a time,
-        and an article whose summary fails has the error in its place."""
-        try:
-            return list(self.summarizer.summarize_many(window))
-        except TranslateNewsError as exc:
-            _log.warning("%s; going on one article at a time", exc)
-        results: list[Summary | TranslateNewsError] = []
-        for article in window:
-            try:
-                results.append(self.summarizer.summarize(article))
-            except TranslateNewsError as exc:
-                results.append(exc)
-        return results
-
-    def target(self, source: str, root: Path, out_dir: Path) -> Path:
-        return output_path(source, root, out_dir, "json")
+        return _together_or_alone(self.summarizer.summarize_many, self.summarizer.summarize, window)
 
     def done(self, item: _Item) -> bool:
         if self.force or not item.target.exists():
@@ -154,48 +235,114 @@ def run_folder(
     out_dir: Path,
     outputs: Translations | Summaries,
     *,
-    fields: FeedFields = DEFAULT_FIELDS,
+    reading: ReadOptions = DEFAULT_READ,
     on_event: OnEvent = _ignore,
 ) -> Report:
     """Translate every article under ``root`` (a folder, searched recursively, or a file
     or feed) and write ``outputs`` of each into ``out_dir``: ``Translations(fmt)`` or
     ``Summaries(summarizer)``. ``on_event(kind, source, detail)`` is called with kind
-    "done", "skipped" or "failed" for each input."""
+    "done", "skipped", "failed" or "passed over" for each input, and "stopped" when an
+    error stops the run (the report says why)."""
     report = Report()
     settings = f"{translator.signature}\n{outputs.settings}"
 
+    def failed(source: str, message: str) -> None:
+        report.failed.append((source, message))
+        on_event("failed", source, message)
+
     def pending() -> Iterator[_Item]:
-        for path in find_inputs(root):
+        for found in find_inputs(root, out_dir, on_event, report):
+            where = str(found.path)
+            bad_record = functools.partial(_bad_record, failed, where)
             try:
-                for article in read_articles(path, fields):
+                for article in read_articles(found.path, reading, bad_record):
                     if article.path is None:
-                        article = replace(article, path=str(path))
-                    target = outputs.target(article.path or str(path), root, out_dir)
+                        article = replace(article, path=str(found.path))
+                    target = output_path(found, article, out_dir, outputs.fmt)
                     item = _Item(article, target, fingerprint(article, settings))
                     if outputs.done(item):
                         report.skipped.append(str(target))
-                        on_event("skipped", article.path or str(path), str(target))
+                        on_event("skipped", article.source, str(target))
                         continue
                     yield item
             except InputError as exc:
-                report.failed.append((str(path), str(exc)))
-                on_event("failed", str(path), str(exc))
+                failed(where, str(exc))
 
-    items = pending()
-    while window := list(itertools.islice(items, translator.options.articles_per_window)):
-        english = list(translator.translate_articles(item.article for item in window))
-        summaries = outputs.summarize(english)
-        for item, translated, summary in zip(window, english, summaries):
-            source = item.article.path or ""
-            try:
-                if isinstance(summary, TranslateNewsError):
-                    raise summary
-                item.target.parent.mkdir(parents=True, exist_ok=True)
-                outputs.write(item, translated, summary)
-            except (OSError, TranslateNewsError) as exc:
-                report.failed.append((source, str(exc)))
-                on_event("failed", source, str(exc))
-                continue
+    def write(item: _Item, english: TranslatedArticle, summary: object) -> None:
+        source = item.article.source
+        try:
+            if isinstance(summary, TranslateNewsError):
+                raise summary
+            item.target.parent.mkdir(parents=True, exist_ok=True)
+            outputs.write(item, english, summary)  # type: ignore[arg-type]
+        except OSError as exc:  # the sub-folder could not be made
+            why = OutputError(f"{item.target.parent}: cannot be made ({exc.strerror})", exc.errno)
+            _fail_or_stop(why, out_dir, source, failed)
+        except TranslateNewsError as exc:
+            _fail_or_stop(exc, out_dir, source, failed)
+        else:
             report.done.append(str(item.target))
             on_event("done", source, str(item.target))
+
+    items = pending()
+    try:
+        while window := list(itertools.islice(items, translator.options.articles_per_window)):
+            articles = [item.article for item in window]
+            english = _together_or_alone(
+                translator.translate_articles, translator.translate_article, articles
+            )
+            translated = []
+            for item, result in zip(window, english):
+                if isinstance(result, TranslateNewsError):
+                    failed(item.article.source, f"{item.article.source}: {result}")
+                else:
+                    translated.append((item, result))
+            summaries = outputs.summarize([result for _, result in translated])
+            for (item, result), summary in zip(translated, summaries):
+                write(item, result, summary)
+    except FatalError as exc:
+        report.stopped = str(exc)
+        on_event("stopped", "", str(exc))
     return report
+
+
+def _bad_record(failed: Callable[[str, str], None], where: str, error: InputError) -> None:
+    failed(where, str(error))
+
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def _together_or_alone(
+    together: Callable[[list[T]], Iterable[R]], alone: Callable[[T], R], items: list[T]
+) -> list[R | TranslateNewsError]:
+    """``together(items)``; if that fails, ``alone`` on each item, and an item that
+    fails alone has its error in its place. A :class:`FatalError` stops everything."""
+    try:
+        return list(together(items))
+    except FatalError:
+        raise
+    except TranslateNewsError as exc:
+        _log.warning("%s; going on one article at a time", exc)
+    results: list[R | TranslateNewsError] = []
+    for item in items:
+        try:
+            results.append(alone(item))
+        except FatalError:
+            raise
+        except TranslateNewsError as exc:
+            results.append(exc)
+    return results
+
+
+def _fail_or_stop(
+    exc: TranslateNewsError, out_dir: Path, source: str, failed: Callable[[str, str], None]
+) -> None:
+    """A write error that every following write would meet stops the run; any other
+    fails this input alone."""
+    code = getattr(exc, "errno", None)
+    unwritable = code in (errno.EACCES, errno.EPERM) and not os.access(out_dir, os.W_OK)
+    if isinstance(exc, FatalError) or code in _FATAL_ERRNOS or unwritable:
+        raise FatalError(str(exc)) from exc
+    failed(source, f"{source}: {exc}")

@@ -1,14 +1,12 @@
-"""Which paragraphs are not French: an offline language identifier (lingua, whose models
+"""Which sentences are not French: an offline language identifier (lingua, whose models
 ship in its wheel), so that an English quote or a paragraph in another language passes
 through untranslated instead of being garbled by the fr->en model."""
 
 from __future__ import annotations
 
-from dataclasses import replace
+from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
-
-from .document import Article
 
 # Languages a French news article quotes most; French must win against all of them.
 CANDIDATES = (
@@ -44,7 +42,10 @@ def foreign_language(text: str) -> str | None:
     return code if code != "fr" and best.value >= MIN_CONFIDENCE else None
 
 
-def mark_languages(article: Article) -> Article:
-    """The article with every confidently non-French paragraph marked with its language."""
-    paragraphs = tuple(replace(p, language=foreign_language(p.body)) for p in article.paragraphs)
-    return replace(article, paragraphs=paragraphs)
+def sentence_languages(sentences: Sequence[str], paragraph: str) -> list[str | None]:
+    """The language of each sentence of ``paragraph`` when it is confidently not French,
+    else None. A sentence too short to tell takes the paragraph's language."""
+    whole: str | None = None
+    if any(len(s.split()) < MIN_WORDS for s in sentences):
+        whole = foreign_language(paragraph)
+    return [foreign_language(s) if len(s.split()) >= MIN_WORDS else whole for s in sentences]

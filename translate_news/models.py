@@ -191,6 +191,85 @@ def model_fingerprint(folder: Path) -> str:
     return digest.hexdigest()[:16]
 
 
+def peek_config(source: ModelSource, kwargs: dict[str, Any]) -> dict[str, Any] | None:
+    """The model's ``config.json`` when it is on this machine and readable, without
+    loading anything else; None otherwise (loading the model will say why)."""
+    return _local_json(source, kwargs, "config.json")
+
+
+def _local_json(source: ModelSource, kwargs: dict[str, Any], name: str) -> dict[str, Any] | None:
+    """A JSON file of the model's, from its folder or the Hugging Face cache (never the
+    network); None when it is not there or not a JSON object."""
+    if source.local:
+        path = Path(source.name) / name
+    else:
+        from huggingface_hub import hf_hub_download
+
+        try:
+            path = Path(
+                hf_hub_download(
+                    source.name,
+                    name,
+                    revision=kwargs.get("revision"),
+                    cache_dir=kwargs.get("cache_dir"),
+                    local_files_only=True,
+                )
+            )
+        except (OSError, ValueError):  # not cached yet
+            return None
+    try:
+        found = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return found if isinstance(found, dict) else None
+
+
+def damaged_file(folder: Path) -> tuple[Path, str] | None:
+    """The first file of a model folder that cannot be what its name says (a JSON file
+    that does not parse, a SentencePiece model that does not load, safetensors weights
+    cut short), and why; None when every file looks whole."""
+    for path in sorted(folder.iterdir()):
+        if not path.is_file():
+            continue
+        try:
+            if path.suffix == ".json":
+                json.loads(path.read_text(encoding="utf-8"))
+            elif path.suffix in {".spm", ".model"}:
+                import sentencepiece
+
+                sentencepiece.SentencePieceProcessor(model_file=str(path))
+            elif path.suffix == ".safetensors":
+                _check_safetensors(path)
+        except (OSError, ValueError, RuntimeError) as exc:
+            return path, str(exc).strip().splitlines()[0][:160] if str(
+                exc
+            ).strip() else "unreadable"
+    return None
+
+
+def _check_safetensors(path: Path) -> None:
+    """A safetensors file is an 8-byte header length, a JSON header, then the tensors."""
+    size = path.stat().st_size
+    with path.open("rb") as handle:
+        length = int.from_bytes(handle.read(8), "little")
+        if size < 8 or length > size - 8:
+            raise ValueError("its header runs past the end of the file")
+        header = json.loads(handle.read(length))
+    ends = [v["data_offsets"][1] for k, v in header.items() if k != "__metadata__"]
+    if 8 + length + max(ends, default=0) > size:
+        raise ValueError(f"cut short: {size} bytes, its header describes more")
+
+
+def repair_hint(source: ModelSource, folder: Path) -> str:
+    """The command that fetches a whole copy of the model again."""
+    if source.local:
+        return (
+            "copy the model folder again "
+            f"(for a Hub model: hf download OWNER/NAME --local-dir {folder})"
+        )
+    return f"download it again: hf download {source.name} --force-download"
+
+
 def _has_weights(folder: Path) -> bool:
     return any(folder.glob("*.safetensors")) or any(folder.glob("pytorch_model*.bin"))
 
@@ -204,34 +283,10 @@ def tokenizer_class(source: ModelSource, kwargs: dict[str, Any]) -> Any:
     """
     import transformers
 
-    config = _tokenizer_config(source, kwargs)
+    config = _local_json(source, kwargs, "tokenizer_config.json")  # else AutoTokenizer fetches it
     name = config.get("tokenizer_class") if config else None
     found = getattr(transformers, name, None) if isinstance(name, str) else None
     return found if found is not None else transformers.AutoTokenizer
-
-
-def _tokenizer_config(source: ModelSource, kwargs: dict[str, Any]) -> dict[str, Any] | None:
-    if source.local:
-        path = Path(source.name) / "tokenizer_config.json"
-    else:
-        from huggingface_hub import hf_hub_download
-
-        try:
-            path = Path(
-                hf_hub_download(
-                    source.name,
-                    "tokenizer_config.json",
-                    revision=kwargs.get("revision"),
-                    cache_dir=kwargs.get("cache_dir"),
-                    local_files_only=True,
-                )
-            )
-        except (OSError, ValueError):  # not cached yet: AutoTokenizer will fetch it
-            return None
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
 
 
 def _hub_offline() -> bool:
@@ -250,6 +305,6 @@ def _not_found_message(source: ModelSource, exc: Exception | None, why: str = ""
     )
     return (
         f"model '{source.name}' is not in the local Hugging Face cache and {why}; "
-        f"download it on a connected machine (huggingface-cli download {source.name} "
+        f"download it on a connected machine (hf download {source.name} "
         f"--local-dir {models_dir() / source.name.rsplit('/', 1)[-1]}) or pass --model DIR"
     )

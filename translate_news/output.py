@@ -10,13 +10,16 @@ from __future__ import annotations
 import html
 import json
 import os
+import re
 import tempfile
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Literal, get_args
 
 from .document import Summary, TranslatedArticle, TranslatedParagraph
-from .errors import InputError, OutputError
+from .errors import InputError, OutputError, UsageError
+from .paths import special_kind
 
 Format = Literal["txt", "md", "json", "html"]
 FORMATS: tuple[str, ...] = get_args(Format)
@@ -24,19 +27,51 @@ _SUFFIXES = {".txt": "txt", ".md": "md", ".markdown": "md", ".json": "json", ".h
 
 
 def format_for(path: str | os.PathLike[str] | None, explicit: str | None) -> str:
-    """The output format: the one asked for, else the file's extension, else text."""
+    """The output format: the one asked for, else the file's extension, else text. A
+    format that contradicts the file's extension (``-o x.md -f json``) is refused."""
+    implied = None if path is None else _SUFFIXES.get(Path(path).suffix.lower())
     if explicit:
         if explicit not in FORMATS:
-            raise OutputError(f"unknown format '{explicit}'; choose one of {', '.join(FORMATS)}")
+            raise UsageError(f"unknown format '{explicit}'; choose one of {', '.join(FORMATS)}")
+        if implied is not None and implied != explicit:
+            raise UsageError(
+                f"{path} ends in {Path(path or '').suffix} but the format asked for is {explicit}; "
+                "make them agree"
+            )
         return explicit
-    if path is not None:
-        return _SUFFIXES.get(Path(path).suffix.lower(), "txt")
-    return "txt"
+    return implied or "txt"
 
 
-def render(article: TranslatedArticle, fmt: str) -> str:
-    """The article in English as ``fmt`` (txt, md, json or html)."""
-    return {"txt": to_text, "md": to_markdown, "json": to_json, "html": to_html}[fmt](article)
+def render(article: TranslatedArticle, fmt: str, *, fingerprint: str | None = None) -> str:
+    """The article in English as ``fmt`` (txt, md, json or html). A ``fingerprint`` (what
+    a folder run resumes by) is recorded in JSON, Markdown and HTML; plain text has no
+    place for it, and :func:`read_fingerprint` looks for it in a hidden file beside."""
+    if fmt == "txt":
+        return to_text(article)
+    if fmt == "json":
+        return to_json(article, fingerprint=fingerprint)
+    render_page = to_markdown if fmt == "md" else to_html
+    return render_page(article, fingerprint=fingerprint)
+
+
+_FINGERPRINT = re.compile(r'translate-news-fingerprint(?:: |" content=")([0-9a-f]{64})')
+
+
+def read_fingerprint(path: Path, fmt: str) -> str | None:
+    """The fingerprint an output written by :func:`render` records; None when there is
+    none (or no such file)."""
+    try:
+        if fmt == "txt":
+            text = path.with_name(f".{path.name}.fingerprint").read_text(encoding="utf-8")
+            return text.strip() if path.is_file() else None
+        text = path.read_text(encoding="utf-8")
+        if fmt == "json":
+            found = json.loads(text).get("fingerprint")
+            return found if isinstance(found, str) else None
+    except (OSError, ValueError, AttributeError):
+        return None
+    found = _FINGERPRINT.findall(text)
+    return found[-1] if found else None  # the last: the footer, not a quote of one
 
 
 def to_text(article: TranslatedArticle) -> str:
@@ -45,25 +80,30 @@ def to_text(article: TranslatedArticle) -> str:
     return "\n\n".join(blocks) + "\n"
 
 
-def to_markdown(article: TranslatedArticle, summary: Summary | None = None) -> str:
+def to_markdown(
+    article: TranslatedArticle, summary: Summary | None = None, *, fingerprint: str | None = None
+) -> str:
     """The article in Markdown, with ``summary`` under the title and date when given."""
     blocks = []
     if article.title:
-        blocks.append(f"# {_title(article)}")
+        blocks.append(f"# {md_escape(_title(article) or '')}")
     if article.date:
-        blocks.append(f"*{article.date}*")
+        blocks.append(f"*{md_escape(article.date)}*")
     if summary is not None:
         note = f", from {summary.chunks} chunks" if summary.chunks > 1 else ""
-        blocks.append(f"> **Summary** ({summary.method}{note}): {summary.text}")
+        blocks.append(f"> **Summary** ({summary.method}{note}): {md_escape(summary.text)}")
     for paragraph in article.paragraphs:
+        text = _marked(paragraph, md_escape)
         if paragraph.kind == "heading":
-            blocks.append(f"## {paragraph.text}")
+            blocks.append(f"## {text}")
         elif paragraph.kind == "caption":
-            blocks.append(f"*{paragraph.text}*")
+            blocks.append(f"*{text}*")
         else:
-            blocks.append(_marked(paragraph))
+            blocks.append(text)
     blocks.append("---")
     blocks += [f"*{label}: `{line}`*" for label, line in _footer(article, summary)]
+    if fingerprint is not None:
+        blocks.append(f"<!-- translate-news-fingerprint: {fingerprint} -->")
     return "\n\n".join(blocks) + "\n"
 
 
@@ -90,11 +130,16 @@ def to_dict(article: TranslatedArticle) -> dict[str, Any]:
     }
 
 
-def to_json(article: TranslatedArticle) -> str:
-    return json.dumps(to_dict(article), ensure_ascii=False, indent=2) + "\n"
+def to_json(article: TranslatedArticle, *, fingerprint: str | None = None) -> str:
+    data = to_dict(article)
+    if fingerprint is not None:
+        data["fingerprint"] = fingerprint
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
-def to_html(article: TranslatedArticle, summary: Summary | None = None) -> str:
+def to_html(
+    article: TranslatedArticle, summary: Summary | None = None, *, fingerprint: str | None = None
+) -> str:
     """The article as one standalone page, with ``summary`` under the title when given."""
     title = html.escape(_title(article) or "Translation")
     body = [f"<h1>{title}</h1>"]
@@ -106,13 +151,15 @@ def to_html(article: TranslatedArticle, summary: Summary | None = None) -> str:
             f"{html.escape(summary.text)}</p>"
         )
     for p in article.paragraphs:
-        text = html.escape(p.text).replace("\n", "<br>\n")
+        if p.language:  # nothing of it was translated: the whole paragraph is marked
+            text = _html_text(p.text)
+            body.append(f'<p lang="{html.escape(p.language)}" class="untranslated">{text}</p>')
+            continue
+        text = "".join(_html_run(run, language) for run, language in _runs(p))
         if p.kind == "heading":
             body.append(f"<h2>{text}</h2>")
         elif p.kind == "caption":
             body.append(f'<p class="caption"><em>{text}</em></p>')
-        elif p.language:
-            body.append(f'<p lang="{p.language}" class="untranslated">{text}</p>')
         else:
             body.append(f"<p>{text}</p>")
     footer = "".join(
@@ -120,12 +167,17 @@ def to_html(article: TranslatedArticle, summary: Summary | None = None) -> str:
         for label, line in _footer(article, summary)
     )
     body.append(f"<footer>{footer}</footer>")
+    recorded = (
+        f'<meta name="translate-news-fingerprint" content="{fingerprint}">\n' if fingerprint else ""
+    )
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{title}</title>\n<style>body{{max-width:42rem;margin:auto;padding:1rem;"
+        f"{recorded}<title>{title}</title>\n<style>body{{max-width:42rem;margin:auto;padding:1rem;"
         "font:1.05rem/1.5 Georgia,serif}.caption,.date,footer{color:#555}"
         "footer{margin-top:2rem;border-top:1px solid #ccc;font-size:.8rem}"
+        ".untranslated{background:#fff3c4}.untranslated::before{content:'[not translated, '"
+        " attr(lang) '] ';font:.75rem sans-serif;color:#7a5c00}"
         "code{overflow-wrap:anywhere}</style>\n</head>\n<body>\n"
         + "\n".join(body)
         + "\n</body>\n</html>\n"
@@ -175,36 +227,112 @@ def summary_record(
     return json.dumps(record, ensure_ascii=False, indent=2) + "\n"
 
 
+# An ISO 8601 date, optionally with a time: what a briefing sorts and groups by.
+ISO_DATE = re.compile(
+    r"\d{4}(-\d{2}(-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?)?)?"
+)
+
+
 def read_summary_record(path: Path) -> SummaryRecord:
-    """Read a record written by :func:`summary_record`; anything else is an InputError."""
+    """Read a record written by :func:`summary_record`, checking every field the
+    briefing uses: text where text belongs, an ISO date or none, and a Markdown file
+    named beside the record (never a path elsewhere). Anything else is an InputError."""
     try:
         record = json.loads(path.read_text(encoding="utf-8"))
         translation = record["translation"]
-        summary = record["summary"]["text"]
+        summary = _field(record["summary"]["text"], "summary text")
+        title = _field((translation.get("title") or {}).get("translation"), "title", None)
         paragraphs = translation["paragraphs"]
-        title = (translation.get("title") or {}).get("translation")
-        first = next((p["translation"] for p in paragraphs), "")
-        fields = (summary, title or first, translation.get("date"), record.get("markdown"))
-        if not all(isinstance(f, str) or f is None for f in fields) or not isinstance(summary, str):
-            raise TypeError("a field that should be text is not")
-    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        first = _field(paragraphs[0]["translation"], "first paragraph") if paragraphs else ""
+        date = _field(translation.get("date"), "date", None)
+        markdown = _field(record.get("markdown"), "markdown", None) or path.with_suffix(".md").name
+        signature = _field(translation.get("signature"), "signature", None)
+        fingerprint = _field(record.get("fingerprint"), "fingerprint", None)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, IndexError) as exc:
         raise InputError(f"{path}: not a summary written by translate-news ({exc})") from None
+    if date is not None and not ISO_DATE.fullmatch(date):
+        raise InputError(f"{path}: its date {date!r} is not an ISO date (YYYY-MM-DD)")
+    if Path(markdown).name != markdown or markdown in {".", ".."}:
+        raise InputError(f"{path}: its Markdown file {markdown!r} is not a file beside it")
     return SummaryRecord(
         path=path,
         headline=title or first[:120],
-        date=translation.get("date"),
+        date=date,
         summary=summary,
-        markdown=path.with_name(record.get("markdown") or path.name),
-        fingerprint=record.get("fingerprint"),
-        signature=translation.get("signature"),
+        markdown=path.with_name(markdown),
+        fingerprint=fingerprint,
+        signature=signature,
     )
 
 
-def _marked(paragraph: TranslatedParagraph) -> str:
-    """A paragraph's English, or its source marked as left untranslated."""
-    if paragraph.language:
-        return f"[not translated, language: {paragraph.language}] {paragraph.text}"
-    return paragraph.text
+_REQUIRED = object()
+
+
+def _field(value: object, name: str, default: object = _REQUIRED) -> Any:
+    """``value`` when it is text; None (when allowed) stays None; anything else is a
+    TypeError naming the field."""
+    if value is None and default is not _REQUIRED:
+        return default
+    if not isinstance(value, str):
+        raise TypeError(f"its {name} is {type(value).__name__}, not text")
+    return value
+
+
+_MARKDOWN_INLINE = re.compile(r"([\\`*_\[\]<>])")
+_MARKDOWN_LINE_START = re.compile(r"^(\s*)([#>+-]|\d+(?=[.)]))", re.MULTILINE)
+
+
+def md_escape(text: str) -> str:
+    """Text from a source, safe to put in Markdown: what would make a link, an image, raw
+    HTML, emphasis, code, a heading, a quote or a list is escaped with a backslash."""
+    text = _MARKDOWN_INLINE.sub(r"\\\1", text)
+    return _MARKDOWN_LINE_START.sub(_escape_line_start, text)
+
+
+def _escape_line_start(match: re.Match[str]) -> str:
+    indent, mark = match.group(1), match.group(2)
+    if mark.isdigit():  # "12. item": the period, not the number, makes the list
+        return f"{indent}{mark}\\"
+    return f"{indent}\\{mark}"
+
+
+def _runs(paragraph: TranslatedParagraph) -> list[tuple[str, str | None]]:
+    """The paragraph's English as runs of translated text (None) and of sentences passed
+    through untranslated (their language), with the source's spacing kept."""
+    runs: list[tuple[str, str | None]] = []
+    previous: str | None = None
+    for i, pair in enumerate(paragraph.sentences):
+        parts = [(pair.translation, pair.language)]
+        if i:  # a separator inside a foreign run belongs to it
+            inside = pair.language is not None and pair.language == previous
+            parts.insert(0, (paragraph.separators[i - 1], pair.language if inside else None))
+        for text, language in parts:
+            if runs and runs[-1][1] == language:
+                runs[-1] = (runs[-1][0] + text, language)
+            else:
+                runs.append((text, language))
+        previous = pair.language
+    return runs
+
+
+def _marked(paragraph: TranslatedParagraph, escape: Callable[[str], str] = str) -> str:
+    """A paragraph's English, each passage left untranslated marked with its language."""
+    return "".join(
+        escape(text)
+        if language is None
+        else f"[not translated, language: {language}] {escape(text)}"
+        for text, language in _runs(paragraph)
+    )
+
+
+def _html_text(text: str) -> str:
+    return html.escape(text).replace("\n", "<br>\n")
+
+
+def _html_run(text: str, language: str | None) -> str:
+    if language is None:
+        return _html_text(text)
+    return f'<span lang="{html.escape(language)}" class="untranslated">{_html_text(text)}</span>'
 
 
 def _title(article: TranslatedArticle) -> str | None:
@@ -212,19 +340,28 @@ def _title(article: TranslatedArticle) -> str | None:
 
 
 def write_atomic(path: str | os.PathLike[str], text: str, *, force: bool = False) -> None:
-    """Write UTF-8 ``text`` to ``path`` through a temporary file and a rename, so a reader
-    never sees half a file; refuse to replace an existing file unless ``force``."""
+    """Write UTF-8 ``text`` to ``path`` through a temporary file and a rename in the same
+    folder, so a reader never sees half a file. An existing regular file is replaced only
+    with ``force``; a link, folder, FIFO or device there is never replaced."""
     path = Path(path)
+    kind = special_kind(path, follow_links=False)
+    if kind is not None:
+        raise OutputError(f"{path}: is {kind}, not a file; refusing to replace it")
     if path.exists() and not force:
         raise OutputError(f"{path}: already exists; pass --force to overwrite it")
     if not path.parent.is_dir():
         raise OutputError(f"{path}: folder {path.parent} does not exist")
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    tmp = None
     try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+    except BaseException as exc:
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            why = exc.strerror or type(exc).__name__
+            raise OutputError(f"{path}: cannot be written ({why})", exc.errno) from exc
         raise

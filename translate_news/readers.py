@@ -12,15 +12,18 @@ encoding cannot be told, is refused with one clear line, never guessed into moji
 from __future__ import annotations
 
 import codecs
+import hashlib
 import json
 import re
 import sys
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from .document import Article, Paragraph
-from .errors import InputError
+from .errors import InputError, UsageError
+from .paths import special_kind
 
 # ` date 2025-07 <title>`: the header line of the seed articles.
 _HEADER = re.compile(r"^\s*date\s+(?P<date>\d{4}(?:-\d{2}){0,2})\s+(?P<title>\S.*?)\s*$")
@@ -48,16 +51,32 @@ _BOMS = (
 )
 
 
+MAX_INPUT_MB = 50.0
+
+
 @dataclass(frozen=True)
-class FeedFields:
-    """Which fields of a feed record hold the title, the date and the text."""
+class ReadOptions:
+    """How to read inputs: which fields of a feed record hold the title, the date, the
+    text and the record's identity (the first present names its output), and the
+    largest input read, in MB (a file or standard input over it is refused)."""
 
     title: str = "title"
     date: str = "date"
     text: tuple[str, ...] = ("text", "body")
+    ids: tuple[str, ...] = ("id", "url")
+    max_mb: float = MAX_INPUT_MB
+
+    def __post_init__(self) -> None:
+        if not self.max_mb > 0:
+            raise UsageError(f"the input size limit must be positive, got {self.max_mb} MB")
+
+    @property
+    def max_bytes(self) -> int:
+        return int(self.max_mb * 1_000_000)
 
 
-DEFAULT_FIELDS = FeedFields()
+DEFAULT_READ = ReadOptions()
+OnBadRecord = Callable[[InputError], None]
 
 
 def classify(text: str) -> Paragraph:
@@ -104,19 +123,26 @@ def parse_article(text: str, *, markdown: bool = False, path: str | None = None)
     return Article(tuple(paragraphs), title=title, date=date, path=path)
 
 
-def read_articles(path: str | Path, fields: FeedFields = DEFAULT_FIELDS) -> Iterator[Article]:
+def read_articles(
+    path: str | Path, options: ReadOptions = DEFAULT_READ, on_bad_record: OnBadRecord | None = None
+) -> Iterator[Article]:
     """The articles in ``path`` (``-`` reads standard input as text): one for a text or
-    Markdown file, one per record for a JSON lines feed or a JSON array."""
+    Markdown file, one per record for a JSON lines feed or a JSON array.
+
+    A record of a feed that is not an article raises :class:`InputError`, or, when
+    ``on_bad_record`` is given, is handed to it and the other records are read."""
     if str(path) == "-":
-        yield parse_article(decode(sys.stdin.buffer.read(), "<stdin>"), path="<stdin>")
+        raw = _read_limited(sys.stdin.buffer, "<stdin>", options.max_bytes)
+        yield parse_article(decode(raw, "<stdin>"), path="<stdin>")
         return
     path = Path(path)
-    raw = _read_bytes(path)
+    raw = _read_bytes(path, options.max_bytes)
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
         suffix = _sniff(raw) or suffix
     if suffix in FEED_SUFFIXES:
-        yield from _feed(decode(raw, path), path, fields, lines=suffix != ".json")
+        lines = suffix != ".json"
+        yield from _feed(decode(raw, path), path, options, lines=lines, on_bad=on_bad_record)
     elif suffix in TEXT_SUFFIXES:
         yield parse_article(decode(raw, path), markdown=TEXT_SUFFIXES[suffix], path=str(path))
     elif suffix in HTML_SUFFIXES:
@@ -146,23 +172,37 @@ def _sniff(raw: bytes) -> str | None:
     return None
 
 
-def read_article(path: str | Path) -> Article:
+def read_article(path: str | Path, options: ReadOptions = DEFAULT_READ) -> Article:
     """The single article in ``path`` (a feed must hold exactly one)."""
-    articles = list(read_articles(path))
+    articles = list(read_articles(path, options))
     if len(articles) != 1:
         raise InputError(f"{path}: holds {len(articles)} articles; translate it as a folder feed")
     return articles[0]
 
 
-def _read_bytes(path: Path) -> bytes:
+def _read_bytes(path: Path, limit: int) -> bytes:
+    """The file's bytes; a file that is not a regular file (a FIFO or a device could
+    block forever) or is larger than ``limit`` bytes is refused."""
     try:
-        return path.read_bytes()
+        kind = special_kind(path)
+        if kind is not None:
+            raise InputError(f"{path}: is {kind}, not an article file")
+        with path.open("rb") as handle:
+            return _read_limited(handle, path, limit)
     except FileNotFoundError:
         raise InputError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: is a directory, not an article file") from None
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
+
+
+def _read_limited(handle: Any, name: str | Path, limit: int) -> bytes:
+    raw = handle.read(limit + 1)
+    if len(raw) > limit:
+        raise InputError(
+            f"{name}: larger than the {limit / 1_000_000:g} MB input limit; "
+            "split it, or raise the limit with --max-input-mb"
+        )
+    return raw
 
 
 def decode(raw: bytes, path: str | Path) -> str:
@@ -258,28 +298,63 @@ def _docx(raw: bytes, path: Path) -> Article:
     return Article(tuple(paragraphs), title=title, path=str(path))
 
 
-def _feed(text: str, path: Path, fields: FeedFields, *, lines: bool) -> Iterator[Article]:
+# A record id that can name a file as it is; any other id is hashed.
+_PLAIN_KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,79}")
+
+
+def record_key(record: dict[str, Any], ids: tuple[str, ...]) -> str:
+    """A stable name for a feed record: its first id field when that is a plain name,
+    else ``~`` and a hash of that field, else ``~`` and a hash of the whole record.
+    Never its position, so a record inserted above does not rename the others."""
+    value = next((record[f] for f in ids if isinstance(record.get(f), (str, int))), None)
+    if value is not None and _PLAIN_KEY.fullmatch(str(value)) and not str(value).endswith("."):
+        return str(value)
+    basis = str(value) if value is not None else json.dumps(record, sort_keys=True)
+    return "~" + hashlib.sha256(basis.encode()).hexdigest()[:16]
+
+
+def _feed(
+    text: str, path: Path, options: ReadOptions, *, lines: bool, on_bad: OnBadRecord | None
+) -> Iterator[Article]:
     if lines:
-        records = [(n, line) for n, line in enumerate(text.splitlines(), 1) if line.strip()]
-        parsed = ((n, _json(line, path, n)) for n, line in records)
+        numbered = [(n, line) for n, line in enumerate(text.splitlines(), 1) if line.strip()]
     else:
         data = _json(text, path, None)
-        parsed = enumerate(data if isinstance(data, list) else [data], 1)
-    for number, record in parsed:
-        where = f"{path}: record {number}"
-        if not isinstance(record, dict):
-            raise InputError(f"{where} is not a JSON object")
-        body = next((record[f] for f in fields.text if isinstance(record.get(f), str)), None)
-        if body is None:
-            raise InputError(f"{where} has no text field ({' or '.join(fields.text)})")
-        article = parse_article(body, path=f"{path}#{number}")
-        title, date = record.get(fields.title), record.get(fields.date)
-        yield Article(
-            article.paragraphs,
-            title=title if isinstance(title, str) and title.strip() else article.title,
-            date=str(date) if date is not None else article.date,
-            path=article.path,
-        )
+        numbered = list(enumerate(data if isinstance(data, list) else [data], 1))
+    keys: set[str] = set()
+    for number, item in numbered:
+        try:
+            record = _json(item, path, number) if lines else item
+            article = _record(record, path, number, options)
+        except InputError as exc:
+            if on_bad is None:
+                raise
+            on_bad(exc)
+            continue
+        key = record_key(record, options.ids)
+        if key.casefold() in keys:  # a repeated id: told apart by the record's content,
+            content = json.dumps(record, sort_keys=True).encode()
+            key = f"{key}~{hashlib.sha256(content).hexdigest()[:8]}"
+            if key.casefold() in keys:  # or, for the same record twice, by its number
+                key = f"{key}~{number}"
+        keys.add(key.casefold())
+        yield replace(article, record=key)
+
+
+def _record(record: object, path: Path, number: int, options: ReadOptions) -> Article:
+    where = f"{path}: record {number}"
+    if not isinstance(record, dict):
+        raise InputError(f"{where} is not a JSON object")
+    body = next((record[f] for f in options.text if isinstance(record.get(f), str)), None)
+    if body is None:
+        raise InputError(f"{where} has no text field ({' or '.join(options.text)})")
+    article = parse_article(body, path=str(path))
+    title, date = record.get(options.title), record.get(options.date)
+    return replace(
+        article,
+        title=title if isinstance(title, str) and title.strip() else article.title,
+        date=str(date) if date is not None else article.date,
+    )
 
 
 def _json(text: str, path: Path, line: int | None) -> object:

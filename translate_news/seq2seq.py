@@ -30,14 +30,18 @@ from .backends import (
     load_torch_backend,
 )
 from .batching import token_budget_batches
-from .errors import BackendUnavailable
+from .errors import BackendUnavailable, ModelNotFoundError
 from .models import (
     DEFAULT_MODEL,
     MODEL_ENV,
     ModelSource,
+    damaged_file,
     hub_kwargs,
     load_pretrained,
+    model_dir,
     model_fingerprint,
+    peek_config,
+    repair_hint,
     resolve_model,
     tokenizer_class,
 )
@@ -60,7 +64,8 @@ class Seq2SeqModel:
         model.decode(model.generate(ids, Decoding(beams=4, max_new_tokens=32)))
 
     ``beams`` None takes the model's own (its generation settings); ``default`` and
-    ``env`` say where to look when ``options.name`` is None.
+    ``env`` say where to look when ``options.name`` is None; ``check(source, config)``
+    may refuse the model from its configuration before anything is loaded.
     """
 
     def __init__(
@@ -70,26 +75,52 @@ class Seq2SeqModel:
         beams: int | None = None,
         default: str = DEFAULT_MODEL,
         env: str | None = MODEL_ENV,
+        check: Callable[[ModelSource, dict[str, Any]], None] | None = None,
     ) -> None:
         self.options = options
         self.source: ModelSource = resolve_model(
             options.name, default=default, env=env, revision=options.revision
         )
         self._hub = hub_kwargs(self.source, options.cache_dir, options.local_files_only)
-        self.tokenizer = load_pretrained(
-            tokenizer_class(self.source, self._hub), self.source, **self._hub
-        )
-        self.backend: Backend
-        self.backend, self.folder = load_backend(self.source, self._hub, self.tokenizer, options)
-        self.config = read_json(self.folder / "config.json")
-        # As transformers reads them: generation_config.json, else the same keys in config.
-        self.generation = read_json(self.folder / "generation_config.json") or self.config
+        if check is not None:  # what the configuration rules out, before anything loads
+            config = peek_config(self.source, self._hub)
+            if config is not None:
+                check(self.source, config)
+        try:
+            self.tokenizer = load_pretrained(
+                tokenizer_class(self.source, self._hub), self.source, **self._hub
+            )
+            self.backend: Backend
+            self.backend, self.folder = load_backend(
+                self.source, self._hub, self.tokenizer, options
+            )
+            self.config = read_json(self.folder / "config.json")
+            # As transformers reads them: generation_config.json, else the same keys.
+            self.generation = read_json(self.folder / "generation_config.json") or self.config
+        except Exception as exc:
+            damaged = self._damaged()
+            if damaged is None:
+                raise
+            raise damaged from exc
         self.max_input_tokens = min(
             self.config.get("max_position_embeddings") or DEFAULT_INPUT_LIMIT,
             self.tokenizer.model_max_length or DEFAULT_INPUT_LIMIT,
         )
         self.beams: int = beams or self.generation.get("num_beams") or 1
         self.batch_tokens = self._batch_tokens()
+
+    def _damaged(self) -> ModelNotFoundError | None:
+        """When loading failed: the model's damaged file, as one line that names it and
+        how to repair it; None when its files look whole (the failure is another)."""
+        try:
+            folder = model_dir(self.source, {**self._hub, "local_files_only": True})
+        except ModelNotFoundError:
+            return None
+        found = damaged_file(folder) if folder.is_dir() else None
+        if found is None:
+            return None
+        path, why = found
+        return ModelNotFoundError(f"{path} is damaged ({why}); {repair_hint(self.source, folder)}")
 
     @property
     def name(self) -> str:

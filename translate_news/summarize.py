@@ -22,7 +22,9 @@ from typing import Any
 from ._version import __version__
 from .backends import Decoding
 from .document import Summary, TranslatedArticle
+from .errors import UsageError
 from .guard import split_long
+from .models import ModelSource
 from .options import Signature, SummaryOptions, with_overrides
 from .seq2seq import Seq2SeqModel
 
@@ -36,7 +38,7 @@ def lead(article: TranslatedArticle, sentences: int = 3) -> str:
     for paragraph in article.paragraphs:
         if paragraph.kind != "text" or paragraph.language:
             continue
-        picked += [pair.translation for pair in paragraph.sentences if pair.translation]
+        picked += [p.translation for p in paragraph.sentences if p.translated and p.translation]
         if len(picked) >= sentences:
             break
     return " ".join(picked[:sentences])
@@ -63,12 +65,34 @@ class Summarizer:
             return
         opts = self.options
         self.model = Seq2SeqModel(
-            opts.model, beams=opts.beams, default=DEFAULT_SUMMARIZER, env=SUMMARIZER_ENV
+            opts.model,
+            beams=opts.beams,
+            default=DEFAULT_SUMMARIZER,
+            env=SUMMARIZER_ENV,
+            check=self._check,
         )
         task = (self.model.config.get("task_specific_params") or {}).get("summarization", {})
         t5 = self.model.config.get("model_type") == "t5"
         self.prefix: str = task.get("prefix") or ("summarize: " if t5 else "")
         self.decoding = _decoding(self.model.generation, self.model.beams, opts)
+
+    def _check(self, source: ModelSource, config: dict[str, Any]) -> None:
+        """Refuse, before it loads, a model that cannot summarise with these options."""
+        architectures = config.get("architectures") or []
+        if not config.get("is_encoder_decoder") and not any(
+            str(a).endswith("ForConditionalGeneration") for a in architectures
+        ):
+            kind = ", ".join(map(str, architectures)) or config.get("model_type") or "unknown"
+            raise UsageError(
+                f"{source.name} is not a sequence-to-sequence model ({kind}); a summariser is "
+                f"one such as {DEFAULT_SUMMARIZER} or t5-small, or 'lead'"
+            )
+        positions = config.get("max_position_embeddings")
+        if isinstance(positions, int) and self.options.max_tokens >= positions:
+            raise UsageError(
+                f"--max-tokens {self.options.max_tokens} is more than {source.name} can write "
+                f"({positions - 1} tokens at most)"
+            )
 
     @property
     def method(self) -> str:
