@@ -189,10 +189,11 @@ def command(**groups: Callable[..., Any]) -> Callable[[F], F]:
         own = _signature_of(function)
         parameters = [p for p in own.parameters.values() if p.name not in groups]
         members: dict[str, tuple[Callable[..., Any], list[str]]] = {}
-        for name, group in {"": _flags, **groups}.items():
+        for name, group in {**groups, "": _flags}.items():  # -v and -q shown last
             group_parameters = list(_signature_of(group).parameters.values())
             members[name] = (group, [p.name for p in group_parameters])
             parameters += group_parameters
+        members = {"": members.pop(""), **members}  # and read first
         parameters = [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in parameters]
 
         @functools.wraps(function)
