@@ -40,6 +40,14 @@ def isolated_env(tmp_path, monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.setenv("TRANSFORMERS_OFFLINE", "1")
     monkeypatch.setenv("XDG_CACHE_HOME", str(home / "cache"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
+    for name in (
+        "TRANSLATE_NEWS_CACHE_DIR",
+        "TRANSLATE_NEWS_CONFIG_DIR",
+        "TRANSLATE_NEWS_SUMMARIZER",
+    ):
+        monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("TRANSLATE_NEWS_MODELS_DIR", str(tmp_path / "models"))
     monkeypatch.delenv("TRANSLATE_NEWS_MODEL", raising=False)
     return tmp_path

@@ -15,6 +15,7 @@ import os
 import re
 import shutil
 import tempfile
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -387,7 +388,19 @@ def convert_to_ctranslate2(model_dir: Path, quantization: str, target: Path) -> 
     import subprocess
     import sys
 
+    from .models import damaged_file
+
+    damaged = damaged_file(model_dir)
+    if damaged is not None:  # the caller names it and the repair; no conversion starts
+        raise TranslateNewsError(f"{damaged[0]} is damaged ({damaged[1]})")
     target.parent.mkdir(parents=True, exist_ok=True)
+    _log.info(
+        "converting %s for CTranslate2 (%s), once; it is kept in %s",
+        model_dir,
+        quantization,
+        target,
+    )
+    started = time.perf_counter()
     # A plain child interpreter, not multiprocessing: that would re-run the caller's
     # main module, which fails for a script read from stdin.
     code = "import sys; from translate_news.backends import _convert; _convert(*sys.argv[1:])"
@@ -403,6 +416,8 @@ def convert_to_ctranslate2(model_dir: Path, quantization: str, target: Path) -> 
         lines = [line for line in done.stderr.splitlines() if line.strip()]
         why = lines[-1].strip() if lines else f"exit status {done.returncode}; out of memory?"
         raise TranslateNewsError(f"converting {model_dir} to CTranslate2 failed: {why}")
+    size = sum(f.stat().st_size for f in target.iterdir() if f.is_file()) / 1e6
+    _log.info("converted in %.1f s (%.0f MB)", time.perf_counter() - started, size)
     return target
 
 

@@ -11,6 +11,7 @@ it takes as parameters, and decorate it with ``@command()``.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import functools
 import inspect
@@ -20,9 +21,11 @@ import sys
 import warnings
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from types import UnionType
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar, Union, get_args, get_origin
 
 import typer
+from typer.models import ParameterInfo
 
 from .errors import InputError, OutputError, TranslateNewsError, UsageError
 from .options import (
@@ -45,6 +48,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
 )
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -180,10 +184,36 @@ def _signature_of(group: Callable[..., Any]) -> inspect.Signature:
     return inspect.signature(group, eval_str=True)
 
 
-def command(**groups: Callable[..., Any]) -> Callable[[F], F]:
-    """Register a command: each parameter named in ``groups`` is replaced by that group's
-    options, and the command receives the group's result; -v/-q are accepted after the
-    subcommand; the project's own errors become one line on stderr (a traceback with -v)."""
+def _metavar(annotation: Any) -> Any:
+    """``annotation`` with a plain placeholder for help (``PATH``, ``N``, a choice's
+    values, none for a flag) instead of typer's type names (``<bool>``, ``<list[str]>``)."""
+    if get_origin(annotation) is not Annotated:
+        return annotation
+    kind, *extras = get_args(annotation)
+    infos = [e for e in extras if isinstance(e, ParameterInfo)]
+    if not infos or infos[0].metavar is not None:
+        return annotation
+    union = get_origin(kind) in (Union, UnionType)
+    base = next(a for a in get_args(kind) if a is not type(None)) if union else kind
+    if get_origin(base) is list:
+        base = get_args(base)[0]
+    if get_origin(base) is Literal:
+        label = "|".join(map(str, get_args(base)))
+    else:
+        labels = {bool: "", int: "N", float: "NUMBER", Path: "PATH"}
+        label = labels.get(base, "TEXT")
+    info = copy.copy(infos[0])
+    info.metavar = label
+    return Annotated[(kind, *[info if e is infos[0] else e for e in extras])]
+
+
+def command(
+    *, on: typer.Typer = app, name: str | None = None, **groups: Callable[..., Any]
+) -> Callable[[F], F]:
+    """Register a command (on ``on``, the main app or a group of commands): each
+    parameter named in ``groups`` is replaced by that group's options, and the command
+    receives the group's result; -v/-q are accepted after the subcommand; the project's
+    own errors become one line on stderr (a traceback with -v)."""
 
     def decorate(function: F) -> F:
         own = _signature_of(function)
@@ -194,7 +224,10 @@ def command(**groups: Callable[..., Any]) -> Callable[[F], F]:
             members[name] = (group, [p.name for p in group_parameters])
             parameters += group_parameters
         members = {"": members.pop(""), **members}  # and read first
-        parameters = [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in parameters]
+        parameters = [
+            p.replace(kind=inspect.Parameter.KEYWORD_ONLY, annotation=_metavar(p.annotation))
+            for p in parameters
+        ]
 
         @functools.wraps(function)
         def wrapper(**values: Any) -> Any:
@@ -215,25 +248,29 @@ def command(**groups: Callable[..., Any]) -> Callable[[F], F]:
         del wrapper.__wrapped__  # typer must see the spliced signature, not the original
         wrapper.__signature__ = own.replace(parameters=parameters)  # type: ignore[attr-defined]
         wrapper.__annotations__ = {p.name: p.annotation for p in parameters}
-        app.command()(wrapper)
+        on.command(name=name)(wrapper)
         return wrapper  # type: ignore[return-value]
 
     return decorate
 
 
 class _Formatter(logging.Formatter):
-    """Library warnings as ``translate-news: warning: ...``, like the errors."""
+    """The library's news as ``translate-news: ...`` (what it is doing: a download, a
+    conversion) and ``translate-news: warning: ...``, like the errors."""
 
     def format(self, record: logging.LogRecord) -> str:
-        return f"translate-news: {record.levelname.lower()}: {record.getMessage()}"
+        label = "" if record.levelno == logging.INFO else f"{record.levelname.lower()}: "
+        return f"translate-news: {label}{record.getMessage()}"
 
 
 def _configure_logging() -> None:
-    verbose = _state["verbose"]
-    level = logging.INFO if verbose else logging.ERROR if _state["quiet"] else logging.WARNING
+    verbose, quiet = _state["verbose"], _state["quiet"]
+    level = logging.INFO if verbose else logging.ERROR if quiet else logging.WARNING
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(_Formatter())
     logging.basicConfig(level=level, handlers=[handler], force=True)
+    # What the tool itself is doing (a one-time conversion, say) is worth a line.
+    logging.getLogger("translate_news").setLevel(logging.ERROR if quiet else logging.INFO)
     if not verbose:
         os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
         os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")

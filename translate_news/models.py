@@ -1,10 +1,13 @@
 """Which model to load, and loading it from a local directory or the Hugging Face Hub.
 
-Resolution order for the translation model: an explicit argument (``--model``: a short
-alias, a Hub id or a local directory) > ``TRANSLATE_NEWS_MODEL`` > ``<models dir>/opus-mt-fr-en``
-when it exists > the Hub id ``Helsinki-NLP/opus-mt-fr-en`` (downloaded once into the
-Hugging Face cache). The models directory is ``TRANSLATE_NEWS_MODELS_DIR`` or ``./models``.
-Everything is resolved when called, never at import time.
+A model is named by an alias (``opus-mt-fr-en``), a Hub id or a local directory. When
+none is named, each :class:`Role` says where to look: the translation model is
+``$TRANSLATE_NEWS_MODEL``, else ``Helsinki-NLP/opus-mt-fr-en``; the summariser
+``$TRANSLATE_NEWS_SUMMARIZER``, else ``sshleifer/distilbart-cnn-12-6``. (The command line
+puts ``--model`` and the configuration file before both.) A Hub id is then looked for in
+the user models folder (where ``translate-news models download`` puts it), then in
+``./models``, then in the Hugging Face cache and on the Hub. Nothing depends on the
+working folder but ``./models``, and everything is resolved when called.
 """
 
 from __future__ import annotations
@@ -13,67 +16,104 @@ import hashlib
 import json
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .errors import ModelNotFoundError
+from .paths import user_models_dir
 
 DEFAULT_MODEL = "Helsinki-NLP/opus-mt-fr-en"
-ALIASES = {"opus-mt-fr-en": DEFAULT_MODEL}
+DEFAULT_SUMMARIZER = "sshleifer/distilbart-cnn-12-6"
+ALIASES = {
+    "opus-mt-fr-en": DEFAULT_MODEL,
+    "opus-mt-tc-big-fr-en": "Helsinki-NLP/opus-mt-tc-big-fr-en",
+    "distilbart-cnn-12-6": DEFAULT_SUMMARIZER,
+    "distilbart-cnn-6-6": "sshleifer/distilbart-cnn-6-6",
+}
 MODEL_ENV = "TRANSLATE_NEWS_MODEL"
-MODELS_DIR_ENV = "TRANSLATE_NEWS_MODELS_DIR"
+SUMMARIZER_ENV = "TRANSLATE_NEWS_SUMMARIZER"
 _HUB_ID = re.compile(r"^[\w.-]+/[\w.-]+$")
 
 
 @dataclass(frozen=True)
+class Role:
+    """What a model is for, where to look when none is named, and how else to go on."""
+
+    name: str
+    default: str
+    env: str
+    option: str
+    otherwise: str = ""
+
+
+TRANSLATION = Role("translation", DEFAULT_MODEL, MODEL_ENV, "--model")
+SUMMARY = Role(
+    "summaries", DEFAULT_SUMMARIZER, SUMMARIZER_ENV, "--summarizer", ", or --summarizer lead"
+)
+
+
+@dataclass(frozen=True)
 class ModelSource:
-    """Where a model comes from: a local directory or a Hub id (with a revision)."""
+    """Where a model comes from: a local directory or a Hub id (with a revision), and,
+    for a Hub id, the local folders that were looked in first."""
 
     name: str
     local: bool
     revision: str | None = None
+    role: Role = TRANSLATION
+    looked: tuple[str, ...] = field(default=(), compare=False)
 
     def __str__(self) -> str:
         return self.name
 
 
-def models_dir() -> Path:
-    """The local model directory: ``$TRANSLATE_NEWS_MODELS_DIR`` or ``./models``."""
-    return Path(os.environ.get(MODELS_DIR_ENV) or "models")
+def is_hub_id(name: str) -> bool:
+    """Whether ``name`` has the form of a Hugging Face Hub id (owner/name)."""
+    return bool(_HUB_ID.match(name)) and not name.startswith(".")
+
+
+def local_name(hub_id: str) -> str:
+    """The folder name of a Hub model on this machine: its alias, else its last part."""
+    return next((alias for alias, full in ALIASES.items() if full == hub_id), hub_id.split("/")[-1])
+
+
+def model_folders() -> list[Path]:
+    """Where a named model is looked for on this machine, in order."""
+    return [user_models_dir(), Path("models")]
 
 
 def resolve_model(
     name: str | os.PathLike[str] | None = None,
     *,
-    default: str = DEFAULT_MODEL,
-    env: str | None = MODEL_ENV,
+    role: Role = TRANSLATION,
     revision: str | None = None,
 ) -> ModelSource:
     """Turn an alias, Hub id, directory or nothing into a :class:`ModelSource`."""
-    if name is None and env:
-        name = os.environ.get(env) or None
+    looked = []
     if name is None:
-        local = models_dir() / default.rsplit("/", 1)[-1]
-        if local.is_dir():
-            return ModelSource(str(local), local=True)
-        name = default
-    name = os.fspath(name)
-    if name in ALIASES:
-        local = models_dir() / name
-        if local.is_dir():
-            return ModelSource(str(local), local=True)
-        name = ALIASES[name]
-    path = Path(name).expanduser()
-    if path.is_dir():
-        return ModelSource(str(path), local=True)
-    if path.exists():
-        raise ModelNotFoundError(f"model '{name}' is a file; pass the model's directory")
-    if _HUB_ID.match(name) and not name.startswith("."):
-        return ModelSource(name, local=False, revision=revision)
-    raise ModelNotFoundError(
-        f"model '{name}' not found: no such directory, and not a Hub id (owner/name)"
-    )
+        name = os.environ.get(role.env) or None
+        looked.append(f"${role.env} (unset)" if name is None else f"${role.env}")
+    name = os.fspath(name or role.default)
+    hub_id = ALIASES.get(name)
+    if hub_id is None:
+        path = Path(name).expanduser()
+        if path.is_dir():
+            return ModelSource(str(path), local=True, role=role)
+        if path.exists():
+            raise ModelNotFoundError(f"model '{name}' is a file; pass the model's directory")
+        if not is_hub_id(name):
+            raise ModelNotFoundError(
+                f"model '{name}' not found: no such directory, not an alias "
+                f"({', '.join(ALIASES)}), and not a Hub id (owner/name)"
+            )
+        hub_id = name
+    for folder in model_folders():
+        candidate = folder / local_name(hub_id)
+        if candidate.is_dir():
+            return ModelSource(str(candidate), local=True, role=role)
+        looked.append(str(candidate if candidate.is_absolute() else f"./{candidate}"))
+    return ModelSource(hub_id, local=False, revision=revision, role=role, looked=tuple(looked))
 
 
 def hub_kwargs(
@@ -303,8 +343,10 @@ def _not_found_message(source: ModelSource, exc: Exception | None, why: str = ""
     why = why or (
         "HF_HUB_OFFLINE is set" if _hub_offline() else "the Hub is unreachable or has no such model"
     )
+    looked = ", ".join([*source.looked, "the Hugging Face cache"])
+    role = source.role
     return (
-        f"model '{source.name}' is not in the local Hugging Face cache and {why}; "
-        f"download it on a connected machine (hf download {source.name} "
-        f"--local-dir {models_dir() / source.name.rsplit('/', 1)[-1]}) or pass --model DIR"
+        f"{role.name} model '{source.name}' not found (looked in {looked}) and {why}; "
+        f"run 'translate-news models download {local_name(source.name)}' on a connected "
+        f"machine, or pass {role.option} DIR{role.otherwise}"
     )

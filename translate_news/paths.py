@@ -7,17 +7,44 @@ import stat
 from pathlib import Path
 
 CACHE_ENV = "TRANSLATE_NEWS_CACHE_DIR"
+MODELS_DIR_ENV = "TRANSLATE_NEWS_MODELS_DIR"
+CONFIG_ENV = "TRANSLATE_NEWS_CONFIG_DIR"
+APP = "translate-news"
 
 
 def cache_root() -> Path:
-    """The user cache folder: ``$TRANSLATE_NEWS_CACHE_DIR``, else ``$XDG_CACHE_HOME`` or
-    ``~/.cache``, then ``translate-news``. Holds the translation memory and conversions
+    """The user cache folder: ``$TRANSLATE_NEWS_CACHE_DIR``, else the platform's
+    (``~/.cache/translate-news`` on Linux). Holds the translation memory and conversions
     of models whose own folder is not writable."""
     explicit = os.environ.get(CACHE_ENV)
     if explicit:
         return Path(explicit)
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "translate-news"
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir(APP, appauthor=False))
+
+
+def user_models_dir() -> Path:
+    """Where ``translate-news models download`` puts models, and the first place looked:
+    ``$TRANSLATE_NEWS_MODELS_DIR``, else the user data folder's ``models``
+    (``~/.local/share/translate-news/models`` on Linux)."""
+    explicit = os.environ.get(MODELS_DIR_ENV)
+    if explicit:
+        return Path(explicit)
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir(APP, appauthor=False)) / "models"
+
+
+def config_dir() -> Path:
+    """The user configuration folder: ``$TRANSLATE_NEWS_CONFIG_DIR``, else
+    ``~/.config/translate-news`` on Linux."""
+    explicit = os.environ.get(CONFIG_ENV)
+    if explicit:
+        return Path(explicit)
+    import platformdirs
+
+    return Path(platformdirs.user_config_dir(APP, appauthor=False))
 
 
 def special_kind(path: Path, *, follow_links: bool = True) -> str | None:

@@ -32,9 +32,9 @@ from .backends import (
 from .batching import token_budget_batches
 from .errors import BackendUnavailable, ModelNotFoundError
 from .models import (
-    DEFAULT_MODEL,
-    MODEL_ENV,
+    TRANSLATION,
     ModelSource,
+    Role,
     damaged_file,
     hub_kwargs,
     load_pretrained,
@@ -63,8 +63,8 @@ class Seq2SeqModel:
         ids = model.encode(["Le chat dort."])
         model.decode(model.generate(ids, Decoding(beams=4, max_new_tokens=32)))
 
-    ``beams`` None takes the model's own (its generation settings); ``default`` and
-    ``env`` say where to look when ``options.name`` is None; ``check(source, config)``
+    ``beams`` None takes the model's own (its generation settings); ``role`` says where
+    to look when ``options.name`` is None; ``check(source, config)``
     may refuse the model from its configuration before anything is loaded.
     """
 
@@ -73,14 +73,11 @@ class Seq2SeqModel:
         options: ModelOptions,
         *,
         beams: int | None = None,
-        default: str = DEFAULT_MODEL,
-        env: str | None = MODEL_ENV,
+        role: Role = TRANSLATION,
         check: Callable[[ModelSource, dict[str, Any]], None] | None = None,
     ) -> None:
         self.options = options
-        self.source: ModelSource = resolve_model(
-            options.name, default=default, env=env, revision=options.revision
-        )
+        self.source: ModelSource = resolve_model(options.name, role=role, revision=options.revision)
         self._hub = hub_kwargs(self.source, options.cache_dir, options.local_files_only)
         if check is not None:  # what the configuration rules out, before anything loads
             config = peek_config(self.source, self._hub)

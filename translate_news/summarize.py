@@ -24,12 +24,9 @@ from .backends import Decoding
 from .document import Summary, TranslatedArticle
 from .errors import UsageError
 from .guard import split_long
-from .models import ModelSource
+from .models import DEFAULT_SUMMARIZER, SUMMARY, ModelSource
 from .options import Signature, SummaryOptions, with_overrides
 from .seq2seq import Seq2SeqModel
-
-DEFAULT_SUMMARIZER = "sshleifer/distilbart-cnn-12-6"
-SUMMARIZER_ENV = "TRANSLATE_NEWS_SUMMARIZER"
 
 
 def lead(article: TranslatedArticle, sentences: int = 3) -> str:
@@ -67,8 +64,7 @@ class Summarizer:
         self.model = Seq2SeqModel(
             opts.model,
             beams=opts.beams,
-            default=DEFAULT_SUMMARIZER,
-            env=SUMMARIZER_ENV,
+            role=SUMMARY,
             check=self._check,
         )
         task = (self.model.config.get("task_specific_params") or {}).get("summarization", {})
