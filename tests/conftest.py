@@ -106,3 +106,23 @@ def toy_article(tmp_path) -> Path:
     path = tmp_path / "toy article.txt"
     path.write_text(make_test_models.TOY_ARTICLE, encoding="utf-8")
     return path
+
+
+def hub_cache(root: Path, repo: str, model: Path, keep=lambda name: True) -> Path:
+    """A Hugging Face cache under ``root`` holding ``model``'s files (those ``keep``
+    accepts) as the Hub repository ``repo``, laid out as huggingface_hub lays it: files
+    in ``blobs/`` by hash, linked from ``snapshots/<commit>/``, ``refs/main``."""
+    commit = "0123456789abcdef0123456789abcdef01234567"
+    folder = root / f"models--{repo.replace('/', '--')}"
+    (folder / "refs").mkdir(parents=True)
+    (folder / "refs" / "main").write_text(commit)
+    (folder / "blobs").mkdir()
+    snapshot = folder / "snapshots" / commit
+    snapshot.mkdir(parents=True)
+    for path in model.iterdir():
+        if path.is_file() and keep(path.name):
+            data = path.read_bytes()
+            blob = folder / "blobs" / hashlib.sha256(data).hexdigest()
+            blob.write_bytes(data)
+            (snapshot / path.name).symlink_to(os.path.relpath(blob, snapshot))
+    return root

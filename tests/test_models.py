@@ -3,6 +3,8 @@ import pytest
 from translate_news.errors import ModelNotFoundError
 from translate_news.models import DEFAULT_MODEL, resolve_model
 
+from .conftest import hub_cache
+
 
 def test_default_is_the_hub_id():
     source = resolve_model()
@@ -63,26 +65,10 @@ def test_behind_a_proxy_the_hub_is_not_probed(monkeypatch):
     assert _hub_unreachable() is None
 
 
-def _hub_cache(root, repo, model, keep=lambda name: True):
-    """A Hugging Face cache holding ``model``'s files (those ``keep`` accepts) as ``repo``."""
-    import shutil
-
-    commit = "0123456789abcdef0123456789abcdef01234567"
-    folder = root / f"models--{repo.replace('/', '--')}"
-    (folder / "refs").mkdir(parents=True)
-    (folder / "refs" / "main").write_text(commit)
-    snapshot = folder / "snapshots" / commit
-    snapshot.mkdir(parents=True)
-    for path in model.iterdir():
-        if path.is_file() and keep(path.name):
-            shutil.copy(path, snapshot / path.name)
-    return root
-
-
 def test_hub_id_from_the_cache_converts_for_ctranslate2(toy_model, tmp_path):
     from translate_news import Translator
 
-    cache = _hub_cache(tmp_path / "hub", "toy-org/marian-toy", toy_model)
+    cache = hub_cache(tmp_path / "hub", "toy-org/marian-toy", toy_model)
     translator = Translator(
         "toy-org/marian-toy", cache_dir=str(cache), backend="ctranslate2", memory=False
     )
@@ -95,9 +81,65 @@ def test_cached_tokenizer_without_weights_is_one_clear_line(toy_model, tmp_path)
     from translate_news import Translator
 
     weights = (".safetensors", ".bin")
-    cache = _hub_cache(
+    cache = hub_cache(
         tmp_path / "hub", "toy-org/marian-toy", toy_model, lambda n: not n.endswith(weights)
     )
     with pytest.raises(ModelNotFoundError, match="no weights") as err:
         Translator("toy-org/marian-toy", cache_dir=str(cache), backend="ctranslate2")
     assert "\n" not in str(err.value)
+
+
+def test_models_download_list_path_remove(toy_model, isolated_env, monkeypatch):
+    """The whole life of a model, from a Hugging Face cache laid out by the test (the
+    network is never used): download places it in the models folder and converts it
+    once; every command then finds it offline; remove deletes every copy."""
+    import os
+
+    from typer.testing import CliRunner
+
+    from translate_news.cli import app
+
+    runner = CliRunner()
+    hub_cache(isolated_env / "home" / "hf" / "hub", "toy-org/marian-toy", toy_model)
+    folder = isolated_env / "models"
+    done = runner.invoke(app, ["models", "download", "toy-org/marian-toy"])
+    assert done.exit_code == 0, done.output
+    placed = folder / "marian-toy"
+    assert f"placed at {placed}" in done.stderr
+    assert "converting" in done.stderr and "converted in" in done.stderr
+    assert (placed / "model.safetensors").stat().st_nlink >= 1
+    assert list(placed.glob("ctranslate2-int8-*/model.bin"))
+    again = runner.invoke(app, ["models", "download", "toy-org/marian-toy"])
+    assert "already there" in again.stderr and "converting" not in again.stderr
+
+    monkeypatch.setenv("TRANSLATE_NEWS_MODEL", "toy-org/marian-toy")
+    listed = runner.invoke(app, ["models", "list"])
+    assert listed.exit_code == 0, listed.output
+    header, *rows = listed.stdout.strip().splitlines()
+    assert header.split() == ["MODEL", "WHERE", "SIZE", "CONVERTED", "USED", "BY"]
+    ours = next(r for r in rows if "models folder" in r)
+    assert ours.split()[0] == "marian-toy" and "int8" in ours and ours.endswith("translate")
+    assert any("toy-org/marian-toy" in r and "Hugging Face cache" in r for r in rows)
+    path = runner.invoke(app, ["models", "path", "toy-org/marian-toy"])
+    assert path.stdout.strip() == str(placed)
+
+    text = runner.invoke(app, ["translate", "-", "--no-memory"], input="Le chat mange la pomme.")
+    assert text.stdout.strip() == "The cat eats the apple."
+
+    removed = runner.invoke(app, ["models", "remove", "toy-org/marian-toy"])
+    assert removed.exit_code == 0, removed.output
+    assert not placed.exists()
+    assert not os.path.exists(isolated_env / "home" / "hf" / "hub" / "models--toy-org--marian-toy")
+    gone = runner.invoke(app, ["models", "path", "toy-org/marian-toy"])
+    assert gone.exit_code == 1 and "models download" in gone.stderr
+
+
+def test_a_missing_model_says_where_it_looked_and_what_fixes_it(monkeypatch):
+    from translate_news import Summarizer
+
+    with pytest.raises(ModelNotFoundError) as err:
+        Summarizer(None, local_files_only=True)
+    message = str(err.value)
+    assert "$TRANSLATE_NEWS_SUMMARIZER (unset)" in message and "distilbart-cnn-12-6" in message
+    assert "translate-news models download distilbart-cnn-12-6" in message
+    assert "--summarizer lead" in message and "\n" not in message

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar, Union, get_a
 import typer
 from typer.models import ParameterInfo
 
-from .errors import InputError, OutputError, TranslateNewsError, UsageError
+from .errors import InputError, ModelNotFoundError, OutputError, TranslateNewsError, UsageError
 from .options import (
     Backend,
     ComputeType,
@@ -52,7 +52,7 @@ app = typer.Typer(
 )
 
 F = TypeVar("F", bound=Callable[..., Any])
-_state = {"verbose": False, "quiet": False}
+_state = {"verbose": False, "quiet": False, "hid_progress": False}
 
 VerboseOpt = Annotated[
     bool, typer.Option("--verbose", "-v", help="Show what runs, tracebacks and library logs.")
@@ -219,9 +219,9 @@ def command(
         own = _signature_of(function)
         parameters = [p for p in own.parameters.values() if p.name not in groups]
         members: dict[str, tuple[Callable[..., Any], list[str]]] = {}
-        for name, group in {**groups, "": _flags}.items():  # -v and -q shown last
+        for key, group in {**groups, "": _flags}.items():  # -v and -q shown last
             group_parameters = list(_signature_of(group).parameters.values())
-            members[name] = (group, [p.name for p in group_parameters])
+            members[key] = (group, [p.name for p in group_parameters])
             parameters += group_parameters
         members = {"": members.pop(""), **members}  # and read first
         parameters = [
@@ -273,7 +273,9 @@ def _configure_logging() -> None:
     logging.getLogger("translate_news").setLevel(logging.ERROR if quiet else logging.INFO)
     if not verbose:
         os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
-        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+        if "HF_HUB_DISABLE_PROGRESS_BARS" not in os.environ:
+            os.environ["HF_HUB_DISABLE_PROGRESS_BARS"] = "1"
+            _state["hid_progress"] = True
         warnings.filterwarnings("ignore", module="transformers")
         logging.getLogger("huggingface_hub").setLevel(logging.ERROR)
 
@@ -537,3 +539,130 @@ def brief(
     _say(f"wrote {output} ({len(entries)} {noun})")
     if problems:
         raise typer.Exit(1)
+
+
+# --- models ----------------------------------------------------------------------
+
+models_app = typer.Typer(
+    help="Download, list, remove and locate the models translate-news runs.",
+    no_args_is_help=True,
+)
+app.add_typer(models_app, name="models")
+
+NameArg = Annotated[str, typer.Argument(help="An alias (opus-mt-fr-en) or a Hub id.")]
+
+
+@command(on=models_app, name="download")
+def models_download(
+    names: Annotated[
+        list[str] | None,
+        typer.Argument(help="Aliases or Hub ids (default: the translation and summary models)."),
+    ] = None,
+    folder: Annotated[
+        Path | None,
+        typer.Option("--dir", help="Where to put them (default: the user models folder)."),
+    ] = None,
+    compute_type: Annotated[
+        ComputeType, typer.Option(help="The CTranslate2 conversion to make once.")
+    ] = "int8",
+) -> None:
+    """Download models from the Hugging Face Hub (resumable, checked whole) and convert
+    them for CTranslate2 once, so that later runs need no network.
+
+    Examples:
+
+        translate-news models download
+
+        translate-news models download opus-mt-tc-big-fr-en --dir /srv/models
+    """
+    from huggingface_hub.utils import enable_progress_bars
+
+    from .backends import conversion_dir, convert_to_ctranslate2
+    from .model_store import download
+    from .models import DEFAULT_MODEL, DEFAULT_SUMMARIZER, model_fingerprint
+
+    if _state["hid_progress"]:  # a download shows its progress, unless -q
+        del os.environ["HF_HUB_DISABLE_PROGRESS_BARS"]
+    if not _state["quiet"]:
+        enable_progress_bars()
+    for name in names or [DEFAULT_MODEL, DEFAULT_SUMMARIZER]:
+        _say(f"{name}: downloading into the Hugging Face cache (resumes where it stopped)")
+        path, placed = download(name, folder)
+        target = conversion_dir(path, model_fingerprint(path), compute_type)
+        convert_to_ctranslate2(path, compute_type, target)
+        size = sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 1e6
+        how = "placed" if placed else "already there"
+        _say(f"{name}: {how} at {path} ({size:.0f} MB with its {compute_type} conversion)")
+
+
+@command(on=models_app, name="list")
+def models_list() -> None:
+    """List the models on this machine: where, size, CTranslate2 conversions made, and
+    which command uses each.
+
+    Example:
+
+        translate-news models list
+    """
+    from .model_store import list_models
+
+    used = _models_in_use()
+    rows = [("MODEL", "WHERE", "SIZE", "CONVERTED", "USED BY")]
+    for model in list_models():
+        users = ", ".join(role for role, path in used.items() if path == model.path)
+        size = f"{model.size / 1e6:.0f} MB"
+        converted = ",".join(model.converted) or "-"
+        rows.append((model.name, model.where, size, converted, users or "-"))
+    if len(rows) == 1:
+        _say("no models on this machine; translate-news models download fetches them")
+        return
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        typer.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
+
+
+def _models_in_use() -> dict[str, Path | None]:
+    """The folder each command's model would load from now (None: not on this machine)."""
+    from .models import SUMMARY, TRANSLATION, model_dir, resolve_model
+
+    used: dict[str, Path | None] = {}
+    for command_name, role in (("translate", TRANSLATION), ("summarize", SUMMARY)):
+        try:
+            source = resolve_model(None, role=role)
+            used[command_name] = model_dir(source, {"local_files_only": True})
+        except ModelNotFoundError:
+            used[command_name] = None
+    return used
+
+
+@command(on=models_app, name="remove")
+def models_remove(name: NameArg) -> None:
+    """Delete a model from this machine: the models folder, ./models and the Hugging
+    Face cache, with its conversions.
+
+    Example:
+
+        translate-news models remove opus-mt-tc-big-fr-en
+    """
+    from .model_store import remove
+
+    for path in remove(name):
+        _say(f"removed {path}")
+
+
+@command(on=models_app, name="path")
+def models_path(name: NameArg) -> None:
+    """Print the folder a model loads from (for scripts).
+
+    Example:
+
+        translate-news models path opus-mt-fr-en
+    """
+    from .model_store import find
+
+    copies = find(name)
+    if not copies:
+        raise ModelNotFoundError(
+            f"model '{name}' is not on this machine; translate-news models download {name}"
+        )
+    typer.echo(str(copies[0].path))

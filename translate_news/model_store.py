@@ -19,12 +19,13 @@ from .models import (
     ALIASES,
     ModelSource,
     damaged_file,
+    hub_kwargs,
     is_hub_id,
     local_name,
     model_dir,
     model_folders,
 )
-from .paths import user_models_dir
+from .paths import hf_cache_dir, user_models_dir
 
 MARKER = ".translate-news-source"  # the Hub id a downloaded folder came from
 
@@ -58,8 +59,8 @@ def download(
     was placed (False when an identical copy was there already)."""
     hub_id = hub_id_of(name)
     target = (folder or user_models_dir()) / local_name(hub_id)
-    kwargs = {"cache_dir": None, "local_files_only": False, "revision": revision}
-    snapshot = model_dir(ModelSource(hub_id, local=False, revision=revision), kwargs)
+    source = ModelSource(hub_id, local=False, revision=revision)
+    snapshot = model_dir(source, hub_kwargs(source, None, local_files_only=False))
     damaged = damaged_file(snapshot)
     if damaged is not None:
         path, why = damaged
@@ -67,8 +68,9 @@ def download(
             f"the downloaded {path.name} of {hub_id} is damaged ({why}); "
             f"run 'hf download {hub_id} --force-download', then this command again"
         )
-    if (target / MARKER).is_file() and (target / MARKER).read_text().strip() == snapshot.name:
-        return target, False
+    marker = target / MARKER
+    if marker.is_file() and marker.read_text(encoding="utf-8").split("\n")[0] == snapshot.name:
+        return target, False  # this very revision is there already
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}."))
     try:
@@ -116,7 +118,7 @@ def _hub_cache() -> list[StoredModel]:
     from huggingface_hub.errors import CacheNotFound
 
     try:
-        cache = scan_cache_dir()
+        cache = scan_cache_dir(hf_cache_dir())
     except CacheNotFound:  # nothing was ever downloaded here
         return []
     found = []
@@ -145,7 +147,7 @@ def remove(name: str) -> list[Path]:
         if model.where == "Hugging Face cache":
             from huggingface_hub import scan_cache_dir
 
-            cache = scan_cache_dir()
+            cache = scan_cache_dir(hf_cache_dir())
             repo = next(r for r in cache.repos if r.repo_id == model.name)
             cache.delete_revisions(*(r.commit_hash for r in repo.revisions)).execute()
             removed.append(repo.repo_path)

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ModelNotFoundError
-from .paths import user_models_dir
+from .paths import hf_cache_dir, user_models_dir
 
 DEFAULT_MODEL = "Helsinki-NLP/opus-mt-fr-en"
 DEFAULT_SUMMARIZER = "sshleifer/distilbart-cnn-12-6"
@@ -121,7 +121,8 @@ def hub_kwargs(
 ) -> dict[str, Any]:
     """Keyword arguments for Hugging Face ``from_pretrained`` calls."""
     local_files_only = local_files_only or _hub_offline()
-    kwargs: dict[str, Any] = {"cache_dir": cache_dir, "local_files_only": local_files_only}
+    cache_dir = cache_dir or hf_cache_dir()
+    kwargs: dict[str, Any] = {"cache_dir": str(cache_dir), "local_files_only": local_files_only}
     if not source.local and source.revision:
         kwargs["revision"] = source.revision
     return kwargs

@@ -47,6 +47,17 @@ def config_dir() -> Path:
     return Path(platformdirs.user_config_dir(APP, appauthor=False))
 
 
+def hf_cache_dir() -> Path:
+    """The Hugging Face cache as the environment says now (``HF_HUB_CACHE``, else
+    ``HF_HOME/hub``, else ``~/.cache/huggingface/hub``); huggingface_hub itself reads
+    these once, when it is first imported."""
+    explicit = os.environ.get("HF_HUB_CACHE")
+    if explicit:
+        return Path(explicit)
+    home = os.environ.get("HF_HOME") or Path.home() / ".cache" / "huggingface"
+    return Path(home) / "hub"
+
+
 def special_kind(path: Path, *, follow_links: bool = True) -> str | None:
     """What ``path`` is when it is there but not a regular file ("a folder", "a FIFO",
     "a socket", "a device", "a symbolic link" when links are not followed); None when it
