@@ -15,6 +15,7 @@ import copy
 import dataclasses
 import functools
 import inspect
+import json
 import logging
 import os
 import sys
@@ -46,13 +47,13 @@ app = typer.Typer(
     name="translate-news",
     help="Translate French news into English, offline, on CPU or GPU.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
 
 F = TypeVar("F", bound=Callable[..., Any])
-_state = {"verbose": False, "quiet": False, "hid_progress": False}
+_state: dict[str, Any] = {"verbose": False, "quiet": False, "hid_progress": False}
 
 VerboseOpt = Annotated[
     bool, typer.Option("--verbose", "-v", help="Show what runs, tracebacks and library logs.")
@@ -60,10 +61,97 @@ VerboseOpt = Annotated[
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print errors only.")]
 
 
+def _version(show: bool) -> None:
+    if show:
+        from ._version import __version__
+
+        typer.echo(f"translate-news {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
-def main(verbose: VerboseOpt = False, quiet: QuietOpt = False) -> None:
+def main(
+    ctx: typer.Context,
+    verbose: VerboseOpt = False,
+    quiet: QuietOpt = False,
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            "--config",
+            metavar="FILE",
+            help="Configuration file (default: ./translate-news.toml, then the user one).",
+        ),
+    ] = None,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", metavar="", is_eager=True, callback=_version, help="Print the version."
+        ),
+    ] = False,
+) -> None:
     """Translate French news into English, offline, on CPU or GPU."""
+    from . import config as configuration
+
     _state.update(verbose=verbose, quiet=quiet)
+    try:
+        loaded = configuration.load(configuration.find(config), _option_specs(ctx))
+    except UsageError as exc:
+        typer.echo(f"translate-news: error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    _state["config"] = loaded
+    ctx.default_map = loaded.default_map()
+
+
+def _option_specs(ctx: typer.Context) -> dict[str, dict[str, Any]]:
+    """Every command's long options, as the configuration file may set them."""
+    from .config import OptionSpec
+
+    specs: dict[str, dict[str, Any]] = {}
+
+    def walk(group: Any, prefix: str) -> None:
+        for name, command in getattr(group, "commands", {}).items():
+            if hasattr(command, "commands"):
+                walk(command, f"{prefix}{name} ")
+                continue
+            options = specs.setdefault(f"{prefix}{name}", {})
+            for param in command.params:
+                long = [o for o in param.opts if o.startswith("--")]
+                if param.param_type_name != "option" or param.hidden or not long:
+                    continue
+                convert = functools.partial(_convert, param)
+                options[long[0][2:]] = OptionSpec(convert, bool(param.type_descriptor.is_path))
+
+    walk(ctx.command, "")
+    return specs
+
+
+def _convert(param: Any, value: Any) -> Any:
+    """A value from the configuration file, checked as the command line would check it."""
+    desc = param.type_descriptor
+    if desc.is_list:
+        if not isinstance(value, list):
+            raise ValueError('expected a list, such as ["a", "b"]')
+        return [_convert_one(param, v) for v in value]
+    return _convert_one(param, value)
+
+
+def _convert_one(param: Any, value: Any) -> Any:
+    desc = param.type_descriptor
+    kind = desc.annotation
+    if desc.is_choice:
+        if value not in (desc.choices or ()):
+            raise ValueError(f"{value!r} is not one of {', '.join(map(str, desc.choices))}")
+    elif kind is bool:
+        if not isinstance(value, bool):
+            raise ValueError(f"expected true or false, got {value!r}")
+    elif kind in (int, float):
+        if isinstance(value, bool) or not isinstance(value, int if kind is int else (int, float)):
+            raise ValueError(f"expected a {'whole ' if kind is int else ''}number, got {value!r}")
+        if param.min is not None and value < param.min:
+            raise ValueError(f"must be at least {param.min}, got {value}")
+    elif not isinstance(value, str):
+        raise ValueError(f"expected text, got {value!r}")
+    return value
 
 
 # --- option groups ---------------------------------------------------------------
@@ -666,3 +754,59 @@ def models_path(name: NameArg) -> None:
             f"model '{name}' is not on this machine; translate-news models download {name}"
         )
     typer.echo(str(copies[0].path))
+
+
+# --- config ----------------------------------------------------------------------
+
+config_app = typer.Typer(help="See the settings each command runs with.", no_args_is_help=True)
+app.add_typer(config_app, name="config")
+
+
+@command(on=config_app, name="show")
+def config_show(ctx: typer.Context) -> None:
+    """Print every command's settings apart from its command line, and where each comes
+    from: the configuration file, the environment or the default. The output is TOML: a
+    starting point for a configuration file.
+
+    Example:
+
+        translate-news config show > translate-news.toml
+    """
+    from .config import setting
+
+    loaded = _state["config"]
+    typer.echo(f"# configuration file: {loaded.path or 'none'}")
+    root = ctx.find_root().command
+
+    def walk(group: Any, prefix: str) -> None:
+        for name, command in getattr(group, "commands", {}).items():
+            if hasattr(command, "commands"):
+                walk(command, f"{prefix}{name}.")
+                continue
+            lines = []
+            for param in command.params:
+                long = [o for o in param.opts if o.startswith("--")]
+                if param.param_type_name != "option" or param.hidden or not long:
+                    continue
+                key = long[0][2:]
+                found = setting(loaded, f"{prefix}{name}".replace(".", " "), key, param.default)
+                value = _toml(found.value)
+                lines.append(
+                    f"{'# ' if value is None else ''}{key} = {value or ''}  # {found.source}"
+                )
+            typer.echo(f"\n[{prefix}{name}]\n" + "\n".join(lines))
+
+    walk(root, "")
+
+
+def _toml(value: Any) -> str | None:
+    """A value as TOML; None for an unset one."""
+    if value is None or value == ():
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_toml(v) or '""' for v in value) + "]"
+    return json.dumps(str(value), ensure_ascii=False)
