@@ -101,3 +101,24 @@ def test_split_command():
         'M. Zelensky a ainsi indiqué mardi s\'attendre à discuter avec Moscou de nouveaux échanges et du rapatriement d\'enfants ukrainiens emmenés en Russie.\nIl a dit aussi vouloir "préparer une réunion" avec Vladimir Poutine pour "mettre véritablement fin à cette guerre".'
         in blocks
     )
+
+
+def test_translate_a_quick_sentence_with_text(toy_model):
+    result = runner.invoke(
+        app, ["translate", "--text", "Le chat mange la pomme.", "-m", str(toy_model), "--no-memory"]
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "The cat eats the apple.\n"
+
+
+def test_text_and_a_file_or_neither_is_a_usage_error(toy_article):
+    for args in (["translate"], ["translate", str(toy_article), "--text", "Un."]):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 2 and "or --text, but not both" in result.stderr
+
+
+def test_help_has_no_type_names():
+    for command in (["translate"], ["summarize"], ["brief"], ["models", "download"]):
+        shown = runner.invoke(app, [*command, "--help"], env={"COLUMNS": "200"}).stdout
+        for placeholder in ("<bool>", "<list[str]>", "<int>", "<float>", "<path>"):
+            assert placeholder not in shown, (command, placeholder)

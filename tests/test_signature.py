@@ -245,3 +245,27 @@ def _imports(module: str) -> set[str]:
 @pytest.mark.parametrize("module", ["output", "summarize", "briefing", "document"])
 def test_documents_and_outputs_do_not_import_the_engine(module):
     assert not {".engine", "translate_news.engine"} & _imports(module)
+
+
+@pytest.mark.parametrize("device", ["auto", "cpu", "cuda", "cuda:0", "cuda:1", "cuda:12"])
+def test_devices_name_a_gpu_by_number(device):
+    from translate_news.options import gpu_index
+
+    assert ModelOptions(device=device).device == device
+    expected = {"auto": None, "cpu": None, "cuda": 0}.get(device)
+    assert gpu_index(device) == (int(device[5:]) if device.startswith("cuda:") else expected)
+
+
+@pytest.mark.parametrize("device", ["gpu", "cuda:", "cuda:x", "cuda1", "CPU", "tpu"])
+def test_other_devices_are_refused(device):
+    with pytest.raises(UsageError, match="device must be auto, cpu, cuda or cuda:N"):
+        ModelOptions(device=device)
+
+
+@pytest.mark.parametrize("backend", ["torch", "ctranslate2"])
+def test_a_gpu_that_is_not_there_is_one_line(toy_article, toy_model, backend):
+    args = ["translate", str(toy_article), "-m", str(toy_model), "--no-memory"]
+    result = runner.invoke(app, [*args, "--device", "cuda:1", "--backend", backend])
+    assert result.exit_code == 1
+    (line,) = result.stderr.strip().splitlines()
+    assert "--device cuda:1 was asked for, but" in line and "sees 0 GPU(s)" in line

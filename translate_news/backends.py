@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from .errors import BackendUnavailable, TranslateNewsError
-from .options import ModelOptions
+from .options import ModelOptions, gpu_index
 from .paths import cache_root
 
 _log = logging.getLogger(__name__)
@@ -184,7 +184,8 @@ class CTranslate2Backend:
         self.tokenizer = tokenizer
         self.device = device
         self.precision = compute_type
-        if device == "cpu":
+        index = gpu_index(device)
+        if index is None:
             inter = min(threads, 4)
             intra = max(1, threads // inter)
         else:
@@ -193,12 +194,13 @@ class CTranslate2Backend:
         try:
             self.translator = ctranslate2.Translator(
                 str(path),
-                device=device,
+                device="cpu" if index is None else "cuda",
+                device_index=index or 0,
                 compute_type=compute_type,
                 inter_threads=inter,
                 intra_threads=intra,
             )
-            if device == "cuda":
+            if index is not None:
                 # Translate a few words so that a GPU CTranslate2 cannot use fails here,
                 # at load: its wheels load CUDA 12's cuBLAS only when first needed, so
                 # with another CUDA major version it sees the GPU, loads the model, and
@@ -206,7 +208,7 @@ class CTranslate2Backend:
                 probe = tokenizer.convert_ids_to_tokens(tokenizer("Bonjour à tous.")["input_ids"])
                 self.translator.translate_batch([probe], max_decoding_length=4)
         except (RuntimeError, OSError) as exc:
-            if device != "cuda":
+            if index is None:
                 raise
             raise _unavailable(exc) from exc
 
@@ -304,7 +306,7 @@ def fall_back(exc: BackendUnavailable, requested: str) -> None:
 
 def default_batch_tokens(device: str, backend: str, beams: int) -> int:
     """Padded source tokens per batch when the user sets none."""
-    if device != "cuda":
+    if gpu_index(device) is None:
         # Beam search on CPU runs faster and leaner on small batches (see README).
         return max(64, 2048 // beams)
     # transformers on an H100 ran 1.2-1.5x faster in batches of 16 sentences (about
@@ -327,9 +329,12 @@ def load_ctranslate2_backend(
     gpus = ctranslate2.get_cuda_device_count()
     if device == "auto":
         device = "cuda" if gpus else "cpu"
-    elif device == "cuda" and not gpus:
-        raise TranslateNewsError("--device cuda was asked for, but CTranslate2 sees no GPU")
-    compute_type = compute_type or ("float16" if device == "cuda" else "int8")
+    index = gpu_index(device)
+    if index is not None and index >= gpus:
+        raise TranslateNewsError(
+            f"--device {device} was asked for, but CTranslate2 sees {gpus} GPU(s)"
+        )
+    compute_type = compute_type or ("int8" if index is None else "float16")
     target = conversion_dir(model_dir, fingerprint, compute_type)
     path = convert_to_ctranslate2(model_dir, compute_type, target)
     try:
@@ -356,11 +361,13 @@ def load_torch_backend(
     device = options.device
     if device == "auto":
         device = "cuda" if torch.cuda.is_available() else "cpu"
-    elif device == "cuda" and not torch.cuda.is_available():
-        raise TranslateNewsError("--device cuda was asked for, but torch sees no CUDA GPU")
+    index = gpu_index(device)
+    gpus = torch.cuda.device_count() if torch.cuda.is_available() else 0
+    if index is not None and index >= gpus:
+        raise TranslateNewsError(f"--device {device} was asked for, but torch sees {gpus} GPU(s)")
     if options.threads:
         torch.set_num_threads(options.threads)
-    dtype = torch.float16 if device == "cuda" else torch.float32
+    dtype = torch.float32 if index is None else torch.float16
     model = load_pretrained(AutoModelForSeq2SeqLM, source, dtype=dtype, **kwargs)
     return TorchBackend(model.to(device).eval(), device, pad_token_id)
 

@@ -26,13 +26,13 @@ from types import UnionType
 from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar, Union, get_args, get_origin
 
 import typer
+import typer.core
 from typer.models import ParameterInfo
 
 from .errors import InputError, ModelNotFoundError, OutputError, TranslateNewsError, UsageError
 from .options import (
     Backend,
     ComputeType,
-    Device,
     ModelOptions,
     SummaryOptions,
     TranslateOptions,
@@ -178,7 +178,12 @@ def translation_options(
         ),
     ] = None,
     device: Annotated[
-        Device, typer.Option(help="Where to run (auto: CUDA when available).")
+        str,
+        typer.Option(
+            metavar="auto|cpu|cuda|cuda:N",
+            help="Where to run: auto (CUDA when available), cpu, cuda (the first GPU), "
+            "cuda:1 (the second), ...",
+        ),
     ] = "auto",
     backend: Annotated[
         Backend, typer.Option(help="auto: CTranslate2 when installed and able to run.")
@@ -272,7 +277,23 @@ def _signature_of(group: Callable[..., Any]) -> inspect.Signature:
     return inspect.signature(group, eval_str=True)
 
 
-def _metavar(annotation: Any) -> Any:
+class _Command(typer.core.TyperCommand):
+    """A command whose help names its arguments without typer's type names (``<path>``):
+    what an argument takes is in its help text."""
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        params = super().get_params(ctx)
+        for param in params:
+            if param.param_type_name == "argument":
+                param.display_type_rich = _no_type
+        return params
+
+
+def _no_type(ctx: Any = None) -> None:
+    return None
+
+
+def _metavar(name: str, annotation: Any) -> Any:
     """``annotation`` with a plain placeholder for help (``PATH``, ``N``, a choice's
     values, none for a flag) instead of typer's type names (``<bool>``, ``<list[str]>``)."""
     if get_origin(annotation) is not Annotated:
@@ -291,7 +312,7 @@ def _metavar(annotation: Any) -> Any:
         labels = {bool: "", int: "N", float: "NUMBER", Path: "PATH"}
         label = labels.get(base, "TEXT")
     info = copy.copy(infos[0])
-    info.metavar = label
+    info.metavar = name.upper() if isinstance(info, typer.models.ArgumentInfo) else label
     return Annotated[(kind, *[info if e is infos[0] else e for e in extras])]
 
 
@@ -313,7 +334,9 @@ def command(
             parameters += group_parameters
         members = {"": members.pop(""), **members}  # and read first
         parameters = [
-            p.replace(kind=inspect.Parameter.KEYWORD_ONLY, annotation=_metavar(p.annotation))
+            p.replace(
+                kind=inspect.Parameter.KEYWORD_ONLY, annotation=_metavar(p.name, p.annotation)
+            )
             for p in parameters
         ]
 
@@ -336,7 +359,7 @@ def command(
         del wrapper.__wrapped__  # typer must see the spliced signature, not the original
         wrapper.__signature__ = own.replace(parameters=parameters)  # type: ignore[attr-defined]
         wrapper.__annotations__ = {p.name: p.annotation for p in parameters}
-        on.command(name=name)(wrapper)
+        on.command(name=name, cls=_Command)(wrapper)
         return wrapper  # type: ignore[return-value]
 
     return decorate
@@ -385,13 +408,6 @@ def _show_signature(role: str, signature: object) -> None:
 
 @command(options=translation_options, reading=read_options)
 def translate(
-    source: Annotated[
-        str,
-        typer.Argument(
-            help="A French article (.txt, .md, .html, .docx, .json, .jsonl), a folder of "
-            "them, or - for standard input."
-        ),
-    ],
     options: TranslateOptions,
     reading: ReadOptions,
     output: Annotated[
@@ -405,6 +421,17 @@ def translate(
         typer.Option("--format", "-f", help="Output format (default: from -o's extension)."),
     ] = None,
     force: Annotated[bool, typer.Option(help="Overwrite existing outputs.")] = False,
+    source: Annotated[
+        str | None,
+        typer.Argument(
+            help="A French article (.txt, .md, .html, .docx, .json, .jsonl), a folder of "
+            "them, or - for standard input."
+        ),
+    ] = None,
+    text: Annotated[
+        str | None,
+        typer.Option("--text", "-t", help="French text to translate, instead of a file."),
+    ] = None,
 ) -> None:
     """Translate French articles into English.
 
@@ -415,12 +442,18 @@ def translate(
         translate-news translate article.html -o article.en.md --format md
 
         translate-news translate articles/ -o english/ --format json
+
+        translate-news translate --text "Le Kremlin a assuré mardi ne rien attendre."
     """
     from .engine import Translator
     from .output import format_for, render, write_atomic
-    from .readers import FEED_SUFFIXES, read_article
+    from .readers import FEED_SUFFIXES, parse_article, read_article
 
-    path = Path(source)
+    if (source is None) == (text is None):
+        raise UsageError("give a file, a folder or - to translate, or --text, but not both")
+    if text is not None:
+        source = "-"  # a short text behaves as standard input would
+    path = Path(source or "-")
     if source != "-" and (path.is_dir() or path.suffix.lower() in FEED_SUFFIXES):
         if output is None:
             raise UsageError(f"{source}: translating many articles needs -o FOLDER")
@@ -430,7 +463,7 @@ def translate(
     chosen = format_for(output, fmt)
     if output is not None and output.exists() and not force:
         raise OutputError(f"{output}: already exists; pass --force to overwrite it")
-    article = read_article(source, reading)
+    article = parse_article(text, path="<text>") if text else read_article(source or "-", reading)
     translator = Translator(options=options)
     _show_signature("translation", translator.signature)
     text = render(translator.translate_article(article), chosen)

@@ -15,21 +15,29 @@ Every option is validated here, once, when the object is made.
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar, get_args
 
 from .errors import UsageError
 
-Device = Literal["auto", "cpu", "cuda"]
+# auto, cpu, cuda (the first GPU), cuda:1 (the second), ...
+_DEVICE = re.compile(r"auto|cpu|cuda(:\d+)?")
 Backend = Literal["auto", "torch", "ctranslate2"]
 ComputeType = Literal[
     "int8", "int8_float32", "int8_float16", "int8_bfloat16", "int16", "float16", "bfloat16",
     "float32",
 ]  # fmt: skip
-DEVICES: tuple[str, ...] = get_args(Device)
 BACKENDS: tuple[str, ...] = get_args(Backend)
 COMPUTE_TYPES: tuple[str, ...] = get_args(ComputeType)
 LEAD = "lead"
+
+
+def gpu_index(device: str) -> int | None:
+    """The GPU a device names (``cuda`` is 0, ``cuda:1`` is 1); None for the CPU."""
+    if not device.startswith("cuda"):
+        return None
+    return int(device.partition(":")[2] or 0)
 
 
 def _one_of(name: str, value: object, allowed: tuple[str, ...]) -> None:
@@ -66,7 +74,11 @@ class ModelOptions:
     local_files_only: bool = False
 
     def __post_init__(self) -> None:
-        _one_of("device", self.device, DEVICES)
+        if not isinstance(self.device, str) or not _DEVICE.fullmatch(self.device):
+            raise UsageError(
+                f"device must be auto, cpu, cuda or cuda:N (N: the GPU's number), "
+                f"got {self.device!r}"
+            )
         _one_of("backend", self.backend, BACKENDS)
         if self.compute_type is not None:
             _one_of("compute_type", self.compute_type, COMPUTE_TYPES)
