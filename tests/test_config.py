@@ -72,7 +72,8 @@ def test_paths_in_the_file_are_relative_to_it(workdir, toy_model, toy_article):
     ("text", "message"),
     [
         ("[translate]\ncolour = 1\n", "[translate] colour: translate has no option --colour"),
-        ('[translate]\ndevice = "tpu"\n', "[translate] device: 'tpu' is not one of auto, cpu"),
+        ('[translate]\ndevice = "tpu"\n', "[translate] device: device must be auto, cpu, cuda"),
+        ('[translate]\nbackend = "onnx"\n', "[translate] backend: 'onnx' is not one of auto"),
         ('[translate]\nbeams = "four"\n', "[translate] beams: expected a whole number"),
         ("[translate]\nbeams = 0\n", "[translate] beams: must be at least 1"),
         ('[translate]\ntext-field = "body"\n', "[translate] text-field: expected a list"),

@@ -36,6 +36,7 @@ from .options import (
     ModelOptions,
     SummaryOptions,
     TranslateOptions,
+    check_device,
 )
 from .output import FORMATS, Format
 from .readers import MAX_INPUT_MB, ReadOptions
@@ -151,6 +152,8 @@ def _convert_one(param: Any, value: Any) -> Any:
             raise ValueError(f"must be at least {param.min}, got {value}")
     elif not isinstance(value, str):
         raise ValueError(f"expected text, got {value!r}")
+    elif param.name == "device":  # not a fixed choice: cuda:N
+        check_device(value)
     return value
 
 

@@ -33,6 +33,14 @@ COMPUTE_TYPES: tuple[str, ...] = get_args(ComputeType)
 LEAD = "lead"
 
 
+def check_device(device: object) -> None:
+    """Refuse anything but auto, cpu, cuda and cuda:N."""
+    if not isinstance(device, str) or not _DEVICE.fullmatch(device):
+        raise UsageError(
+            f"device must be auto, cpu, cuda or cuda:N (N: the GPU's number), got {device!r}"
+        )
+
+
 def gpu_index(device: str) -> int | None:
     """The GPU a device names (``cuda`` is 0, ``cuda:1`` is 1); None for the CPU."""
     if not device.startswith("cuda"):
@@ -74,11 +82,7 @@ class ModelOptions:
     local_files_only: bool = False
 
     def __post_init__(self) -> None:
-        if not isinstance(self.device, str) or not _DEVICE.fullmatch(self.device):
-            raise UsageError(
-                f"device must be auto, cpu, cuda or cuda:N (N: the GPU's number), "
-                f"got {self.device!r}"
-            )
+        check_device(self.device)
         _one_of("backend", self.backend, BACKENDS)
         if self.compute_type is not None:
             _one_of("compute_type", self.compute_type, COMPUTE_TYPES)
