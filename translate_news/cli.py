@@ -846,3 +846,103 @@ def _toml(value: Any) -> str | None:
     if isinstance(value, list | tuple):
         return "[" + ", ".join(_toml(v) or '""' for v in value) + "]"
     return json.dumps(str(value), ensure_ascii=False)
+
+
+# --- doctor ----------------------------------------------------------------------
+
+
+@command(options=translation_options, summary=summary_options)
+def doctor(options: TranslateOptions, summary: SummaryOptions) -> None:
+    """Check this machine: versions, processor, GPUs, which model each command will use
+    and whether it is here and converted, the signature each runs with, where files are
+    kept, and each problem with the command that fixes it. Exit code 1 when translation
+    cannot run.
+
+    Example:
+
+        translate-news doctor
+    """
+    from .doctor import examine
+
+    engine = dataclasses.replace(options.model, name=summary.model.name, batch_tokens=None)
+    summary = dataclasses.replace(summary, model=engine)
+    checkup = examine(options, summary, _state["config"].path)
+    for section, lines in checkup.sections.items():
+        typer.echo(section)
+        width = max(len(label) for label, _ in lines)
+        for label, value in lines:
+            typer.echo(f"  {label:<{width}}  {value}")
+    typer.echo("Problems" if checkup.problems else "No problems found.")
+    for problem in checkup.problems:
+        typer.echo(f"  - {problem}")
+    if not checkup.can_translate:
+        raise typer.Exit(1)
+
+
+# --- evaluate --------------------------------------------------------------------
+
+
+@command(options=translation_options)
+def evaluate(
+    options: TranslateOptions,
+    references: Annotated[
+        Path,
+        typer.Option(
+            help="Reference translations, one per line; with --summaries, a folder of "
+            "reference summaries (<name>.txt for each <name>.en.json)."
+        ),
+    ],
+    hypotheses: Annotated[
+        Path | None, typer.Option(help="Translations to score, one per line.")
+    ] = None,
+    source: Annotated[
+        Path | None,
+        typer.Option(help="French sentences, one per line: translated now, then scored."),
+    ] = None,
+    summaries: Annotated[
+        Path | None, typer.Option(help="A folder written by summarize: score its summaries.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the scores as JSON.")] = False,
+) -> None:
+    """Score translations (BLEU, chrF, with sacrebleu's signature) or summaries
+    (ROUGE-1/2/L F1) against references.
+
+    Examples:
+
+        translate-news evaluate --source test.fr --references test.en
+
+        translate-news evaluate --hypotheses mine.en --references test.en --json
+
+        translate-news evaluate --summaries summaries/ --references gold/
+    """
+    from .evaluate import read_segments, score_summaries, score_translations, summary_pairs
+
+    if sum(x is not None for x in (hypotheses, source, summaries)) != 1:
+        raise UsageError("give one of --hypotheses, --source or --summaries")
+    if summaries is not None:
+        found, expected = summary_pairs(summaries, references)
+        scores: Any = score_summaries(found, expected)
+        lines = [
+            f"ROUGE-1 {scores.rouge1:.4f}  ROUGE-2 {scores.rouge2:.4f}  "
+            f"ROUGE-L {scores.rougeL:.4f}  ({scores.documents} summaries, F1, stemmed)"
+        ]
+    else:
+        expected = read_segments(references)
+        if source is not None:
+            from .engine import Translator
+
+            translator = Translator(options=options)
+            _show_signature("translation", translator.signature)
+            found = translator.translate(read_segments(source))
+        else:
+            found = read_segments(hypotheses)  # type: ignore[arg-type]
+        scores = score_translations(found, expected)
+        lines = [
+            f"BLEU {scores.bleu:.2f}  {scores.bleu_signature}",
+            f"chrF {scores.chrf:.2f}  {scores.chrf_signature}",
+            f"({scores.segments} segments)",
+        ]
+    if as_json:
+        typer.echo(json.dumps(scores.as_dict(), indent=2))
+    else:
+        typer.echo("\n".join(lines))

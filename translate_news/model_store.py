@@ -108,7 +108,7 @@ def list_models() -> list[StoredModel]:
         for path in sorted(folder.iterdir()):
             if (path / "config.json").is_file():
                 name = ALIASES.get(path.name, path.name)
-                found.append(StoredModel(name, path, where, _size(path), _converted(path)))
+                found.append(StoredModel(name, path, where, _size(path), conversions(path)))
     found += _hub_cache()
     return found
 
@@ -131,7 +131,7 @@ def _hub_cache() -> list[StoredModel]:
         snapshot = latest.snapshot_path
         size = repo.size_on_disk + _size(snapshot, only_dirs=True)
         found.append(
-            StoredModel(repo.repo_id, snapshot, "Hugging Face cache", size, _converted(snapshot))
+            StoredModel(repo.repo_id, snapshot, "Hugging Face cache", size, conversions(snapshot))
         )
     return found
 
@@ -172,7 +172,8 @@ def _size(path: Path, only_dirs: bool = False) -> int:
     return total
 
 
-def _converted(path: Path) -> tuple[str, ...]:
+def conversions(path: Path) -> tuple[str, ...]:
+    """The CTranslate2 precisions a model folder has been converted to."""
     return tuple(
         sorted(
             {
