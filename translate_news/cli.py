@@ -943,6 +943,6 @@ def evaluate(
             f"({scores.segments} segments)",
         ]
     if as_json:
-        typer.echo(json.dumps(scores.as_dict(), indent=2))
+        typer.echo(json.dumps(dataclasses.asdict(scores), indent=2))
     else:
         typer.echo("\n".join(lines))

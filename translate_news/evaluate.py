@@ -5,9 +5,8 @@ stemmed, as the summarisation literature reports them)."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from .errors import InputError, UsageError
 from .output import read_summary_record
@@ -22,9 +21,6 @@ class TranslationScores:
     chrf: float
     bleu_signature: str
     chrf_signature: str
-
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 @dataclass(frozen=True)
