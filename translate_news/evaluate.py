@@ -32,9 +32,6 @@ class SummaryScores:
     rouge2: float
     rougeL: float
 
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
 
 def score_translations(hypotheses: list[str], references: list[str]) -> TranslationScores:
     """BLEU and chrF of ``hypotheses`` against ``references``, segment by segment."""
