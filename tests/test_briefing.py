@@ -3,6 +3,7 @@
 import json
 from html.parser import HTMLParser
 
+import pytest
 from typer.testing import CliRunner
 
 from translate_news.cli import app
@@ -97,9 +98,11 @@ def test_brief_markdown_html_json(tmp_path, toy_model):
     )
     text = md.read_text(encoding="utf-8")
     assert text.startswith(
-        "# Toy news\n\n*2025-07-21 to 2025-07-22, 3 articles*\n\n## 2025-07-22\n"
+        "# Toy news\n\n*Monday 21 July 2025 to Tuesday 22 July 2025, 3 articles*\n\n"
+        "## Tuesday 22 July 2025\n"
     )
-    assert text.index("## 2025-07-22") < text.index("## 2025-07-21")
+    assert text.index("## Tuesday 22 July 2025") < text.index("## Monday 21 July 2025")
+    assert "2025-07-2" not in text  # each date once, as a reader says it, not in ISO
     assert "[Full translation](out/a.en.md)" in text
 
     page = tmp_path / "briefing.html"
@@ -110,7 +113,8 @@ def test_brief_markdown_html_json(tmp_path, toy_model):
     assert outline.external == [] and "meta" in outline.tags
     assert sorted(outline.links) == ["out/a.en.md", "out/c.en.md", "out/sub/b.en.md"]
     assert outline.text.count("News briefing") == 2  # <title> and <h1>
-    assert "2025-07-21 to 2025-07-22, 3 articles" in outline.text
+    assert "Monday 21 July 2025 to Tuesday 22 July 2025, 3 articles" in outline.text
+    assert outline.text.count("Tuesday 22 July 2025") == 1  # once, as the day's heading
 
     data_path = tmp_path / "briefing.json"
     assert runner.invoke(app, ["brief", str(out), "-o", str(data_path)]).exit_code == 0
@@ -211,3 +215,35 @@ def test_summarize_a_feed_with_its_own_field_names(tmp_path, toy_model):
         json.loads(p.read_text(encoding="utf-8"))["summary"]["text"] for p in out.rglob("*.json")
     )
     assert summaries == ["The cat eats the apple.", "The mayor announces the budget on Tuesday."]
+
+
+def test_html_summaries_give_pages_the_html_briefing_links_to(tmp_path, toy_model):
+    src, out = make_folder(tmp_path / "in"), tmp_path / "out"
+    result = summarize(src, out, toy_model, "--format", "html")
+    assert result.exit_code == 1  # broken.txt
+    page = (out / "a.en.html").read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>") and "<strong>Summary</strong> (LEAD-3)" in page
+    briefing = tmp_path / "briefing.html"
+    assert runner.invoke(app, ["brief", str(out), "-o", str(briefing)]).exit_code == 0
+    outline = Outline()
+    outline.feed(briefing.read_text(encoding="utf-8"))
+    assert sorted(outline.links) == ["out/a.en.html", "out/c.en.html", "out/sub/b.en.html"]
+    markdown = tmp_path / "briefing.md"
+    assert runner.invoke(app, ["brief", str(out), "-o", str(markdown)]).exit_code == 0
+    assert "[Full translation](out/a.en.md)" in markdown.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("iso", "said"),
+    [
+        ("2025-07-22", "Tuesday 22 July 2025"),
+        ("2025-07-22T10:05:00+02:00", "Tuesday 22 July 2025"),
+        ("2024-02-29", "Thursday 29 February 2024"),
+        ("2025-07", "July 2025"),
+        ("2025", "2025"),
+    ],
+)
+def test_dates_as_a_reader_says_them(iso, said):
+    from translate_news.briefing import human_date
+
+    assert human_date(iso) == said

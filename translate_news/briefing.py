@@ -32,11 +32,14 @@ class Entry:
     signature: str | None = None  # what translated the article
 
 
-def load_entries(folder: Path, relative_to: Path) -> tuple[list[Entry], list[str]]:
+def load_entries(
+    folder: Path, relative_to: Path, *, pages: bool = False
+) -> tuple[list[Entry], list[str]]:
     """The summarised articles under ``folder``, newest first (undated last), and one line
-    for each record that is not a valid summary (left out). Each links to its Markdown
-    translation beside the record, by a relative, percent-encoded path from the folder
-    ``relative_to`` (where the briefing will be written)."""
+    for each record that is not a valid summary (left out). Each links to its full
+    translation beside the record (its HTML page when ``pages`` and there is one, else its
+    Markdown), by a relative, percent-encoded path from the folder ``relative_to``
+    (where the briefing will be written)."""
     entries, problems = [], []
     for path in sorted(folder.rglob("*.en.json")):
         try:
@@ -44,7 +47,8 @@ def load_entries(folder: Path, relative_to: Path) -> tuple[list[Entry], list[str
         except InputError as exc:
             problems.append(f"{exc}; left out")
             continue
-        relative = Path(os.path.relpath(record.markdown, relative_to)).as_posix()
+        target = record.page if pages and record.page is not None else record.markdown
+        relative = Path(os.path.relpath(target, relative_to)).as_posix()
         link = "/".join(quote(part, safe="") for part in relative.split("/"))
         entries.append(Entry(record.headline, record.date, record.summary, link, record.signature))
     if not entries:
@@ -53,10 +57,36 @@ def load_entries(folder: Path, relative_to: Path) -> tuple[list[Entry], list[str
     return dated + [e for e in entries if not e.date], problems
 
 
-def _days(entries: list[Entry]) -> list[tuple[str, list[Entry]]]:
-    return [
-        (day, list(group)) for day, group in groupby(entries, lambda e: (e.date or UNDATED)[:10])
-    ]
+_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_MONTHS = (
+    "January February March April May June July August September October November December"
+).split()
+
+
+def human_date(iso: str) -> str:
+    """An ISO date as a reader says it: ``Tuesday 22 July 2025``, ``July 2025``, ``2025``."""
+    import datetime
+
+    parts = iso[:10].split("-")
+    if len(parts) == 3:
+        day = datetime.date(*map(int, parts))
+        return f"{_DAYS[day.weekday()]} {day.day} {_MONTHS[day.month - 1]} {day.year}"
+    if len(parts) == 2:
+        return f"{_MONTHS[int(parts[1]) - 1]} {parts[0]}"
+    return parts[0]
+
+
+def _time(entry: Entry) -> str:
+    """The time of day an entry carries (``10:05``), or nothing."""
+    return entry.date[11:16] if entry.date and len(entry.date) > 10 else ""
+
+
+def _days(entries: list[Entry]) -> list[tuple[str, str, list[Entry]]]:
+    """The entries by day: (ISO day, the day as a reader says it, its entries)."""
+    days = []
+    for day, group in groupby(entries, lambda e: (e.date or "")[:10]):
+        days.append((day, human_date(day) if day else UNDATED, list(group)))
+    return days
 
 
 def _signatures(entries: list[Entry]) -> list[str]:
@@ -66,7 +96,8 @@ def _signatures(entries: list[Entry]) -> list[str]:
 
 def _heading(entries: list[Entry], title: str | None) -> tuple[str, str]:
     dates = sorted(e.date[:10] for e in entries if e.date)
-    span = f"{dates[0]} to {dates[-1]}" if dates and dates[0] != dates[-1] else (dates or [""])[0]
+    first, last = (human_date(dates[0]), human_date(dates[-1])) if dates else ("", "")
+    span = f"{first} to {last}" if first != last else first
     count = f"{len(entries)} article{'s' if len(entries) != 1 else ''}"
     return title or "News briefing", f"{span}, {count}" if span else count
 
@@ -74,12 +105,12 @@ def _heading(entries: list[Entry], title: str | None) -> tuple[str, str]:
 def to_markdown(entries: list[Entry], title: str | None = None) -> str:
     heading, subtitle = _heading(entries, title)
     lines = [f"# {md_escape(heading)}", "", f"*{md_escape(subtitle)}*"]
-    for day, group in _days(entries):
-        lines += ["", f"## {day}"]
+    for _day, label, group in _days(entries):
+        lines += ["", f"## {label}"]
         for entry in group:
             lines += ["", f"### {md_escape(entry.headline)}", ""]
-            if entry.date:
-                lines.append(f"*{entry.date}*  ")
+            if _time(entry):
+                lines.append(f"*{_time(entry)}*  ")
             lines += [md_escape(entry.summary), "", f"[Full translation]({entry.link})"]
     lines += ["", "---", ""] + [f"*Machine translation: `{s}`*  " for s in _signatures(entries)]
     return "\n".join(lines).rstrip() + "\n"
@@ -87,7 +118,10 @@ def to_markdown(entries: list[Entry], title: str | None = None) -> str:
 
 def to_json(entries: list[Entry], title: str | None = None) -> str:
     heading, subtitle = _heading(entries, title)
-    days = [{"day": day, "articles": [asdict(e) for e in group]} for day, group in _days(entries)]
+    days = [
+        {"day": day or None, "label": label, "articles": [asdict(e) for e in group]}
+        for day, label, group in _days(entries)
+    ]
     data = {"title": heading, "subtitle": subtitle, "count": len(entries), "days": days}
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
@@ -108,12 +142,12 @@ def to_html(entries: list[Entry], title: str | None = None) -> str:
     heading, subtitle = _heading(entries, title)
     esc = html.escape
     body = [f"<h1>{esc(heading)}</h1>", f'<p class="sub">{esc(subtitle)}</p>']
-    for day, group in _days(entries):
-        body.append(f"<section><h2>{esc(day)}</h2>")
+    for day, label, group in _days(entries):
+        named = f'<time datetime="{esc(day)}">{esc(label)}</time>' if day else esc(label)
+        body.append(f"<section><h2>{named}</h2>")
         for entry in group:
-            when = (
-                f'<time datetime="{esc(entry.date)}">{esc(entry.date)}</time>' if entry.date else ""
-            )
+            time = _time(entry)
+            when = f'<time datetime="{esc(entry.date or "")}">{esc(time)}</time>' if time else ""
             body.append(
                 f"<article><h3>{esc(entry.headline)}</h3>{when}<p>{esc(entry.summary)}</p>"
                 f'<p><a href="{esc(entry.link)}">Full translation</a></p></article>'

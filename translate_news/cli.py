@@ -568,6 +568,15 @@ def summarize(
         Path, typer.Option("--output", "-o", help="Output folder (.en.md and .en.json each).")
     ] = Path("summaries"),
     force: Annotated[bool, typer.Option(help="Redo articles already summarised.")] = False,
+    fmt: Annotated[
+        Literal["md", "html"],
+        typer.Option(
+            "--format",
+            "-f",
+            help="html: also write each translation as a standalone page, which a "
+            "briefing in HTML links to.",
+        ),
+    ] = "md",
 ) -> None:
     """Translate and summarise articles: a file or a whole folder (recursively).
 
@@ -610,7 +619,7 @@ def summarize(
             if kind in ("done", "skipped", "failed"):
                 bar.update(1)
 
-        outputs = Summaries(summarizer, force=force)
+        outputs = Summaries(summarizer, force=force, pages=fmt == "html")
         report = run_folder(translator, source, output, outputs, reading=reading, on_event=progress)
     for line in failures:
         typer.echo(line, err=True)
@@ -655,7 +664,8 @@ def brief(
     render = RENDERERS.get(output.suffix.lower())
     if render is None:
         raise OutputError(f"{output}: the briefing must end in .md, .html or .json")
-    entries, problems = load_entries(folder, output.resolve().parent)
+    pages = output.suffix.lower() == ".html"
+    entries, problems = load_entries(folder, output.resolve().parent, pages=pages)
     for problem in problems:
         typer.echo(f"translate-news: error: {problem}", err=True)
     write_atomic(output, render(entries, title), force=force)

@@ -37,6 +37,7 @@ from .output import (
     read_summary_record,
     render,
     summary_record,
+    to_html,
     to_markdown,
     write_atomic,
 )
@@ -201,14 +202,15 @@ class Translations:
 
 
 class Summaries:
-    """``summarize``'s outputs: ``<name>.en.md`` and the record ``<name>.en.json``, done
+    """``summarize``'s outputs: ``<name>.en.md`` (and, with ``pages``, a standalone
+    ``<name>.en.html``) and the record ``<name>.en.json``, done
     when the record holds the same fingerprint (source text and both signatures), so a
     changed source or option redoes it."""
 
     fmt = "json"
 
-    def __init__(self, summarizer: Summarizer, *, force: bool = False) -> None:
-        self.summarizer, self.force = summarizer, force
+    def __init__(self, summarizer: Summarizer, *, force: bool = False, pages: bool = False) -> None:
+        self.summarizer, self.force, self.pages = summarizer, force, pages
         self.settings = f"{summarizer.signature}\n{summarizer.options!r}"
 
     def summarize(self, window: list[TranslatedArticle]) -> list[Summary | TranslateNewsError]:
@@ -225,7 +227,11 @@ class Summaries:
     def write(self, item: _Item, english: TranslatedArticle, summary: Summary) -> None:
         markdown = item.target.with_suffix(".md")
         write_atomic(markdown, to_markdown(english, summary), force=True)
-        record = summary_record(english, summary, item.fingerprint, markdown.name)
+        page = item.target.with_suffix(".html") if self.pages else None
+        if page is not None:
+            write_atomic(page, to_html(english, summary), force=True)
+        name = None if page is None else page.name
+        record = summary_record(english, summary, item.fingerprint, markdown.name, name)
         write_atomic(item.target, record, force=True)
 
 

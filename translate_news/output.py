@@ -203,17 +203,24 @@ class SummaryRecord:
     markdown: Path
     fingerprint: str | None
     signature: str | None
+    page: Path | None = None  # the standalone HTML page, when one was written
 
 
 def summary_record(
-    translated: TranslatedArticle, summary: Summary, fingerprint: str, markdown: str
+    translated: TranslatedArticle,
+    summary: Summary,
+    fingerprint: str,
+    markdown: str,
+    page: str | None = None,
 ) -> str:
     """The JSON record of a summarised article: its source, the resume ``fingerprint``,
-    the name of its ``markdown`` file, the summary and the whole translation."""
+    the names of its ``markdown`` file and HTML ``page`` (if any) beside it, the summary
+    and the whole translation."""
     record = {
         "source": translated.path,
         "fingerprint": fingerprint,
         "markdown": markdown,
+        "page": page,
         "summary": {
             "text": summary.text,
             "method": summary.method,
@@ -246,14 +253,16 @@ def read_summary_record(path: Path) -> SummaryRecord:
         first = _field(paragraphs[0]["translation"], "first paragraph") if paragraphs else ""
         date = _field(translation.get("date"), "date", None)
         markdown = _field(record.get("markdown"), "markdown", None) or path.with_suffix(".md").name
+        page = _field(record.get("page"), "page", None)
         signature = _field(translation.get("signature"), "signature", None)
         fingerprint = _field(record.get("fingerprint"), "fingerprint", None)
     except (OSError, ValueError, KeyError, TypeError, AttributeError, IndexError) as exc:
         raise InputError(f"{path}: not a summary written by translate-news ({exc})") from None
     if date is not None and not ISO_DATE.fullmatch(date):
         raise InputError(f"{path}: its date {date!r} is not an ISO date (YYYY-MM-DD)")
-    if Path(markdown).name != markdown or markdown in {".", ".."}:
-        raise InputError(f"{path}: its Markdown file {markdown!r} is not a file beside it")
+    for name in (markdown, page):
+        if name is not None and (Path(name).name != name or name in {".", ".."}):
+            raise InputError(f"{path}: its file {name!r} is not a file beside it")
     return SummaryRecord(
         path=path,
         headline=title or first[:120],
@@ -262,6 +271,7 @@ def read_summary_record(path: Path) -> SummaryRecord:
         markdown=path.with_name(markdown),
         fingerprint=fingerprint,
         signature=signature,
+        page=None if page is None else path.with_name(page),
     )
 
 
