@@ -257,6 +257,65 @@ def make_random(out: Path) -> Path:
     return out
 
 
+def make_tc_big(out: Path, **dims: int) -> Path:
+    """Random-weight Marian with what sets Helsinki-NLP/opus-mt-tc-big-fr-en's files
+    apart from opus-mt-fr-en's: "</s>" is not token 0 (eos_token_id 43311 there), relu,
+    1,024 positions against the tokenizer's 512, decoding settings in config.json with
+    no generation_config.json, and float16 weights in pytorch_model.bin only. ``dims``
+    default to tiny; the benchmark passes the real ones."""
+    import torch
+    from transformers import MarianMTModel, MarianTokenizer
+
+    torch.manual_seed(0)
+    corpus = toy_corpus()
+    french = _seed_french() + [fr for fr, _ in corpus]
+    build_tokenizer(out, french, [en for _, en in corpus], (400, 200))
+    vocab = json.loads((out / "vocab.json").read_text(encoding="utf-8"))
+    middle = next(token for token, i in vocab.items() if i == len(vocab) // 2)
+    vocab["</s>"], vocab[middle] = vocab[middle], 0  # "</s>" moves, a piece takes 0
+    size = dims.pop("vocab_size", len(vocab))
+    pad = vocab.pop("<pad>")
+    for i in range(len(vocab), size - 1):
+        vocab[f"▁filler{i}"] = i
+    vocab["<pad>"] = size - 1 if size > pad else pad
+    (out / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
+    tokenizer = MarianTokenizer(
+        source_spm=str(out / "source.spm"),
+        target_spm=str(out / "target.spm"),
+        vocab=str(out / "vocab.json"),
+        model_max_length=512,
+    )
+    tiny = {
+        "d_model": 32,
+        "encoder_layers": 2,
+        "decoder_layers": 2,
+        "encoder_attention_heads": 4,
+        "decoder_attention_heads": 4,
+        "encoder_ffn_dim": 64,
+        "decoder_ffn_dim": 64,
+    }
+    config = marian_config(len(vocab), **{**tiny, **dims})
+    eos = vocab["</s>"]
+    config.activation_function = "relu"
+    config.max_position_embeddings = 1024
+    config.eos_token_id = config.forced_eos_token_id = eos
+    config.bos_token_id = 0
+    model = MarianMTModel(config).eval().half()
+    model.save_pretrained(out)
+    tokenizer.save_pretrained(out)
+    # transformers 5 writes safetensors only; the Hub's copy has a pickle of the weights.
+    weights = out / "model.safetensors"
+    torch.save(model.state_dict(), out / "pytorch_model.bin")
+    weights.unlink()
+    (out / "generation_config.json").unlink(missing_ok=True)
+    settings = json.loads((out / "config.json").read_text(encoding="utf-8"))
+    settings.update(
+        num_beams=4, max_length=512, bad_words_ids=[[vocab["<pad>"]]], forced_eos_token_id=eos
+    )
+    (out / "config.json").write_text(json.dumps(settings, indent=2), encoding="utf-8")
+    return out
+
+
 def make_toy(out: Path, max_seconds: float = 50.0) -> Path:
     """Train a tiny Marian on the synthetic corpus until it reproduces it exactly."""
     import torch
@@ -445,6 +504,7 @@ def main(argv: list[str] | None = None) -> int:
         ("marian-toy", make_toy),
         ("bart-random", make_bart),
         ("t5-random", make_t5),
+        ("marian-tc-big", make_tc_big),
     )
     for name, build in builders:
         start = time.monotonic()

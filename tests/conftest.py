@@ -62,7 +62,7 @@ def test_models(request) -> Path:
         os.environ.get("TRANSLATE_NEWS_TEST_MODELS") or request.config.cache.mkdir("models")
     )
     target = root / key
-    if not (target / "t5-random" / "config.json").exists():
+    if not (target / "marian-tc-big" / "config.json").exists():
         assert make_test_models.main([str(target)]) == 0
     return target
 
@@ -85,6 +85,11 @@ def bart_model(test_models) -> Path:
 @pytest.fixture(scope="session")
 def t5_model(test_models) -> Path:
     return test_models / "t5-random"
+
+
+@pytest.fixture(scope="session")
+def tc_big_model(test_models) -> Path:
+    return test_models / "marian-tc-big"
 
 
 @pytest.fixture(scope="session")

@@ -143,3 +143,46 @@ def test_a_missing_model_says_where_it_looked_and_what_fixes_it(monkeypatch):
     assert "$TRANSLATE_NEWS_SUMMARIZER (unset)" in message and "distilbart-cnn-12-6" in message
     assert "translate-news models download distilbart-cnn-12-6" in message
     assert "--summarizer lead" in message and "\n" not in message
+
+
+SENTENCES = [
+    "Le Kremlin a assuré mardi ne pas s'attendre à des avancées miraculeuses.",
+    "Frappes meurtrières",
+    "Le chat mange la pomme.",
+]
+
+
+def test_a_model_with_opus_mt_tc_big_files(tc_big_model):
+    """What sets opus-mt-tc-big-fr-en's files apart (an end token that is not 0, decoding
+    settings in config.json only, float16 weights in pytorch_model.bin, 1,024 positions)
+    loads on both backends, which decode alike (greedy: the same algorithm)."""
+    import json
+
+    from translate_news import Translator
+
+    config = json.loads((tc_big_model / "config.json").read_text(encoding="utf-8"))
+    assert config["eos_token_id"] != 0 and config["max_position_embeddings"] == 1024
+    assert not (tc_big_model / "generation_config.json").exists()
+    assert sorted(p.name for p in tc_big_model.glob("*.bin")) == ["pytorch_model.bin"]
+    torch = Translator(str(tc_big_model), backend="torch", beams=1, memory=False)
+    ct2 = Translator(
+        str(tc_big_model), backend="ctranslate2", compute_type="float32", beams=1, memory=False
+    )
+    assert torch.model.tokenizer.eos_token_id == config["eos_token_id"]
+    default = Translator(str(tc_big_model), memory=False)
+    assert (default.model.max_input_tokens, default.model.beams) == (512, 4)
+    assert torch.translate(SENTENCES) == ct2.translate(SENTENCES)
+
+
+def test_the_tc_big_alias_finds_its_folder(tc_big_model, isolated_env):
+    import shutil
+
+    from translate_news import Translator
+
+    shutil.copytree(tc_big_model, isolated_env / "models" / "opus-mt-tc-big-fr-en")
+    assert resolve_model("opus-mt-tc-big-fr-en").name == str(
+        isolated_env / "models" / "opus-mt-tc-big-fr-en"
+    )
+    translator = Translator("opus-mt-tc-big-fr-en", memory=False)
+    assert translator.signature.model.endswith("opus-mt-tc-big-fr-en")
+    assert str(translator.signature).startswith("opus-mt-tc-big-fr-en@")

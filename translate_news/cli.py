@@ -358,6 +358,8 @@ def command(
                     raise
                 typer.echo(f"translate-news: error: {exc}", err=True)
                 raise typer.Exit(2 if isinstance(exc, UsageError) else 1) from None
+            finally:  # the stream the handler writes to is the command's own
+                logging.getLogger().handlers.clear()
 
         del wrapper.__wrapped__  # typer must see the spliced signature, not the original
         wrapper.__signature__ = own.replace(parameters=parameters)  # type: ignore[attr-defined]

@@ -107,9 +107,15 @@ class Translator:
         """The most tokens generated for a source of ``source_tokens`` tokens."""
         return min(2 * source_tokens + 10, self.model.max_input_tokens)
 
+    @property
+    def _forced_eos(self) -> bool:
+        """Whether the model ends an output cut at its length limit with end-of-sequence
+        (opus-mt does): transformers does it by itself, CTranslate2 is told."""
+        return self.model.generation.get("forced_eos_token_id") is not None
+
     def _decoding(self, longest: int) -> Decoding:
         """How a batch whose longest source has ``longest`` tokens is decoded."""
-        return Decoding(self.model.beams, self.output_cap(longest))
+        return Decoding(self.model.beams, self.output_cap(longest), forced_eos=self._forced_eos)
 
     def _translate_ids(self, units: list[list[int]]) -> list[str]:
         outputs = self._repair_runaways(units, self.model.generate(units, self._decoding))
@@ -122,7 +128,11 @@ class Translator:
             cap = self.output_cap(len(units[index]))
             if is_runaway(len(units[index]), out, cap):
                 safe = Decoding(
-                    self.model.beams, cap, no_repeat_ngram_size=3, repetition_penalty=1.2
+                    self.model.beams,
+                    cap,
+                    no_repeat_ngram_size=3,
+                    repetition_penalty=1.2,
+                    forced_eos=self._forced_eos,
                 )
                 outputs[index] = self.model.generate_one(units[index], safe)
         return outputs

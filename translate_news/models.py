@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import re
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,6 +25,7 @@ from typing import Any
 from .errors import ModelNotFoundError
 from .paths import hf_cache_dir, user_models_dir
 
+_log = logging.getLogger(__name__)
 DEFAULT_MODEL = "Helsinki-NLP/opus-mt-fr-en"
 DEFAULT_SUMMARIZER = "sshleifer/distilbart-cnn-12-6"
 ALIASES = {
@@ -201,12 +204,19 @@ def model_dir(source: ModelSource, kwargs: dict[str, Any]) -> Path:
         "cache_dir": kwargs.get("cache_dir"),
         "local_files_only": bool(kwargs.get("local_files_only")),
     }
+    if not common["local_files_only"]:
+        _log.info("downloading %s from the Hugging Face Hub, once", source.name)
+    started = time.perf_counter()
     try:
         folder = Path(snapshot_download(source.name, allow_patterns=_MODEL_FILES, **common))
         if not _has_weights(folder):
             folder = Path(snapshot_download(source.name, allow_patterns=_TORCH_WEIGHTS, **common))
     except (OSError, ValueError) as exc:
         raise ModelNotFoundError(_not_found_message(source, exc)) from exc
+    if not common["local_files_only"]:
+        size = sum(f.stat().st_size for f in folder.iterdir() if f.is_file()) / 1e6
+        took = time.perf_counter() - started
+        _log.info("downloaded %s: %.0f MB in %.0f s, kept in %s", source.name, size, took, folder)
     if not _has_weights(folder) or not (folder / "config.json").exists():
         raise ModelNotFoundError(
             _not_found_message(source, None, "its cached copy has no weights or configuration")
