@@ -2,6 +2,7 @@
 
     python scripts/bench.py [--quick] [--json FILE] [--threads N] [--engines a,b,...]
                             [--device cpu|cuda] [--synthetic N]
+                            [--arch opus-mt-fr-en|opus-mt-tc-big-fr-en]
 
 The model is built from opus-mt-fr-en's configuration (vocabulary 59,514, 6+6 layers,
 d_model 512) with random weights, so nothing is downloaded; its tokenizer is a real
@@ -58,6 +59,18 @@ OPUS_MT_FR_EN = {
     "encoder_ffn_dim": 2048,
     "decoder_ffn_dim": 2048,
 }
+# Helsinki-NLP/opus-mt-tc-big-fr-en's config.json (transformer-big), seen on the Hub.
+OPUS_MT_TC_BIG_FR_EN = {
+    "vocab_size": 53017,
+    "d_model": 1024,
+    "encoder_layers": 6,
+    "decoder_layers": 6,
+    "encoder_attention_heads": 16,
+    "decoder_attention_heads": 16,
+    "encoder_ffn_dim": 4096,
+    "decoder_ffn_dim": 4096,
+}
+ARCHS = {"opus-mt-fr-en": OPUS_MT_FR_EN, "opus-mt-tc-big-fr-en": OPUS_MT_TC_BIG_FR_EN}
 ENGINES = ("naive", "hf-sorted", "ct2-plain", "default", "fastest")
 DISTILBART_CNN_12_6 = {
     "vocab_size": 50264,
@@ -105,19 +118,28 @@ def build_model(out: Path) -> Path:
     return out
 
 
-def cached_model() -> Path:
-    """The benchmark model, built once into the user cache (about 300 MB) and reused
-    while the builder is unchanged; conversions are cached beside it."""
+def build_tc_big(out: Path) -> Path:
+    """opus-mt-tc-big-fr-en's architecture and file layout, random weights."""
+    import make_test_models as builder
+
+    return builder.make_tc_big(out, **OPUS_MT_TC_BIG_FR_EN)
+
+
+def cached_model(arch: str = "opus-mt-fr-en") -> Path:
+    """The benchmark model of ``arch``, built once into the user cache (300 MB for
+    opus-mt-fr-en, 460 MB for tc-big) and reused while the builder is unchanged;
+    conversions are cached beside it."""
     from translate_news.paths import cache_root
 
+    build = build_model if arch == "opus-mt-fr-en" else build_tc_big
     recipe = (ROOT / "scripts" / "make_test_models.py").read_text(encoding="utf-8")
-    recipe += inspect.getsource(build_model) + repr(OPUS_MT_FR_EN)
+    recipe += inspect.getsource(build) + repr(ARCHS[arch])
     key = hashlib.sha256(recipe.encode()).hexdigest()[:12]
-    target = cache_root() / "bench" / f"opus-mt-fr-en-shaped-{key}"
-    if not (target / "model.safetensors").exists():
+    target = cache_root() / "bench" / f"{arch}-shaped-{key}"
+    if not (target / "config.json").exists():
         target.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(dir=target.parent) as tmp:
-            built = build_model(Path(tmp) / "model")
+            built = build(Path(tmp) / "model")
             shutil.rmtree(target, ignore_errors=True)
             built.rename(target)
     return target
@@ -444,6 +466,9 @@ def main(argv: list[str] | None = None) -> int:
         "--model-dir", type=Path, help="the model to time (default: built once, then cached)"
     )
     parser.add_argument(
+        "--arch", choices=sorted(ARCHS), default="opus-mt-fr-en", help="the model's shape"
+    )
+    parser.add_argument(
         "--summarizer", action="store_true", help="time the summariser instead (see README)"
     )
     parser.add_argument("--articles", type=int, default=8, help="with --summarizer")
@@ -478,7 +503,7 @@ def main(argv: list[str] | None = None) -> int:
             args.json.write_text(json.dumps(report, indent=2))
         return 0
 
-    model_dir = args.model_dir or cached_model()
+    model_dir = args.model_dir or cached_model(args.arch)
     runs: list[dict] = []
     failed: list[str] = []
     for engine in args.engines.split(","):
@@ -507,6 +532,7 @@ def main(argv: list[str] | None = None) -> int:
         run["ratio_vs_naive"] = round(run["src_tokens_per_s"] / base, 2) if base else None
     report = {
         "machine": machine() | {"threads": args.threads, "gpu": gpu_name(args.device)},
+        "arch": args.arch,
         "quick": args.quick,
         "runs": runs,
         "failed": failed,
