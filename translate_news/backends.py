@@ -424,7 +424,7 @@ def convert_to_ctranslate2(model_dir: Path, quantization: str, target: Path) -> 
         why = lines[-1].strip() if lines else f"exit status {done.returncode}; out of memory?"
         raise TranslateNewsError(f"converting {model_dir} to CTranslate2 failed: {why}")
     size = sum(f.stat().st_size for f in target.iterdir() if f.is_file()) / 1e6
-    _log.info("converted in %.1f s (%.0f MB)", time.perf_counter() - started, size)
+    _log.info("converted in %.1f s (%.1f MB)", time.perf_counter() - started, size)
     return target
 
 
