@@ -223,6 +223,7 @@ def test_html_summaries_give_pages_the_html_briefing_links_to(tmp_path, toy_mode
     assert result.exit_code == 1  # broken.txt
     page = (out / "a.en.html").read_text(encoding="utf-8")
     assert page.startswith("<!DOCTYPE html>") and "<strong>Summary</strong> (LEAD-3)" in page
+    assert '<time datetime="2025-07-21">Monday 21 July 2025</time>' in page
     briefing = tmp_path / "briefing.html"
     assert runner.invoke(app, ["brief", str(out), "-o", str(briefing)]).exit_code == 0
     outline = Outline()
@@ -244,6 +245,6 @@ def test_html_summaries_give_pages_the_html_briefing_links_to(tmp_path, toy_mode
     ],
 )
 def test_dates_as_a_reader_says_them(iso, said):
-    from translate_news.briefing import human_date
+    from translate_news.output import human_date
 
     assert human_date(iso) == said

@@ -16,7 +16,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from .errors import InputError
-from .output import md_escape, read_summary_record
+from .output import human_date, md_escape, read_summary_record
 
 UNDATED = "Undated"
 
@@ -55,25 +55,6 @@ def load_entries(
         raise InputError(f"{folder}: no summaries found; run translate-news summarize first")
     dated = sorted((e for e in entries if e.date), key=lambda e: e.date or "", reverse=True)
     return dated + [e for e in entries if not e.date], problems
-
-
-_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-_MONTHS = (
-    "January February March April May June July August September October November December"
-).split()
-
-
-def human_date(iso: str) -> str:
-    """An ISO date as a reader says it: ``Tuesday 22 July 2025``, ``July 2025``, ``2025``."""
-    import datetime
-
-    parts = iso[:10].split("-")
-    if len(parts) == 3:
-        day = datetime.date(*map(int, parts))
-        return f"{_DAYS[day.weekday()]} {day.day} {_MONTHS[day.month - 1]} {day.year}"
-    if len(parts) == 2:
-        return f"{_MONTHS[int(parts[1]) - 1]} {parts[0]}"
-    return parts[0]
 
 
 def _time(entry: Entry) -> str:

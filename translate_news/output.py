@@ -144,7 +144,9 @@ def to_html(
     title = html.escape(_title(article) or "Translation")
     body = [f"<h1>{title}</h1>"]
     if article.date:
-        body.append(f'<p class="date">{html.escape(article.date)}</p>')
+        shown = human_date(article.date) if ISO_DATE.fullmatch(article.date) else article.date
+        when = f'<time datetime="{html.escape(article.date)}">{html.escape(shown)}</time>'
+        body.append(f'<p class="date">{when}</p>')
     if summary is not None:
         body.append(
             f'<p class="summary"><strong>Summary</strong> ({html.escape(summary.method)}): '
@@ -304,6 +306,25 @@ def _escape_line_start(match: re.Match[str]) -> str:
     if mark.isdigit():  # "12. item": the period, not the number, makes the list
         return f"{indent}{mark}\\"
     return f"{indent}\\{mark}"
+
+
+_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_MONTHS = (
+    "January February March April May June July August September October November December"
+).split()
+
+
+def human_date(iso: str) -> str:
+    """An ISO date as a reader says it: ``Tuesday 22 July 2025``, ``July 2025``, ``2025``."""
+    import datetime
+
+    parts = iso[:10].split("-")
+    if len(parts) == 3:
+        day = datetime.date(*map(int, parts))
+        return f"{_DAYS[day.weekday()]} {day.day} {_MONTHS[day.month - 1]} {day.year}"
+    if len(parts) == 2:
+        return f"{_MONTHS[int(parts[1]) - 1]} {parts[0]}"
+    return parts[0]
 
 
 def _runs(paragraph: TranslatedParagraph) -> list[tuple[str, str | None]]:
