@@ -192,7 +192,7 @@ def test_a_window_that_fails_to_summarise_goes_on_one_by_one(tmp_path, toy_model
 
 
 def test_progress_counts_feed_records_not_files(tmp_path):
-    from translate_news.cli import _count_articles
+    from translate_news.cli.articles import _count_articles
     from translate_news.readers import ReadOptions
 
     src = make_folder(tmp_path / "in")  # three articles and one unreadable file

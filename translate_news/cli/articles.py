@@ -1,0 +1,287 @@
+"""The commands over articles: translate, split, summarize and brief."""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Literal
+
+import typer
+
+from ..errors import InputError, OutputError, UsageError
+from ..options import SummaryOptions, TranslateOptions
+from ..output import FORMATS, Format
+from ..readers import ReadOptions
+
+if TYPE_CHECKING:
+    from ..folder import Report
+
+from .groups import read_options, summary_options, translation_options
+from .shell import command, say, show_signature, state
+
+
+@command(options=translation_options, reading=read_options)
+def translate(
+    options: TranslateOptions,
+    reading: ReadOptions,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output", "-o", help="Output file, or folder for a folder or feed (default: stdout)."
+        ),
+    ] = None,
+    fmt: Annotated[
+        Format | None,
+        typer.Option("--format", "-f", help="Output format (default: from -o's extension)."),
+    ] = None,
+    force: Annotated[bool, typer.Option(help="Overwrite existing outputs.")] = False,
+    source: Annotated[
+        str | None,
+        typer.Argument(
+            help="A French article (.txt, .md, .html, .docx, .json, .jsonl), a folder of "
+            "them, or - for standard input."
+        ),
+    ] = None,
+    text: Annotated[
+        str | None,
+        typer.Option("--text", "-t", help="French text to translate, instead of a file."),
+    ] = None,
+) -> None:
+    """Translate French articles into English.
+
+    Examples:
+
+        translate-news translate seeds/article.txt
+
+        translate-news translate article.html -o article.en.md --format md
+
+        translate-news translate articles/ -o english/ --format json
+
+        translate-news translate --text "Le Kremlin a assuré mardi ne rien attendre."
+    """
+    from ..engine import Translator
+    from ..output import format_for, render, write_atomic
+    from ..readers import FEED_SUFFIXES, parse_article, read_article
+
+    if (source is None) == (text is None):
+        raise UsageError("give a file, a folder or - to translate, or --text, but not both")
+    if text is not None:
+        source = "-"  # a short text behaves as standard input would
+    path = Path(source or "-")
+    if source != "-" and (path.is_dir() or path.suffix.lower() in FEED_SUFFIXES):
+        if output is None:
+            raise UsageError(f"{source}: translating many articles needs -o FOLDER")
+        _check_output_folder(output)
+        _translate_many(path, output, fmt or "md", force, options, reading)
+        return
+    chosen = format_for(output, fmt)
+    if output is not None and output.exists() and not force:
+        raise OutputError(f"{output}: already exists; pass --force to overwrite it")
+    article = parse_article(text, path="<text>") if text else read_article(source or "-", reading)
+    translator = Translator(options=options)
+    show_signature("translation", translator.signature)
+    text = render(translator.translate_article(article), chosen)
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        write_atomic(output, text, force=force)
+        say(f"wrote {output}")
+
+
+def _translate_many(
+    root: Path,
+    out_dir: Path,
+    fmt: str,
+    force: bool,
+    options: TranslateOptions,
+    reading: ReadOptions,
+) -> None:
+    from ..engine import Translator
+    from ..folder import Translations, run_folder
+
+    translator = Translator(options=options)
+    show_signature("translation", translator.signature)
+    out_dir.mkdir(parents=True, exist_ok=True)
+
+    def show(kind: str, source: str, detail: str) -> None:
+        if kind == "failed":
+            typer.echo(f"translate-news: error: {detail}", err=True)
+        elif kind == "passed over":
+            say(detail)
+        elif kind != "stopped":
+            say(f"{kind}: {source} -> {detail}")
+
+    outputs = Translations(fmt, force=force)
+    report = run_folder(translator, root, out_dir, outputs, reading=reading, on_event=show)
+    _finish(report)
+
+
+def _check_output_folder(out_dir: Path) -> None:
+    """A many-article run writes a folder: refuse a file there, or a name that says file."""
+    if out_dir.exists() and not out_dir.is_dir():
+        raise UsageError(
+            f"{out_dir}: exists and is not a folder; a many-article run needs -o FOLDER"
+        )
+    if not out_dir.exists() and out_dir.suffix.lower() in {f".{f}" for f in FORMATS}:
+        raise UsageError(
+            f"{out_dir}: looks like a file name; a many-article run writes a folder of them "
+            "(-o FOLDER)"
+        )
+
+
+def _finish(report: Report) -> None:
+    """The closing count of a many-article run; exit code 1 when anything failed or the
+    run stopped."""
+    rows = [
+        ("done", len(report.done), ""),
+        ("skipped", len(report.skipped), "  (already done; --force redoes them)"),
+        ("failed", len(report.failed), ""),
+    ]
+    if report.passed_over:
+        rows.append(("not read", len(report.passed_over), "  (not regular files)"))
+    say("\n".join(f"{name:<9}{count:>6}{note}" for name, count, note in rows))
+    if report.stopped is not None:
+        typer.echo(f"translate-news: error: {report.stopped}; the run stopped", err=True)
+    if report.failed or report.stopped is not None:
+        raise typer.Exit(1)
+
+
+@command()
+def split(
+    file: Annotated[str, typer.Argument(help="French article, or - for standard input.")],
+) -> None:
+    """Print the sentences of an article, one per line, a blank line between paragraphs.
+
+    Example:
+
+        translate-news split seeds/article.txt
+    """
+    from ..readers import read_article
+    from ..segment import split_sentences
+
+    article = read_article(file)
+    blocks = [article.title] if article.title else []
+    for paragraph in article.paragraphs:
+        sentences = split_sentences(paragraph.body)
+        if paragraph.credit:
+            sentences.append(paragraph.credit)
+        blocks.append("\n".join(" ".join(s.split()) for s in sentences))
+    sys.stdout.write("\n\n".join(blocks) + "\n")
+
+
+@command(options=translation_options, summary=summary_options, reading=read_options)
+def summarize(
+    source: Annotated[Path, typer.Argument(help="An article, a feed or a folder of them.")],
+    options: TranslateOptions,
+    summary: SummaryOptions,
+    reading: ReadOptions,
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="Output folder (.en.md and .en.json each).")
+    ] = Path("summaries"),
+    force: Annotated[bool, typer.Option(help="Redo articles already summarised.")] = False,
+    fmt: Annotated[
+        Literal["md", "html"],
+        typer.Option(
+            "--format",
+            "-f",
+            help="html: also write each translation as a standalone page, which a "
+            "briefing in HTML links to.",
+        ),
+    ] = "md",
+) -> None:
+    """Translate and summarise articles: a file or a whole folder (recursively).
+
+    Articles already done with the same source and options are skipped; one bad file is
+    reported and the rest go on; the exit code is 1 if any failed.
+
+    Examples:
+
+        translate-news summarize seeds/ -o summaries/
+
+        translate-news summarize articles/ -o out/ --summarizer lead
+    """
+    from ..engine import Translator
+    from ..folder import Summaries, run_folder
+    from ..summarize import Summarizer
+
+    if not source.exists():
+        raise InputError(f"{source}: no such file or folder")
+    _check_output_folder(output)
+    # The summariser runs where the translation runs, with its own batch budget.
+    engine = dataclasses.replace(
+        options.model, name=summary.model.name, batch_tokens=None, revision=None
+    )
+    summarizer = Summarizer(options=dataclasses.replace(summary, model=engine))
+    translator = Translator(options=options)
+    show_signature("translation", translator.signature)
+    show_signature("summary", summarizer.signature)
+    output.mkdir(parents=True, exist_ok=True)
+    failures: list[str] = []
+    count = _count_articles(source, output, reading)
+    with typer.progressbar(
+        length=max(1, count), label="articles", file=sys.stderr, hidden=state["quiet"]
+    ) as bar:
+
+        def progress(kind: str, item: str, detail: str) -> None:
+            if kind == "failed":
+                failures.append(f"translate-news: error: {detail}")
+            elif kind == "passed over":
+                failures.append(detail)
+            if kind in ("done", "skipped", "failed"):
+                bar.update(1)
+
+        outputs = Summaries(summarizer, force=force, pages=fmt == "html")
+        report = run_folder(translator, source, output, outputs, reading=reading, on_event=progress)
+    for line in failures:
+        typer.echo(line, err=True)
+    _finish(report)
+
+
+def _count_articles(source: Path, out_dir: Path, reading: ReadOptions) -> int:
+    """How many articles a run will see: one per file, one per record of a feed."""
+    from ..folder import find_inputs
+    from ..readers import FEED_SUFFIXES, read_articles
+
+    total = 0
+    for found in find_inputs(source, out_dir):
+        if found.path.suffix.lower() not in FEED_SUFFIXES:
+            total += 1
+            continue
+        try:
+            total += sum(1 for _ in read_articles(found.path, reading, lambda error: None))
+        except InputError:
+            total += 1  # reported as one failure
+    return total
+
+
+@command()
+def brief(
+    folder: Annotated[Path, typer.Argument(help="A folder written by 'summarize'.")],
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="briefing.md, briefing.html or briefing.json")
+    ],
+    title: Annotated[str | None, typer.Option(help="The briefing's title.")] = None,
+    force: Annotated[bool, typer.Option(help="Overwrite an existing briefing.")] = False,
+) -> None:
+    """Write an English briefing of summarised articles, newest first, grouped by day.
+
+    Example:
+
+        translate-news brief summaries/ -o briefing.html --title "Ukraine, July 2025"
+    """
+    from ..briefing import RENDERERS, load_entries
+    from ..output import write_atomic
+
+    render = RENDERERS.get(output.suffix.lower())
+    if render is None:
+        raise OutputError(f"{output}: the briefing must end in .md, .html or .json")
+    pages = output.suffix.lower() == ".html"
+    entries, problems = load_entries(folder, output.resolve().parent, pages=pages)
+    for problem in problems:
+        typer.echo(f"translate-news: error: {problem}", err=True)
+    write_atomic(output, render(entries, title), force=force)
+    noun = "article" if len(entries) == 1 else "articles"
+    say(f"wrote {output} ({len(entries)} {noun})")
+    if problems:
+        raise typer.Exit(1)

@@ -1,0 +1,298 @@
+"""The commands around the work: models, config, doctor and evaluate."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from ..errors import ModelNotFoundError, UsageError
+from ..options import ComputeType, SummaryOptions, TranslateOptions
+from .groups import summary_options, translation_options
+from .shell import app, command, say, show_signature, state
+
+# --- models ----------------------------------------------------------------------
+
+models_app = typer.Typer(
+    help="Download, list, remove and locate the models translate-news runs.",
+    no_args_is_help=True,
+)
+app.add_typer(models_app, name="models")
+
+NameArg = Annotated[str, typer.Argument(help="An alias (opus-mt-fr-en) or a Hub id.")]
+
+
+@command(on=models_app, name="download")
+def models_download(
+    names: Annotated[
+        list[str] | None,
+        typer.Argument(help="Aliases or Hub ids (default: the translation and summary models)."),
+    ] = None,
+    folder: Annotated[
+        Path | None,
+        typer.Option("--dir", help="Where to put them (default: the user models folder)."),
+    ] = None,
+    compute_type: Annotated[
+        ComputeType, typer.Option(help="The CTranslate2 conversion to make once.")
+    ] = "int8",
+) -> None:
+    """Download models from the Hugging Face Hub (resumable, checked whole) and convert
+    them for CTranslate2 once, so that later runs need no network.
+
+    Examples:
+
+        translate-news models download
+
+        translate-news models download opus-mt-tc-big-fr-en --dir /srv/models
+    """
+    from huggingface_hub.utils import enable_progress_bars
+
+    from ..backends import conversion_dir, convert_to_ctranslate2
+    from ..model_store import download
+    from ..models import DEFAULT_MODEL, DEFAULT_SUMMARIZER, model_fingerprint
+
+    if state["hid_progress"]:  # a download shows its progress, unless -q
+        del os.environ["HF_HUB_DISABLE_PROGRESS_BARS"]
+    if not state["quiet"]:
+        enable_progress_bars()
+    for name in names or [DEFAULT_MODEL, DEFAULT_SUMMARIZER]:
+        say(f"{name}: downloading into the Hugging Face cache (resumes where it stopped)")
+        path, placed = download(name, folder)
+        target = conversion_dir(path, model_fingerprint(path), compute_type)
+        convert_to_ctranslate2(path, compute_type, target)
+        size = sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 1e6
+        how = "placed" if placed else "already there"
+        say(f"{name}: {how} at {path} ({size:.0f} MB with its {compute_type} conversion)")
+
+
+@command(on=models_app, name="list")
+def models_list() -> None:
+    """List the models on this machine: where, size, CTranslate2 conversions made, and
+    which command uses each.
+
+    Example:
+
+        translate-news models list
+    """
+    from ..model_store import list_models
+
+    used = _models_in_use()
+    rows = [("MODEL", "WHERE", "SIZE", "CONVERTED", "USED BY")]
+    for model in list_models():
+        users = ", ".join(role for role, path in used.items() if path == model.path)
+        size = f"{model.size / 1e6:.0f} MB"
+        converted = ",".join(model.converted) or "-"
+        rows.append((model.name, model.where, size, converted, users or "-"))
+    if len(rows) == 1:
+        say("no models on this machine; translate-news models download fetches them")
+        return
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        typer.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
+
+
+def _models_in_use() -> dict[str, Path | None]:
+    """The folder each command's model would load from now (None: not on this machine)."""
+    from ..models import SUMMARY, TRANSLATION, model_dir, resolve_model
+
+    used: dict[str, Path | None] = {}
+    for command_name, role in (("translate", TRANSLATION), ("summarize", SUMMARY)):
+        try:
+            source = resolve_model(None, role=role)
+            used[command_name] = model_dir(source, {"local_files_only": True})
+        except ModelNotFoundError:
+            used[command_name] = None
+    return used
+
+
+@command(on=models_app, name="remove")
+def models_remove(name: NameArg) -> None:
+    """Delete a model from this machine: the models folder, ./models and the Hugging
+    Face cache, with its conversions.
+
+    Example:
+
+        translate-news models remove opus-mt-tc-big-fr-en
+    """
+    from ..model_store import remove
+
+    for path in remove(name):
+        say(f"removed {path}")
+
+
+@command(on=models_app, name="path")
+def models_path(name: NameArg) -> None:
+    """Print the folder a model loads from (for scripts).
+
+    Example:
+
+        translate-news models path opus-mt-fr-en
+    """
+    from ..model_store import find
+
+    copies = find(name)
+    if not copies:
+        raise ModelNotFoundError(
+            f"model '{name}' is not on this machine; translate-news models download {name}"
+        )
+    typer.echo(str(copies[0].path))
+
+
+# --- config ----------------------------------------------------------------------
+
+config_app = typer.Typer(help="See the settings each command runs with.", no_args_is_help=True)
+app.add_typer(config_app, name="config")
+
+
+@command(on=config_app, name="show")
+def config_show(ctx: typer.Context) -> None:
+    """Print every command's settings apart from its command line, and where each comes
+    from: the configuration file, the environment or the default. The output is TOML: a
+    starting point for a configuration file.
+
+    Example:
+
+        translate-news config show > translate-news.toml
+    """
+    from ..config import setting
+
+    loaded = state["config"]
+    typer.echo(f"# configuration file: {loaded.path or 'none'}")
+    root = ctx.find_root().command
+
+    def walk(group: Any, prefix: str) -> None:
+        for name, sub in getattr(group, "commands", {}).items():
+            if hasattr(sub, "commands"):
+                walk(sub, f"{prefix}{name}.")
+                continue
+            lines = []
+            for param in sub.params:
+                long = [o for o in param.opts if o.startswith("--")]
+                if param.param_type_name != "option" or param.hidden or not long:
+                    continue
+                key = long[0][2:]
+                found = setting(loaded, f"{prefix}{name}".replace(".", " "), key, param.default)
+                value = _toml(found.value)
+                lines.append(
+                    f"{'# ' if value is None else ''}{key} = {value or ''}  # {found.source}"
+                )
+            typer.echo(f"\n[{prefix}{name}]\n" + "\n".join(lines))
+
+    walk(root, "")
+
+
+def _toml(value: Any) -> str | None:
+    """A value as TOML; None for an unset one."""
+    if value is None or value == ():
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_toml(v) or '""' for v in value) + "]"
+    return json.dumps(str(value), ensure_ascii=False)
+
+
+# --- doctor ----------------------------------------------------------------------
+
+
+@command(options=translation_options, summary=summary_options)
+def doctor(options: TranslateOptions, summary: SummaryOptions) -> None:
+    """Check this machine: versions, processor, GPUs, which model each command will use
+    and whether it is here and converted, the signature each runs with, where files are
+    kept, and each problem with the command that fixes it. Exit code 1 when translation
+    cannot run.
+
+    Example:
+
+        translate-news doctor
+    """
+    from ..doctor import examine
+
+    engine = dataclasses.replace(options.model, name=summary.model.name, batch_tokens=None)
+    summary = dataclasses.replace(summary, model=engine)
+    checkup = examine(options, summary, state["config"].path)
+    for section, lines in checkup.sections.items():
+        typer.echo(section)
+        width = max(len(label) for label, _ in lines)
+        for label, value in lines:
+            typer.echo(f"  {label:<{width}}  {value}")
+    typer.echo("Problems" if checkup.problems else "No problems found.")
+    for problem in checkup.problems:
+        typer.echo(f"  - {problem}")
+    if not checkup.can_translate:
+        raise typer.Exit(1)
+
+
+# --- evaluate --------------------------------------------------------------------
+
+
+@command(options=translation_options)
+def evaluate(
+    options: TranslateOptions,
+    references: Annotated[
+        Path,
+        typer.Option(
+            help="Reference translations, one per line; with --summaries, a folder of "
+            "reference summaries (<name>.txt for each <name>.en.json)."
+        ),
+    ],
+    hypotheses: Annotated[
+        Path | None, typer.Option(help="Translations to score, one per line.")
+    ] = None,
+    source: Annotated[
+        Path | None,
+        typer.Option(help="French sentences, one per line: translated now, then scored."),
+    ] = None,
+    summaries: Annotated[
+        Path | None, typer.Option(help="A folder written by summarize: score its summaries.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the scores as JSON.")] = False,
+) -> None:
+    """Score translations (BLEU, chrF, with sacrebleu's signature) or summaries
+    (ROUGE-1/2/L F1) against references.
+
+    Examples:
+
+        translate-news evaluate --source test.fr --references test.en
+
+        translate-news evaluate --hypotheses mine.en --references test.en --json
+
+        translate-news evaluate --summaries summaries/ --references gold/
+    """
+    from ..evaluate import read_segments, score_summaries, score_translations, summary_pairs
+
+    if sum(x is not None for x in (hypotheses, source, summaries)) != 1:
+        raise UsageError("give one of --hypotheses, --source or --summaries")
+    if summaries is not None:
+        found, expected = summary_pairs(summaries, references)
+        scores: Any = score_summaries(found, expected)
+        lines = [
+            f"ROUGE-1 {scores.rouge1:.4f}  ROUGE-2 {scores.rouge2:.4f}  "
+            f"ROUGE-L {scores.rougeL:.4f}  ({scores.documents} summaries, F1, stemmed)"
+        ]
+    else:
+        expected = read_segments(references)
+        if source is not None:
+            from ..engine import Translator
+
+            translator = Translator(options=options)
+            show_signature("translation", translator.signature)
+            found = translator.translate(read_segments(source))
+        else:
+            found = read_segments(hypotheses)  # type: ignore[arg-type]
+        scores = score_translations(found, expected)
+        lines = [
+            f"BLEU {scores.bleu:.2f}  {scores.bleu_signature}",
+            f"chrF {scores.chrf:.2f}  {scores.chrf_signature}",
+            f"({scores.segments} segments)",
+        ]
+    if as_json:
+        typer.echo(json.dumps(dataclasses.asdict(scores), indent=2))
+    else:
+        typer.echo("\n".join(lines))
