@@ -48,9 +48,8 @@ class Article:
 
     @property
     def source(self) -> str:
-        """Where the article comes from, for messages: ``path`` or ``path#record``."""
-        where = self.path or "input"
-        return where if self.record is None else f"{where}#{self.record}"
+        """Where the article comes from: ``path``, or ``path#record`` for a feed's."""
+        return _source(self.path, self.record)
 
 
 @dataclass(frozen=True)
@@ -107,6 +106,11 @@ class TranslatedArticle:
         """The model's name as resolved: a Hub id or a local directory."""
         return self.signature.model
 
+    @property
+    def source(self) -> str:
+        """Where the article comes from: ``path``, or ``path#record`` for a feed's."""
+        return _source(self.path, self.record)
+
 
 @dataclass(frozen=True)
 class Summary:
@@ -123,3 +127,8 @@ class Summary:
     options: SummaryOptions
     signature: str
     resolved: Signature | None = None
+
+
+def _source(path: str | None, record: str | None) -> str:
+    where = path or "input"
+    return where if record is None else f"{where}#{record}"

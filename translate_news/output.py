@@ -113,6 +113,7 @@ def to_dict(article: TranslatedArticle) -> dict[str, Any]:
         "title": None if article.title is None else asdict(article.title),
         "date": article.date,
         "source_path": article.path,
+        "record": article.record,
         "model": article.model,
         "signature": str(article.signature),
         "resolved": article.signature.as_dict(),
@@ -219,7 +220,7 @@ def summary_record(
     the names of its ``markdown`` file and HTML ``page`` (if any) beside it, the summary
     and the whole translation."""
     record = {
-        "source": translated.path,
+        "source": translated.source,
         "fingerprint": fingerprint,
         "markdown": markdown,
         "page": page,
