@@ -240,3 +240,55 @@ def test_failed_attempt_is_released_before_the_halves_run(toy_model, monkeypatch
     pairs = make_test_models.toy_article_pairs()
     assert translator.translate([fr for fr, _ in pairs]) == [en for _, en in pairs]
     assert attempts
+
+
+def _a_shared_library() -> str:
+    """A shared library this process has loaded (libm), to stand for cuBLAS."""
+    from pathlib import Path
+
+    for line in Path("/proc/self/maps").read_text().splitlines():
+        path = line.split()[-1]
+        if "/libm.so" in path or "/libm-" in path:
+            return path
+    pytest.skip("no libm to stand for cuBLAS")
+
+
+def test_cuda_libraries_are_found_in_nvidias_wheel_layout(tmp_path, monkeypatch):
+    """pip install "translate-news[cuda]" puts cuBLAS 12 in site-packages/nvidia/cublas/lib;
+    it is found there and loaded before CTranslate2 asks for it by name."""
+    import shutil
+    import sys
+
+    from translate_news.backends import cuda_library_dirs, preload_cuda_libraries
+
+    if sys.platform != "linux":
+        pytest.skip("the preload is for Linux")
+    site = tmp_path / "site"
+    lib = site / "nvidia" / "cublas" / "lib"
+    lib.mkdir(parents=True)
+    (site / "nvidia" / "cublas" / "__init__.py").write_text("")
+    for name in ("libcublas.so.12", "libcublasLt.so.12"):
+        shutil.copy(_a_shared_library(), lib / name)
+    monkeypatch.syspath_prepend(str(site))
+    for module in [m for m in sys.modules if m == "nvidia" or m.startswith("nvidia.")]:
+        monkeypatch.delitem(sys.modules, module)
+    assert cuda_library_dirs() == [lib]
+    loaded = preload_cuda_libraries((lib,))
+    assert [p.name for p in loaded] == ["libcublasLt.so.12", "libcublas.so.12"]
+
+
+def test_a_damaged_cuda_library_is_a_warning(tmp_path, caplog):
+    from translate_news.backends import preload_cuda_libraries
+
+    (tmp_path / "libcublas.so.12").write_text("not a library")
+    assert preload_cuda_libraries((tmp_path,)) == ()
+    assert "libcublas.so.12 could not be loaded" in caplog.text
+
+
+def test_a_gpu_run_preloads_cuda_first(toy_model, phantom_gpu, monkeypatch):
+    import translate_news.backends as backends
+
+    calls = []
+    monkeypatch.setattr(backends, "preload_cuda_libraries", lambda: calls.append(1) or ())
+    Translator(str(toy_model), memory=False)  # CTranslate2 "sees" a GPU, then falls back
+    assert calls == [1]

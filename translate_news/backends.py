@@ -10,10 +10,12 @@ ever lost to an out-of-memory error.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import re
 import shutil
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -314,6 +316,48 @@ def default_batch_tokens(device: str, backend: str, beams: int) -> int:
     return 8192 if backend == "ctranslate2" else 1024
 
 
+# What CTranslate2's CUDA 12 wheels load by name at their first matrix product.
+CUDA_LIBRARIES = ("libcublasLt.so.12", "libcublas.so.12")
+
+
+def cuda_library_dirs() -> list[Path]:
+    """The folders of NVIDIA's CUDA 12 cuBLAS wheel (``pip install
+    "translate-news[cuda]"`` brings it), where installed."""
+    import importlib.util
+
+    try:
+        spec = importlib.util.find_spec("nvidia.cublas")
+    except ModuleNotFoundError:
+        return []
+    locations = [] if spec is None else list(spec.submodule_search_locations or [])
+    return [Path(location) / "lib" for location in locations]
+
+
+@functools.lru_cache(maxsize=1)
+def preload_cuda_libraries(folders: tuple[Path, ...] | None = None) -> tuple[Path, ...]:
+    """Load CUDA 12's cuBLAS from NVIDIA's wheel before CTranslate2 asks for it by name,
+    so that its CUDA 12 build runs on a machine whose system CUDA is another version
+    (it failed with "libcublas.so.12 is not found" on a CUDA 13 H100). Returns the
+    libraries loaded; none where the wheel is absent or the system is not Linux."""
+    if sys.platform != "linux":
+        return ()
+    import ctypes
+
+    loaded = []
+    for folder in cuda_library_dirs() if folders is None else folders:
+        for name in CUDA_LIBRARIES:
+            path = folder / name
+            if not path.exists():
+                continue
+            try:
+                ctypes.CDLL(str(path), mode=ctypes.RTLD_GLOBAL)
+            except OSError as exc:
+                _log.warning("%s could not be loaded (%s)", path, exc)
+                continue
+            loaded.append(path)
+    return tuple(loaded)
+
+
 def load_ctranslate2_backend(
     model_dir: Path,
     fingerprint: str,
@@ -334,6 +378,9 @@ def load_ctranslate2_backend(
         raise TranslateNewsError(
             f"--device {device} was asked for, but CTranslate2 sees {gpus} GPU(s)"
         )
+    if index is not None:
+        for path in preload_cuda_libraries():
+            _log.info("CUDA library for CTranslate2: %s", path)
     compute_type = compute_type or ("int8" if index is None else "float16")
     target = conversion_dir(model_dir, fingerprint, compute_type)
     path = convert_to_ctranslate2(model_dir, compute_type, target)

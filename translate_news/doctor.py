@@ -108,7 +108,15 @@ def _gpus(checkup: Checkup) -> None:
 
         checkup.add("GPUs", "CTranslate2 sees", f"{ctranslate2.get_cuda_device_count()} GPU(s)")
     except ImportError:
-        pass
+        return
+    from .backends import cuda_library_dirs
+
+    folders = [str(f) for f in cuda_library_dirs() if f.is_dir()]
+    checkup.add(
+        "GPUs",
+        "cuBLAS 12 for it",
+        ", ".join(folders) or 'the system\'s (pip install "translate-news[cuda]" brings its own)',
+    )
 
 
 def _where(role: Role, name: str | None) -> tuple[str, Path | None]:
