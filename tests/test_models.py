@@ -186,3 +186,19 @@ def test_the_tc_big_alias_finds_its_folder(tc_big_model, isolated_env):
     translator = Translator("opus-mt-tc-big-fr-en", memory=False)
     assert translator.signature.model.endswith("opus-mt-tc-big-fr-en")
     assert str(translator.signature).startswith("opus-mt-tc-big-fr-en@")
+
+
+def test_models_download_into_a_file_is_one_line(toy_model, isolated_env):
+    from typer.testing import CliRunner
+
+    from translate_news.cli import app
+
+    hub_cache(isolated_env / "home" / "hf" / "hub", "toy-org/marian-toy", toy_model)
+    blocker = isolated_env / "a file"
+    blocker.write_text("not a folder")
+    result = CliRunner().invoke(
+        app, ["models", "download", "toy-org/marian-toy", "--dir", str(blocker)]
+    )
+    assert result.exit_code == 1
+    assert f"{blocker}: cannot hold models" in result.stderr
+    assert "Traceback" not in result.output

@@ -14,7 +14,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import ModelNotFoundError, UsageError
+from .errors import ModelNotFoundError, OutputError, UsageError
 from .models import (
     ALIASES,
     ModelSource,
@@ -71,8 +71,11 @@ def download(
     marker = target / MARKER
     if marker.is_file() and marker.read_text(encoding="utf-8").split("\n")[0] == snapshot.name:
         return target, False  # this very revision is there already
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}."))
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}."))
+    except OSError as exc:
+        raise OutputError(f"{target.parent}: cannot hold models ({exc.strerror})") from None
     try:
         for path in snapshot.iterdir():
             if path.is_file():
@@ -81,6 +84,8 @@ def download(
         if target.exists():
             shutil.rmtree(target)
         os.replace(staging, target)
+    except OSError as exc:
+        raise OutputError(f"{target}: cannot be written ({exc.strerror})") from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return target, True

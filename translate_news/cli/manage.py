@@ -49,15 +49,17 @@ def models_download(
 
         translate-news models download opus-mt-tc-big-fr-en --dir /srv/models
     """
-    from huggingface_hub.utils import enable_progress_bars
-
     from ..backends import conversion_dir, convert_to_ctranslate2
     from ..model_store import download
     from ..models import DEFAULT_MODEL, DEFAULT_SUMMARIZER, model_fingerprint
 
-    if state["hid_progress"]:  # a download shows its progress, unless -q
+    if "HF_HUB_DISABLE_PROGRESS_BARS" in state["set_env"]:  # a download shows its progress
         del os.environ["HF_HUB_DISABLE_PROGRESS_BARS"]
-    if not state["quiet"]:
+    # huggingface_hub reads that variable once, when first imported: that is now.
+    from huggingface_hub import constants
+    from huggingface_hub.utils import enable_progress_bars
+
+    if not state["quiet"] and not constants.HF_HUB_DISABLE_PROGRESS_BARS:
         enable_progress_bars()
     for name in names or [DEFAULT_MODEL, DEFAULT_SUMMARIZER]:
         say(f"{name}: downloading into the Hugging Face cache (resumes where it stopped)")

@@ -39,7 +39,7 @@ app = typer.Typer(
 )
 
 F = TypeVar("F", bound=Callable[..., Any])
-state: dict[str, Any] = {"verbose": False, "quiet": False, "hid_progress": False}
+state: dict[str, Any] = {"verbose": False, "quiet": False, "set_env": []}
 
 VerboseOpt = Annotated[
     bool, typer.Option("--verbose", "-v", help="Show what runs, tracebacks and library logs.")
@@ -231,6 +231,8 @@ def command(
                 raise typer.Exit(2 if isinstance(exc, UsageError) else 1) from None
             finally:  # the stream the handler writes to is the command's own
                 logging.getLogger().handlers.clear()
+                while state["set_env"]:
+                    os.environ.pop(state["set_env"].pop(), None)
 
         del wrapper.__wrapped__  # typer must see the spliced signature, not the original
         wrapper.__signature__ = own.replace(parameters=parameters)  # type: ignore[attr-defined]
@@ -259,10 +261,14 @@ def _configure_logging() -> None:
     # What the tool itself is doing (a one-time conversion, say) is worth a line.
     logging.getLogger("translate_news").setLevel(logging.ERROR if quiet else logging.INFO)
     if not verbose:
-        os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
-        if "HF_HUB_DISABLE_PROGRESS_BARS" not in os.environ:
-            os.environ["HF_HUB_DISABLE_PROGRESS_BARS"] = "1"
-            state["hid_progress"] = True
+        # Quieter libraries for this command only (the wrapper puts them back).
+        for name, value in (
+            ("TRANSFORMERS_VERBOSITY", "error"),
+            ("HF_HUB_DISABLE_PROGRESS_BARS", "1"),
+        ):
+            if name not in os.environ:
+                os.environ[name] = value
+                state["set_env"].append(name)
         warnings.filterwarnings("ignore", module="transformers")
         logging.getLogger("huggingface_hub").setLevel(logging.ERROR)
 
