@@ -3,6 +3,7 @@
     python scripts/bench.py [--quick] [--json FILE] [--threads N] [--engines a,b,...]
                             [--device cpu|cuda] [--synthetic N]
                             [--arch opus-mt-fr-en|opus-mt-tc-big-fr-en]
+    python scripts/bench.py --startup [--json FILE]   # whole-process start-up times
 
 The model is built from opus-mt-fr-en's configuration (vocabulary 59,514, 6+6 layers,
 d_model 512) with random weights, so nothing is downloaded; its tokenizer is a real
@@ -432,6 +433,50 @@ def bench_summarizer(threads: int, articles: int) -> list[dict]:
     ]
 
 
+def toy_model() -> Path:
+    """The trained toy model of the test suite, built once into the user cache."""
+    import make_test_models as builder
+
+    from translate_news.paths import cache_root
+
+    recipe = (ROOT / "scripts" / "make_test_models.py").read_bytes()
+    target = cache_root() / "bench" / f"test-models-{hashlib.sha256(recipe).hexdigest()[:12]}"
+    if not (target / "marian-toy" / "config.json").exists():
+        with tempfile.TemporaryDirectory() as tmp:
+            built = builder.make_toy(Path(tmp) / "marian-toy")
+            target.mkdir(parents=True, exist_ok=True)
+            shutil.move(str(built), target / "marian-toy")
+    return target / "marian-toy"
+
+
+def bench_startup(repeats: int = 5) -> list[dict]:
+    """Whole-process wall time, median of ``repeats``: what a user waits for one short
+    article (the toy article with the toy model, converted already), beside the floors
+    (an empty interpreter, importing CTranslate2) and --help."""
+    import statistics
+
+    model = toy_model()
+    cli = [sys.executable, "-m", "translate_news"]
+    translate = [*cli, "translate", str(ROOT / "tests" / "data" / "toy.txt")]
+    translate += ["--model", str(model), "--no-memory"]
+    commands = {
+        "python -c pass": [sys.executable, "-c", "pass"],
+        "import ctranslate2": [sys.executable, "-c", "import ctranslate2"],
+        "translate-news --help": [*cli, "--help"],
+        "translate the toy article": translate,
+    }
+    subprocess.run(translate, capture_output=True, check=True)  # converts the model once
+    runs = []
+    for name, command in commands.items():
+        times = []
+        for _ in range(repeats):
+            start = time.perf_counter()
+            subprocess.run(command, capture_output=True, check=True)
+            times.append(time.perf_counter() - start)
+        runs.append({"what": name, "median_s": round(statistics.median(times), 3), "runs": times})
+    return runs
+
+
 def machine() -> dict:
     cpu = platform.processor() or platform.machine()
     try:
@@ -472,6 +517,9 @@ def main(argv: list[str] | None = None) -> int:
         "--summarizer", action="store_true", help="time the summariser instead (see README)"
     )
     parser.add_argument("--articles", type=int, default=8, help="with --summarizer")
+    parser.add_argument(
+        "--startup", action="store_true", help="time whole processes: --help, one short article"
+    )
     parser.add_argument("--device", choices=("cpu", "cuda"), default="cpu")
     parser.add_argument(
         "--synthetic", type=int, default=200, help="articles (of 2 sentences) in that corpus"
@@ -491,6 +539,14 @@ def main(argv: list[str] | None = None) -> int:
             args.synthetic,
         )
         print(json.dumps(runs))
+        return 0
+
+    if args.startup:
+        runs = bench_startup()
+        for r in runs:
+            print(f"{r['what']:28} {r['median_s']:6.2f} s (median of {len(r['runs'])})")
+        if args.json:
+            args.json.write_text(json.dumps({"machine": machine(), "startup_runs": runs}, indent=2))
         return 0
 
     if args.summarizer:

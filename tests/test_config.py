@@ -96,3 +96,10 @@ def test_version_and_completion():
     version = runner.invoke(app, ["--version"])
     assert version.exit_code == 0 and version.stdout.strip() == f"translate-news {__version__}"
     assert "--install-completion" in runner.invoke(app, ["--help"]).stdout
+    import subprocess
+    import sys
+
+    module = subprocess.run(
+        [sys.executable, "-m", "translate_news", "--version"], capture_output=True, text=True
+    )
+    assert module.stdout.strip() == f"translate-news {__version__}"
