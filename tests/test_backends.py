@@ -157,10 +157,12 @@ def test_ctranslate2_path_never_imports_torch(toy_model):
     code = (
         "import sys; from translate_news import Translator; "
         f"t = Translator({str(toy_model)!r}, backend='ctranslate2', device='cpu', memory=False); "
-        "print(t.translate(['Le chat mange la pomme.'])[0], 'torch' in sys.modules)"
+        "print(t.translate(['Le chat mange la pomme.'])[0], "
+        "[m for m in ('torch', 'transformers') if m in sys.modules])"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "The cat eats the apple. False"
+    # Nor transformers: the Marian tokenizer is read with sentencepiece (1.3 s less start-up).
+    assert out.stdout.strip() == "The cat eats the apple. []"
 
 
 def _ctranslate2_sees_a_gpu() -> bool:

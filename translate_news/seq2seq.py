@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from . import tokenizer as pieces
 from ._version import __version__
 from .backends import (
     Backend,
@@ -84,9 +85,7 @@ class Seq2SeqModel:
             if config is not None:
                 check(self.source, config)
         try:
-            self.tokenizer = load_pretrained(
-                tokenizer_class(self.source, self._hub), self.source, **self._hub
-            )
+            self.tokenizer = self._load_tokenizer()
             self.backend: Backend
             self.backend, self.folder = load_backend(
                 self.source, self._hub, self.tokenizer, options
@@ -105,6 +104,19 @@ class Seq2SeqModel:
         )
         self.beams: int = beams or self.generation.get("num_beams") or 1
         self.batch_tokens = self._batch_tokens()
+
+    def _load_tokenizer(self) -> Any:
+        """A Marian model's tokenizer read with sentencepiece alone when it is on this
+        machine (transformers, 1.3 s to import, stays out of a CTranslate2 process);
+        transformers' own tokenizer for any other model, or to fetch one from the Hub."""
+        try:
+            folder = model_dir(self.source, {**self._hub, "local_files_only": True})
+        except ModelNotFoundError:
+            folder = None
+        found = None if folder is None else pieces.load(folder)
+        if found is not None:
+            return found
+        return load_pretrained(tokenizer_class(self.source, self._hub), self.source, **self._hub)
 
     def _damaged(self) -> ModelNotFoundError | None:
         """When loading failed: the model's damaged file, as one line that names it and
