@@ -2,7 +2,7 @@
 same ids and the same text, on the seed, the test corpus and generated text."""
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from translate_news import tokenizer as pieces
@@ -46,6 +46,7 @@ TEXT = st.lists(st.sampled_from(PARTS), max_size=40).map("".join)
 
 @settings(max_examples=150, deadline=None)
 @given(text=TEXT)
+@example(text=">>\n>>fr<<")  # a language code runs to the first <<, newlines and all
 def test_same_ids_on_any_text(pair, text):
     ours, theirs = pair
     assert ours(text)["input_ids"] == theirs(text, truncation=False)["input_ids"]

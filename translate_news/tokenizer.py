@@ -131,4 +131,4 @@ class MarianPieces:
 
 
 _SPECIAL = {"eos": "</s>", "unk": "<unk>", "pad": "<pad>"}
-_LANGUAGE_CODE = re.compile(r">>.*?<<")
+_LANGUAGE_CODE = re.compile(r">>.*?<<", re.DOTALL)  # as MarianTokenizer: up to the first <<
