@@ -12,7 +12,7 @@ from pathlib import Path
 from ._version import __version__
 from .errors import TranslateNewsError
 from .model_store import conversions
-from .models import SUMMARY, TRANSLATION, Role, local_name, model_dir, resolve_model
+from .models import SUMMARY, TRANSLATION, Role, local_copy, local_name, resolve_model
 from .options import SummaryOptions, TranslateOptions
 from .paths import cache_root, config_dir, hf_cache_dir, user_models_dir
 
@@ -122,10 +122,7 @@ def _gpus(checkup: Checkup) -> None:
 def _where(role: Role, name: str | None) -> tuple[str, Path | None]:
     """How a model resolves, and its folder on this machine (None: not here)."""
     source = resolve_model(name, role=role)
-    try:
-        return source.name, model_dir(source, {"local_files_only": True})
-    except TranslateNewsError:
-        return source.name, None
+    return source.name, local_copy(source)
 
 
 def _translation(checkup: Checkup, options: TranslateOptions) -> None:
@@ -138,7 +135,7 @@ def _translation(checkup: Checkup, options: TranslateOptions) -> None:
         checkup.add("translate", "on this machine", "no")
         checkup.problems.append(
             f"the translation model is not on this machine: "
-            f"translate-news models download {local_name(name) if '/' in name else name}"
+            f"translate-news models download {local_name(name)}"
         )
         return
     checkup.add("translate", "folder", str(folder))
@@ -164,7 +161,7 @@ def _summaries(checkup: Checkup, options: SummaryOptions) -> None:
         checkup.add("summarize", "on this machine", "no")
         checkup.problems.append(
             "the summariser is not on this machine: translate-news models download "
-            f"{local_name(name) if '/' in name else name}, or summarize --summarizer lead"
+            f"{local_name(name)}, or summarize --summarizer lead"
         )
         return
     checkup.add("summarize", "folder", str(folder))

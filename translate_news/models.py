@@ -226,6 +226,16 @@ def model_dir(source: ModelSource, kwargs: dict[str, Any]) -> Path:
     return folder
 
 
+def local_copy(source: ModelSource, kwargs: dict[str, Any] | None = None) -> Path | None:
+    """The folder of the model's complete copy on this machine (its directory, or its
+    snapshot in the Hugging Face cache), never fetching; None when there is none."""
+    kwargs = hub_kwargs(source, None, True) if kwargs is None else kwargs
+    try:
+        return model_dir(source, {**kwargs, "local_files_only": True})
+    except ModelNotFoundError:
+        return None
+
+
 def model_fingerprint(folder: Path) -> str:
     """What identifies a model: a short hash of its folder's configuration and
     vocabularies, and of its weights' names, sizes and modification times."""

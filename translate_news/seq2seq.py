@@ -39,6 +39,7 @@ from .models import (
     damaged_file,
     hub_kwargs,
     load_pretrained,
+    local_copy,
     model_dir,
     model_fingerprint,
     peek_config,
@@ -109,10 +110,7 @@ class Seq2SeqModel:
         """A Marian model's tokenizer read with sentencepiece alone when it is on this
         machine (transformers, 1.3 s to import, stays out of a CTranslate2 process);
         transformers' own tokenizer for any other model, or to fetch one from the Hub."""
-        try:
-            folder = model_dir(self.source, {**self._hub, "local_files_only": True})
-        except ModelNotFoundError:
-            folder = None
+        folder = local_copy(self.source, self._hub)
         found = None if folder is None else pieces.load(folder)
         if found is not None:
             return found

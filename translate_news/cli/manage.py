@@ -99,16 +99,10 @@ def models_list() -> None:
 
 def _models_in_use() -> dict[str, Path | None]:
     """The folder each command's model would load from now (None: not on this machine)."""
-    from ..models import SUMMARY, TRANSLATION, model_dir, resolve_model
+    from ..models import SUMMARY, TRANSLATION, local_copy, resolve_model
 
-    used: dict[str, Path | None] = {}
-    for command_name, role in (("translate", TRANSLATION), ("summarize", SUMMARY)):
-        try:
-            source = resolve_model(None, role=role)
-            used[command_name] = model_dir(source, {"local_files_only": True})
-        except ModelNotFoundError:
-            used[command_name] = None
-    return used
+    roles = (("translate", TRANSLATION), ("summarize", SUMMARY))
+    return {name: local_copy(resolve_model(None, role=role)) for name, role in roles}
 
 
 @command(on=models_app, name="remove")
