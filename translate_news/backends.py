@@ -54,6 +54,7 @@ class Backend(Protocol):
     name: str
     precision: str
     device: str
+    shortlist: str | None  # the vocabulary shortlist in use (its hash), if any
 
     def generate(self, batch: list[list[int]], decoding: Decoding) -> list[list[int]]:
         """Output token ids per row (no start token; end-of-sequence kept when emitted)."""
@@ -126,6 +127,8 @@ def _empty_cuda_cache() -> None:
 
 
 class TorchBackend:
+    shortlist = None
+
     """transformers ``generate`` on a loaded seq2seq model."""
 
     name = "torch"
@@ -179,11 +182,18 @@ class CTranslate2Backend:
     name = "ctranslate2"
 
     def __init__(
-        self, path: Path, tokenizer: Any, device: str, compute_type: str, threads: int
+        self,
+        path: Path,
+        tokenizer: Any,
+        device: str,
+        compute_type: str,
+        threads: int,
+        shortlist: str | None = None,
     ) -> None:
         import ctranslate2
 
         self.tokenizer = tokenizer
+        self.shortlist = shortlist  # its vmap.txt is in ``path``
         self.device = device
         self.precision = compute_type
         index = gpu_index(device)
@@ -235,6 +245,8 @@ class CTranslate2Backend:
         if decoding.forced_bos is not None:
             bos = self.tokenizer.convert_ids_to_tokens(decoding.forced_bos)
             extra["target_prefix"] = [[bos]] * len(tokens)
+        if self.shortlist:
+            extra["use_vmap"] = True
         futures = self.translator.translate_batch(
             tokens,
             beam_size=decoding.beams,
@@ -291,6 +303,7 @@ def load_backend(
                 options.device,
                 options.compute_type,
                 options.threads or os.cpu_count() or 1,
+                options.shortlist,
             )
             return loaded, folder
         except BackendUnavailable as exc:
@@ -365,9 +378,11 @@ def load_ctranslate2_backend(
     device: str,
     compute_type: str | None,
     threads: int,
+    shortlist: bool = False,
 ) -> CTranslate2Backend:
     """Convert ``model_dir`` once (cached) and load it on ``device`` (auto: CUDA when
-    CTranslate2 sees a GPU), int8 on CPU and float16 on CUDA unless ``compute_type``."""
+    CTranslate2 sees a GPU), int8 on CPU and float16 on CUDA unless ``compute_type``;
+    with ``shortlist``, with the model's vocabulary shortlist."""
     import ctranslate2
 
     gpus = ctranslate2.get_cuda_device_count()
@@ -383,16 +398,46 @@ def load_ctranslate2_backend(
             _log.info("CUDA library for CTranslate2: %s", path)
     compute_type = compute_type or ("int8" if index is None else "float16")
     target = conversion_dir(model_dir, fingerprint, compute_type)
+    vmap = shortlist_path(model_dir, fingerprint) if shortlist else None
+    if vmap is not None and not vmap.is_file():
+        raise TranslateNewsError(
+            f"{model_dir} has no vocabulary shortlist yet; build one with: "
+            f"translate-news models shortlist {model_dir} --corpus FOLDER"
+        )
+
     path = convert_to_ctranslate2(model_dir, compute_type, target)
+    digest = _install_vmap(vmap, path)
     try:
-        return CTranslate2Backend(path, tokenizer, device, compute_type, threads)
+        return CTranslate2Backend(path, tokenizer, device, compute_type, threads, digest)
     except (RuntimeError, ValueError, IndexError, OSError) as exc:  # a damaged conversion
         _log.warning(
             "the CTranslate2 conversion %s cannot be loaded (%s); converting again", path, exc
         )
         shutil.rmtree(path)
-        path = convert_to_ctranslate2(model_dir, compute_type, target)
-        return CTranslate2Backend(path, tokenizer, device, compute_type, threads)
+    path = convert_to_ctranslate2(model_dir, compute_type, target)
+    digest = _install_vmap(vmap, path)
+    return CTranslate2Backend(path, tokenizer, device, compute_type, threads, digest)
+
+
+def shortlist_path(model_dir: Path, fingerprint: str) -> Path:
+    """Where the model's vocabulary shortlist is kept: a folder beside its conversions
+    (a file beside the weights would change the model's fingerprint)."""
+    return conversion_dir(model_dir, fingerprint, "shortlist") / "vmap.txt"
+
+
+def _install_vmap(vmap: Path | None, conversion: Path) -> str | None:
+    """Copy the shortlist ``vmap`` into ``conversion`` (CTranslate2 reads it from the
+    model's folder when loading) unless it is there already; its hash, or None."""
+    if vmap is None:
+        return None
+    from .shortlist import digest
+
+    installed = conversion / "vmap.txt"
+    if not installed.is_file() or digest(installed) != digest(vmap):
+        from .output import write_atomic
+
+        write_atomic(installed, vmap.read_text(encoding="utf-8"), force=True)
+    return digest(vmap)
 
 
 def load_torch_backend(

@@ -118,8 +118,12 @@ class Translator:
         return Decoding(self.model.beams, self.output_cap(longest), forced_eos=self._forced_eos)
 
     def _translate_ids(self, units: list[list[int]]) -> list[str]:
-        outputs = self._repair_runaways(units, self.model.generate(units, self._decoding))
-        return self.model.decode(outputs)
+        return self.model.decode(self.translate_ids(units))
+
+    def translate_ids(self, units: list[list[int]]) -> list[list[int]]:
+        """The model's output ids for each input (source ids within the model's input
+        limit), with the same decoding and guards as :meth:`translate`."""
+        return self._repair_runaways(units, self.model.generate(units, self._decoding))
 
     def _repair_runaways(self, units: list[list[int]], outputs: list[list[int]]) -> list[list[int]]:
         """A loop, or an output the batch's cap let run past its own, is translated again

@@ -33,6 +33,27 @@ class SummaryScores:
     rougeL: float
 
 
+@dataclass(frozen=True)
+class Agreement:
+    """How many sentences the vocabulary shortlist leaves exactly as they were."""
+
+    sentences: int
+    identical: int
+    share: float
+    differences: list[dict[str, str]]
+
+
+def agreement(sources: list[str], full: list[str], shortlisted: list[str]) -> Agreement:
+    """Compare translations made without (``full``) and with the shortlist."""
+    differences = [
+        {"source": s, "full": f, "shortlist": t}
+        for s, f, t in zip(sources, full, shortlisted)
+        if f != t
+    ]
+    same = len(sources) - len(differences)
+    return Agreement(len(sources), same, round(same / max(1, len(sources)), 4), differences)
+
+
 def score_translations(hypotheses: list[str], references: list[str]) -> TranslationScores:
     """BLEU and chrF of ``hypotheses`` against ``references``, segment by segment."""
     _same_length(len(hypotheses), len(references), "translations")

@@ -178,13 +178,15 @@ def _size(path: Path, only_dirs: bool = False) -> int:
 
 
 def conversions(path: Path) -> tuple[str, ...]:
-    """The CTranslate2 precisions a model folder has been converted to."""
+    """The CTranslate2 precisions a model folder has been converted to, and
+    "shortlist" when it has a vocabulary shortlist."""
     return tuple(
         sorted(
             {
                 d.name.split("-")[1]
                 for d in path.glob("ctranslate2-*")
-                if (d / "model.bin").exists() and len(d.name.split("-")) > 2
+                if ((d / "model.bin").exists() or (d / "vmap.txt").exists())
+                and len(d.name.split("-")) > 2
             }
         )
     )

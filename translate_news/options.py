@@ -68,7 +68,9 @@ class ModelOptions:
     transformers otherwise. ``batch_tokens`` bounds the padded source tokens of one batch
     (None: 2048 / beams on CPU; on CUDA 8192 with CTranslate2, 1024 with transformers).
     ``threads`` None uses every core. ``revision``, ``cache_dir`` and
-    ``local_files_only`` go to Hugging Face as they are.
+    ``local_files_only`` go to Hugging Face as they are. ``shortlist`` restricts each
+    batch's output vocabulary with the map ``translate-news models shortlist`` built
+    (CTranslate2 only; see :mod:`translate_news.shortlist`).
     """
 
     name: str | None = None
@@ -80,10 +82,13 @@ class ModelOptions:
     revision: str | None = None
     cache_dir: str | None = None
     local_files_only: bool = False
+    shortlist: bool = False
 
     def __post_init__(self) -> None:
         check_device(self.device)
         _one_of("backend", self.backend, BACKENDS)
+        if self.shortlist and self.backend == "torch":
+            raise UsageError("the vocabulary shortlist is CTranslate2's: not with backend torch")
         if self.compute_type is not None:
             _one_of("compute_type", self.compute_type, COMPUTE_TYPES)
         _at_least("threads", self.threads, 1)
@@ -163,7 +168,8 @@ class Signature:
 
     ``str(signature)`` is one line, for example
     ``opus-mt-fr-en@1a2b3c4d5e6f7a8b|ctranslate2-int8|cpu|beams=4|budget=512|translate-news 0.2.0``;
-    ``settings`` adds what a caller decodes with beyond beams (a summary's length bounds).
+    ``settings`` adds what a caller decodes with beyond beams (a summary's length bounds),
+    ``shortlist`` the hash of the vocabulary shortlist in use.
     Two runs with equal signatures produce the same text.
     """
 
@@ -176,6 +182,7 @@ class Signature:
     budget: int
     version: str
     settings: tuple[tuple[str, int], ...] = ()
+    shortlist: str | None = None
 
     @property
     def short_name(self) -> str:
@@ -183,6 +190,8 @@ class Signature:
 
     def __str__(self) -> str:
         extra = "".join(f"|{key}={value}" for key, value in self.settings)
+        if self.shortlist:
+            extra += f"|shortlist={self.shortlist}"
         return (
             f"{self.short_name}@{self.fingerprint}|{self.backend}-{self.precision}|{self.device}"
             f"|beams={self.beams}|budget={self.budget}{extra}|translate-news {self.version}"

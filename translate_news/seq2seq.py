@@ -156,6 +156,7 @@ class Seq2SeqModel:
             budget=self.batch_tokens,
             version=__version__,
             settings=tuple(settings.items()),
+            shortlist=self.backend.shortlist,
         )
 
     # --- text <-> ids ----------------------------------------------------------
@@ -163,6 +164,11 @@ class Seq2SeqModel:
     def encode(self, texts: Sequence[str]) -> list[list[int]]:
         """Token ids of each text, never truncated."""
         return self.tokenizer(list(texts), truncation=False)["input_ids"]
+
+    def pieces(self, ids: Sequence[int]) -> list[str]:
+        """The vocabulary entries ``ids`` stand for, special tokens left out."""
+        special = set(self.tokenizer.all_special_ids)
+        return self.tokenizer.convert_ids_to_tokens([i for i in ids if i not in special])
 
     def count(self, text: str) -> int:
         """How many input tokens ``text`` makes."""

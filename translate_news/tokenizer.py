@@ -67,6 +67,7 @@ class MarianPieces:
         self.pad_token_id = vocab[names["pad"]]
         self.special = {names[k]: vocab[names[k]] for k in _SPECIAL if names[k] in vocab}
         self.special_ids = set(self.special.values())
+        self.all_special_ids = sorted(self.special_ids)  # as transformers' tokenizers
         self.model_max_length = config.get("model_max_length") or 512
         self._split = re.compile(
             "(" + "|".join(map(re.escape, sorted(self.special, key=len, reverse=True))) + ")"

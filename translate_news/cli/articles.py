@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal
@@ -17,7 +16,7 @@ from ..readers import ReadOptions
 if TYPE_CHECKING:
     from ..folder import Report
 
-from .groups import read_options, summary_options, translation_options
+from .groups import read_options, summary_beside, summary_options, translation_options
 from .shell import command, say, show_signature, state
 
 
@@ -208,11 +207,7 @@ def summarize(
     if not source.exists():
         raise InputError(f"{source}: no such file or folder")
     _check_output_folder(output)
-    # The summariser runs where the translation runs, with its own batch budget.
-    engine = dataclasses.replace(
-        options.model, name=summary.model.name, batch_tokens=None, revision=None
-    )
-    summarizer = Summarizer(options=dataclasses.replace(summary, model=engine))
+    summarizer = Summarizer(options=summary_beside(options, summary))
     translator = Translator(options=options)
     show_signature("translation", translator.signature)
     show_signature("summary", summarizer.signature)

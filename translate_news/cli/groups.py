@@ -3,6 +3,7 @@ whose parameters are the options and whose result is the object they make."""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -55,6 +56,13 @@ def translation_options(
     no_memory: Annotated[
         bool, typer.Option("--no-memory", help="Do not read or write the translation memory.")
     ] = False,
+    shortlist: Annotated[
+        bool,
+        typer.Option(
+            help="Restrict each batch's English vocabulary to the model's shortlist "
+            "(CTranslate2; build it with: translate-news models shortlist)."
+        ),
+    ] = False,
     cache: Annotated[Path | None, typer.Option("--cache", hidden=True)] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", hidden=True)] = False,
 ) -> TranslateOptions:
@@ -69,6 +77,7 @@ def translation_options(
             compute_type=compute_type,
             threads=threads,
             batch_tokens=batch_tokens,
+            shortlist=shortlist,
         ),
         beams=beams,
         memory=not (no_memory or no_cache),
@@ -122,3 +131,16 @@ def summary_options(
         max_tokens=max_tokens,
         min_tokens=min_tokens,
     )
+
+
+def summary_beside(translation: TranslateOptions, summary: SummaryOptions) -> SummaryOptions:
+    """The summariser's options when it runs where the translation runs: the same
+    device, backend, precision and threads, with its own model and batch budget."""
+    engine = dataclasses.replace(
+        translation.model,
+        name=summary.model.name,
+        batch_tokens=None,
+        revision=None,
+        shortlist=False,
+    )
+    return dataclasses.replace(summary, model=engine)

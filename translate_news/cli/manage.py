@@ -10,9 +10,9 @@ from typing import Annotated, Any
 
 import typer
 
-from ..errors import ModelNotFoundError, UsageError
+from ..errors import InputError, ModelNotFoundError, UsageError
 from ..options import ComputeType, SummaryOptions, TranslateOptions
-from .groups import summary_options, translation_options
+from .groups import summary_beside, summary_options, translation_options
 from .shell import app, command, say, show_signature, state
 
 # --- models ----------------------------------------------------------------------
@@ -138,6 +138,75 @@ def models_path(name: NameArg) -> None:
     typer.echo(str(copies[0].path))
 
 
+@command(on=models_app, name="shortlist")
+def models_shortlist(
+    name: Annotated[str, typer.Argument(help="The translation model: alias, Hub id or folder.")],
+    corpus: Annotated[
+        Path,
+        typer.Option(
+            help="French articles (a file or folder, as translate reads them), or with "
+            "--english, French sentences one per line."
+        ),
+    ],
+    english: Annotated[
+        Path | None,
+        typer.Option(help="Their English translations, one per line: aligned, not translated."),
+    ] = None,
+    common: Annotated[
+        int, typer.Option(min=0, help="English tokens always allowed (the most frequent).")
+    ] = 100,
+    per_source: Annotated[
+        int, typer.Option(min=1, help="English tokens allowed per French token in a batch.")
+    ] = 20,
+    device: Annotated[str, typer.Option(help="Where to translate the corpus.")] = "auto",
+    beams: Annotated[int | None, typer.Option(min=1, help="Beam size (default: its own).")] = None,
+) -> None:
+    """Build the model's vocabulary shortlist from French text: translate it with the
+    model (or read an existing translation), align subwords with IBM model 1, and keep
+    for each French subword its most likely English ones. CTranslate2 then scores only
+    those at each step: turn it on with --shortlist (or shortlist = true in the
+    configuration file), and measure what it changes with evaluate --agreement.
+
+    Examples:
+
+        translate-news models shortlist opus-mt-fr-en --corpus articles/
+
+        translate-news models shortlist opus-mt-fr-en --corpus train.fr --english train.en
+    """
+    from ..engine import Translator
+    from ..evaluate import read_segments
+    from ..shortlist import build, corpus_sentences, file_pairs, model_pairs, save
+
+    if not corpus.exists():
+        raise InputError(f"{corpus}: no such file or folder")
+    translator = Translator(name, backend="ctranslate2", device=device, beams=beams, memory=False)
+    show_signature("translation", translator.signature)
+    if english is not None:
+        french, translated = read_segments(corpus), read_segments(english)
+        if len(french) != len(translated):
+            raise UsageError(
+                f"{len(french)} French lines but {len(translated)} English: one of each per line"
+            )
+        pairs = file_pairs(translator.model, french, translated)
+        say(f"aligning {len(pairs)} sentence pairs")
+    else:
+        sentences = corpus_sentences(corpus)
+        if not sentences:
+            raise InputError(f"{corpus}: no French sentences found")
+        say(f"translating {len(sentences)} sentences, then aligning them")
+        pairs = model_pairs(translator, sentences)
+    vmap = build(pairs, common=common, per_source=per_source)
+    path = save(translator.model, vmap)
+    allowed = [len(vmap.allowed(source)) for source, _ in pairs]
+    size = translator.model.config.get("vocab_size") or 0
+    mean = sum(allowed) / max(1, len(allowed))
+    say(
+        f"shortlist of {len(vmap.candidates)} French tokens written to {path}; one sentence "
+        f"of this corpus allows {mean:.0f} of {size} English tokens on average. "
+        "Use it with --shortlist."
+    )
+
+
 # --- config ----------------------------------------------------------------------
 
 config_app = typer.Typer(help="See the settings each command runs with.", no_args_is_help=True)
@@ -210,8 +279,7 @@ def doctor(options: TranslateOptions, summary: SummaryOptions) -> None:
     """
     from ..doctor import examine
 
-    engine = dataclasses.replace(options.model, name=summary.model.name, batch_tokens=None)
-    summary = dataclasses.replace(summary, model=engine)
+    summary = summary_beside(options, summary)
     checkup = examine(options, summary, state["config"].path)
     for section, lines in checkup.sections.items():
         typer.echo(section)
@@ -232,12 +300,12 @@ def doctor(options: TranslateOptions, summary: SummaryOptions) -> None:
 def evaluate(
     options: TranslateOptions,
     references: Annotated[
-        Path,
+        Path | None,
         typer.Option(
             help="Reference translations, one per line; with --summaries, a folder of "
             "reference summaries (<name>.txt for each <name>.en.json)."
         ),
-    ],
+    ] = None,
     hypotheses: Annotated[
         Path | None, typer.Option(help="Translations to score, one per line.")
     ] = None,
@@ -248,10 +316,18 @@ def evaluate(
     summaries: Annotated[
         Path | None, typer.Option(help="A folder written by summarize: score its summaries.")
     ] = None,
+    agreement: Annotated[
+        bool,
+        typer.Option(
+            "--agreement",
+            help="With --source: the share of sentences translated identically with and "
+            "without the vocabulary shortlist (no references needed).",
+        ),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the scores as JSON.")] = False,
 ) -> None:
     """Score translations (BLEU, chrF, with sacrebleu's signature) or summaries
-    (ROUGE-1/2/L F1) against references.
+    (ROUGE-1/2/L F1) against references, or measure what the shortlist changes.
 
     Examples:
 
@@ -260,14 +336,30 @@ def evaluate(
         translate-news evaluate --hypotheses mine.en --references test.en --json
 
         translate-news evaluate --summaries summaries/ --references gold/
+
+        translate-news evaluate --agreement --source my-articles.fr
     """
     from ..evaluate import read_segments, score_summaries, score_translations, summary_pairs
 
     if sum(x is not None for x in (hypotheses, source, summaries)) != 1:
         raise UsageError("give one of --hypotheses, --source or --summaries")
-    if summaries is not None:
+    if agreement:
+        if source is None:
+            raise UsageError("--agreement translates French sentences: give them with --source")
+        scores: Any = _agreement(options, read_segments(source))
+        lines = [
+            f"identical with and without the shortlist: {scores.identical} of "
+            f"{scores.sentences} sentences ({100 * scores.share:.1f}%)",
+            *(
+                f"  {d['source']}\n    full:      {d['full']}\n    shortlist: {d['shortlist']}"
+                for d in scores.differences[:3]
+            ),
+        ]
+    elif references is None:
+        raise UsageError("--references is needed to score translations or summaries")
+    elif summaries is not None:
         found, expected = summary_pairs(summaries, references)
-        scores: Any = score_summaries(found, expected)
+        scores = score_summaries(found, expected)
         lines = [
             f"ROUGE-1 {scores.rouge1:.4f}  ROUGE-2 {scores.rouge2:.4f}  "
             f"ROUGE-L {scores.rougeL:.4f}  ({scores.documents} summaries, F1, stemmed)"
@@ -292,3 +384,16 @@ def evaluate(
         typer.echo(json.dumps(dataclasses.asdict(scores), indent=2))
     else:
         typer.echo("\n".join(lines))
+
+
+def _agreement(options: TranslateOptions, sentences: list[str]) -> Any:
+    """Translate ``sentences`` without and with the shortlist, and compare."""
+    from ..engine import Translator
+    from ..evaluate import agreement
+
+    translations = {}
+    for shortlist in (False, True):
+        translator = Translator(options=options, shortlist=shortlist)
+        show_signature("translation", translator.signature)
+        translations[shortlist] = translator.translate(sentences)
+    return agreement(sentences, translations[False], translations[True])

@@ -1,0 +1,169 @@
+"""A vocabulary shortlist: for each batch, the English subwords the model may write.
+
+At every decoding step a translation model scores its whole target vocabulary (59,514
+subwords for opus-mt-fr-en), although a sentence can only need a few hundred of them.
+CTranslate2 can restrict that step to candidates read from a vocabulary map (its
+``vmap.txt``): subwords that are always allowed, and for each source subword in the
+batch, the target subwords it may become. This module builds that map:
+
+1. pairs of token sequences: French sentences and what the model itself writes for
+   them (or an existing translation, tokenised with the model's target vocabulary);
+2. word alignment by IBM model 1 (expectation maximisation over the pairs: ``p(e|f)``,
+   the probability that source token ``f`` is translated as target token ``e``);
+3. the map: the ``common`` most frequent target tokens always, and for each source
+   token its ``per_source`` most probable targets.
+
+The map is kept in the model's folder beside its conversions (or in the user cache)
+and copied into a conversion when a run asks for it (``--shortlist``). What it costs in
+quality on your own text, ``translate-news evaluate --agreement`` measures.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .errors import UsageError
+
+if TYPE_CHECKING:
+    from .engine import Translator
+    from .seq2seq import Seq2SeqModel
+
+NULL = ""  # IBM model 1's empty source word: targets no source word explains
+
+Pair = tuple[Sequence[str], Sequence[str]]
+
+
+def align(pairs: Sequence[Pair], iterations: int = 5) -> dict[str, dict[str, float]]:
+    """IBM model 1 translation probabilities ``table[f][e] = p(e | f)``, estimated by
+    ``iterations`` rounds of expectation maximisation from uniform."""
+    table: dict[str, dict[str, float]] = defaultdict(dict)
+    for source, target in pairs:
+        for f in (*source, NULL):
+            row = table[f]
+            for e in target:
+                row[e] = 1.0
+    for _ in range(iterations):
+        counts: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+        for source, target in pairs:
+            rows = [(f, table[f]) for f in (*source, NULL)]
+            for e in target:
+                total = sum(row[e] for _, row in rows)
+                for f, row in rows:
+                    counts[f][e] += row[e] / total
+        table = defaultdict(dict)
+        for f, row in counts.items():
+            mass = sum(row.values())
+            table[f] = {e: count / mass for e, count in row.items()}
+    return table
+
+
+@dataclass(frozen=True)
+class VocabularyMap:
+    """Target tokens always allowed, and the candidates of each source token."""
+
+    always: tuple[str, ...]
+    candidates: dict[str, tuple[str, ...]]
+
+    def text(self) -> str:
+        """CTranslate2's format: ``source<TAB>target target ...`` per line, the
+        always-allowed tokens on the line whose source is empty."""
+        lines = ["\t" + " ".join(self.always)]
+        lines += [f"{f}\t{' '.join(es)}" for f, es in sorted(self.candidates.items())]
+        return "\n".join(lines) + "\n"
+
+    def allowed(self, source: Iterable[str]) -> set[str]:
+        """The target tokens a batch with these source tokens may use."""
+        found = set(self.always)
+        for f in source:
+            found.update(self.candidates.get(f, ()))
+        return found
+
+
+def build(
+    pairs: Iterable[Pair], common: int = 100, per_source: int = 20, iterations: int = 5
+) -> VocabularyMap:
+    """The shortlist of ``pairs``: the ``common`` most frequent targets, and for each
+    source token its ``per_source`` most probable targets under IBM model 1."""
+    usable = [
+        (tuple(f for f in s if _plain(f)), tuple(e for e in t if _plain(e))) for s, t in pairs
+    ]
+    usable = [(s, t) for s, t in dict.fromkeys(usable) if s and t]  # each pair once
+    frequency = Counter(e for _, target in usable for e in target)
+    always = tuple(e for e, _ in frequency.most_common(common))
+    table = align(usable, iterations)
+    candidates = {}
+    for f, row in table.items():
+        if f == NULL:
+            continue
+        best = sorted(row.items(), key=lambda item: (-item[1], item[0]))[:per_source]
+        candidates[f] = tuple(e for e, _ in best)
+    return VocabularyMap(always, candidates)
+
+
+def _plain(token: str) -> bool:
+    """A token the map's format can hold (no spaces or tabs, not empty)."""
+    return bool(token) and not any(c.isspace() for c in token)
+
+
+def digest(path: Path) -> str:
+    """What names a shortlist in a signature: a hash of its file."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+
+
+def corpus_sentences(path: Path) -> list[str]:
+    """The distinct sentences (titles too) of the articles in a file or folder, as the
+    other commands read them."""
+    from .folder import find_inputs
+    from .readers import read_articles
+    from .segment import sentence_spans
+
+    found: dict[str, None] = {}
+    for item in find_inputs(path):
+        for article in read_articles(item.path):
+            texts = [p.body for p in article.paragraphs]
+            if article.title:
+                texts.append(article.title)
+            for text in texts:
+                for start, end in sentence_spans(text):
+                    found[" ".join(text[start:end].split())] = None
+    found.pop("", None)
+    return list(found)
+
+
+def save(model: Seq2SeqModel, vmap: VocabularyMap) -> Path:
+    """Keep ``vmap`` as ``model``'s shortlist (replacing any), where ``--shortlist``
+    finds it; returns the file."""
+    from .backends import shortlist_path
+    from .output import write_atomic
+
+    path = shortlist_path(model.folder, model.fingerprint)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(path, vmap.text(), force=True)
+    return path
+
+
+def model_pairs(translator: Translator, sentences: Sequence[str]) -> list[Pair]:
+    """Each French sentence's source tokens and the tokens ``translator``'s model writes
+    for it (a sentence over the model's input limit is left out)."""
+    model = translator.model
+    inputs = [ids for ids in model.encode(sentences) if len(ids) <= model.max_input_tokens]
+    outputs = translator.translate_ids(inputs)
+    return [(model.pieces(s), model.pieces(t)) for s, t in zip(inputs, outputs)]
+
+
+def file_pairs(model: Seq2SeqModel, french: Sequence[str], english: Sequence[str]) -> list[Pair]:
+    """Token pairs of an existing translation: the French with the model's source
+    vocabulary, the English with its target SentencePiece model (``target.spm``)."""
+    import sentencepiece
+
+    spm = model.folder / "target.spm"
+    if not spm.is_file():
+        raise UsageError(f"{model.name} has no target.spm: --english needs a Marian model")
+    target = sentencepiece.SentencePieceProcessor(model_file=str(spm))
+    sources = [model.pieces(ids) for ids in model.encode(french)]
+    return [(s, target.encode(e, out_type=str)) for s, e in zip(sources, english)]
