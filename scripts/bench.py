@@ -1,7 +1,8 @@
 """Benchmark the translation engines on a model shaped exactly like opus-mt-fr-en.
 
     python scripts/bench.py [--quick] [--json FILE] [--threads N] [--engines a,b,...]
-                            [--device cpu|cuda] [--synthetic N]
+                            [--device cpu|cuda] [--synthetic N] [--beam-sizes 4,1]
+                            [--rounds N]
                             [--arch opus-mt-fr-en|opus-mt-tc-big-fr-en]
     python scripts/bench.py --startup [--json FILE]   # whole-process start-up times
 
@@ -16,7 +17,11 @@ one-sentence calls), so the comparison is about speed alone:
 * hf-sorted: transformers, length-sorted batches of 16 (what EasyNMT does);
 * ct2-plain: CTranslate2 int8, length-sorted batches of 16, no other tuning;
 * default: translate_news.Translator with its default options;
-* fastest: translate_news.Translator tuned for CPU throughput.
+* fastest: translate_news.Translator tuned for CPU throughput;
+* shortlist: the default with a vocabulary shortlist of realistic size (the 100 most
+  frequent target tokens + 20 per source token), built before the runs by the same code
+  as ``translate-news models shortlist`` on the synthetic corpus (see make_shortlist);
+  the number of candidates per batch is reported with it.
 
 On CUDA (--device cuda) the transformers engines run in float16, ct2-plain in float16,
 and ours with its own choice for the GPU; peak memory is then the host's, not the GPU's.
@@ -45,6 +50,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -72,7 +78,7 @@ OPUS_MT_TC_BIG_FR_EN = {
     "decoder_ffn_dim": 4096,
 }
 ARCHS = {"opus-mt-fr-en": OPUS_MT_FR_EN, "opus-mt-tc-big-fr-en": OPUS_MT_TC_BIG_FR_EN}
-ENGINES = ("naive", "hf-sorted", "ct2-plain", "default", "fastest")
+ENGINES = ("naive", "hf-sorted", "ct2-plain", "default", "fastest", "shortlist")
 DISTILBART_CNN_12_6 = {
     "vocab_size": 50264,
     "d_model": 1024,
@@ -87,6 +93,7 @@ DISTILBART_CNN_12_6 = {
 SUMMARY_TOKENS = 60
 RATIO = 1.2
 NAIVE_SAMPLE = 60
+PASSES = 8  # draws of the synthetic corpus a benchmark shortlist is built from
 
 
 def build_model(out: Path) -> Path:
@@ -296,20 +303,6 @@ def _setup(engine: str, model_dir: Path, threads: int, device: str = "cpu"):
 
         ct2.backend = f"ctranslate2 {quantization}"
         return ct2
-    from translate_news import Translator
-    from translate_news.backends import Decoding
-
-    class Forced(Translator):
-        """Every output forced to RATIO x its batch's longest source, the runaway guard
-        off (it would translate the forced outputs again): the speed of the engine alone."""
-
-        def _decoding(self, longest: int) -> Decoding:
-            length = max(1, round(RATIO * longest))
-            return Decoding(self.model.beams, length, min_new_tokens=length)
-
-        def _repair_runaways(self, units, outputs):
-            return outputs
-
     # "fastest" pins what "default" chooses by itself on this machine (CTranslate2 int8,
     # every core, the CPU batch budget), so that a change of defaults shows up here.
     tuned = {
@@ -320,19 +313,81 @@ def _setup(engine: str, model_dir: Path, threads: int, device: str = "cpu"):
             "threads": threads,
             "device": device,
         },
+        "shortlist": {"device": device, "shortlist": True},
     }[engine]
-    current: dict[int, Translator] = {}
+    current: dict[int, Any] = {}
 
     def ours(sentences, beams):
         if beams not in current:
             current.clear()  # one loaded model at a time, as a user would have
-            current[beams] = Forced(str(model_dir), beams=beams, memory=False, **tuned)
+            current[beams] = forced_translator(model_dir, beams=beams, memory=False, **tuned)
             backend = current[beams].model.backend
             ours.backend = f"{backend.name} {backend.precision}"
         current[beams].translate(sentences)
         return count(sentences)
 
     return ours
+
+
+def forced_translator(model_dir: Path, **options: Any) -> Any:
+    """translate_news.Translator with every output forced to RATIO x its batch's longest
+    source and the runaway guard off (it would translate the forced outputs again): the
+    speed of the engine alone."""
+    from translate_news import Translator
+    from translate_news.backends import Decoding
+
+    class Forced(Translator):
+        def _decoding(self, longest: int) -> Decoding:
+            length = max(1, round(RATIO * longest))
+            return Decoding(self.model.beams, length, min_new_tokens=length)
+
+        def _repair_runaways(self, units, outputs):
+            return outputs
+
+    return Forced(str(model_dir), **options)
+
+
+def make_shortlist(model_dir: Path, synthetic: int, device: str) -> dict:
+    """Build the model's shortlist (100 always + 20 per source token) from the synthetic
+    corpus with translate_news.shortlist.build, the code ``models shortlist`` runs; report
+    how many target tokens a batch of the default engine at beam 4 may then use.
+
+    The model has random weights: its own translations use a handful of distinct tokens,
+    which would make a shortlist far smaller than a real one (and the engine unfairly
+    fast). So the English side is a pseudo-translation: each French subword has 20
+    English subwords drawn at random from the whole target vocabulary, and each time it
+    occurs becomes one of them (the corpus is drawn PASSES times, so that each is seen).
+    A batch may then use about 100 + 20 per distinct source subword: the size of a real
+    map whose lists never overlap, an upper bound (real lists share "the", "." ...)."""
+    from translate_news.batching import token_budget_batches
+    from translate_news.options import ModelOptions
+    from translate_news.seq2seq import Seq2SeqModel
+    from translate_news.shortlist import build, save
+
+    sentences = [s for article in corpora(False, synthetic)["synthetic"] for s in article]
+    model = Seq2SeqModel(ModelOptions(str(model_dir), device=device))
+    vocabulary = model.tokenizer.convert_ids_to_tokens(list(range(model.config["vocab_size"])))
+    rng = random.Random(11)
+    sources = [model.pieces(ids) for ids in model.encode(sentences)]
+    english = {f: rng.sample(vocabulary, 20) for f in sorted({f for s in sources for f in s})}
+    pairs = [(s, [rng.choice(english[f]) for f in s]) for _ in range(PASSES) for s in sources]
+    started = time.perf_counter()
+    vmap = build(pairs, common=100, per_source=20)
+    built = time.perf_counter() - started
+    path = save(model, vmap)
+    budget = 2048 // 4  # the default CPU budget at beam 4
+    batches = token_budget_batches([len(s) + 1 for s in sources], budget)
+    allowed = [len(vmap.allowed(f for i in b for f in sources[i])) for b in batches]
+    return {
+        "path": str(path),
+        "sentences": len(sentences),
+        "build_seconds": round(built, 1),
+        "source_tokens": len(vmap.candidates),
+        "vocabulary": len(vocabulary),
+        "candidates_per_batch_mean": round(sum(allowed) / len(allowed)),
+        "candidates_per_batch_min": min(allowed),
+        "candidates_per_batch_max": max(allowed),
+    }
 
 
 def build_summarizer(out: Path) -> Path:
@@ -477,6 +532,28 @@ def bench_startup(repeats: int = 5) -> list[dict]:
     return runs
 
 
+def medians(runs: list[dict]) -> list[dict]:
+    """Each engine's median speed ratio to ct2-plain over the rounds (ratios taken within
+    a round, so that the machine's drift between rounds cancels)."""
+    import statistics
+
+    groups: dict[tuple, list[dict]] = {}
+    for r in runs:
+        if r.get("ratio_vs_ct2_plain") is not None:
+            groups.setdefault((r["engine"], r["beams"], r["corpus"]), []).append(r)
+    return [
+        {
+            "engine": engine,
+            "beams": beams,
+            "corpus": corpus,
+            "rounds": len(found),
+            "ratio": statistics.median(r["ratio_vs_ct2_plain"] for r in found),
+            "peak_rss_mb": max(r["peak_rss_mb"] for r in found),
+        }
+        for (engine, beams, corpus), found in groups.items()
+    ]
+
+
 def machine() -> dict:
     cpu = platform.processor() or platform.machine()
     try:
@@ -524,6 +601,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--synthetic", type=int, default=200, help="articles (of 2 sentences) in that corpus"
     )
+    parser.add_argument("--beam-sizes", default="4,1", help="comma-separated (default 4,1)")
+    parser.add_argument(
+        "--rounds", type=int, default=1, help="run every engine this many times (median shown)"
+    )
+    parser.add_argument("--make-shortlist", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--beams", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -560,48 +642,73 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     model_dir = args.model_dir or cached_model(args.arch)
+    if args.make_shortlist:
+        print(json.dumps(make_shortlist(model_dir, args.synthetic, args.device)))
+        return 0
+    engines = args.engines.split(",")
+    beam_sizes = [int(b) for b in args.beam_sizes.split(",")]
+    shortlist = None
+    if "shortlist" in engines:  # built in a child: this process stays light
+        command = [sys.executable, __file__, "--make-shortlist", "--model-dir", str(model_dir)]
+        command += ["--device", args.device, "--synthetic", str(args.synthetic)]
+        done = subprocess.run(command, capture_output=True, text=True, check=True)
+        shortlist = json.loads(done.stdout.strip().splitlines()[-1])
+        print(f"shortlist: {shortlist}", file=sys.stderr)
     runs: list[dict] = []
     failed: list[str] = []
-    for engine in args.engines.split(","):
-        if args.quick:  # in this process: no child start-ups, memory not isolated
-            runs += run_engine(
-                engine, [4, 1], model_dir, args.threads, True, args.device, args.synthetic
-            )
-            continue
-        for beams in (4, 1):
-            command = [sys.executable, __file__, "--child", engine, "--beams", str(beams)]
-            command += ["--model-dir", str(model_dir), "--threads", str(args.threads)]
-            command += ["--device", args.device, "--synthetic", str(args.synthetic)]
-            command += ["--quick"] if args.quick else []
-            done = subprocess.run(command, capture_output=True, text=True)
-            if done.returncode != 0:  # report it and go on with the other engines
-                print(f"{engine} beam {beams} failed:\n{done.stderr[-2000:]}", file=sys.stderr)
-                failed.append(f"{engine} beam {beams}")
+    for round_ in range(1, args.rounds + 1):
+        for engine in engines:
+            if args.quick:  # in this process: no child start-ups, memory not isolated
+                found = run_engine(
+                    engine, beam_sizes, model_dir, args.threads, True, args.device, args.synthetic
+                )
+                runs += [r | {"round": round_} for r in found]
                 continue
-            runs += json.loads(done.stdout.strip().splitlines()[-1])
-            print(f"{engine} beam {beams}: done", file=sys.stderr)
-    naive = {
-        (r["beams"], r["corpus"]): r["src_tokens_per_s"] for r in runs if r["engine"] == "naive"
-    }
-    for run in runs:
-        base = naive.get((run["beams"], run["corpus"]))
-        run["ratio_vs_naive"] = round(run["src_tokens_per_s"] / base, 2) if base else None
+            for beams in beam_sizes:
+                command = [sys.executable, __file__, "--child", engine, "--beams", str(beams)]
+                command += ["--model-dir", str(model_dir), "--threads", str(args.threads)]
+                command += ["--device", args.device, "--synthetic", str(args.synthetic)]
+                done = subprocess.run(command, capture_output=True, text=True)
+                if done.returncode != 0:  # report it and go on with the other engines
+                    print(f"{engine} beam {beams} failed:\n{done.stderr[-2000:]}", file=sys.stderr)
+                    failed.append(f"{engine} beam {beams}")
+                    continue
+                runs += [r | {"round": round_} for r in json.loads(done.stdout.splitlines()[-1])]
+                print(f"round {round_}: {engine} beam {beams}: done", file=sys.stderr)
+    for base_engine in ("naive", "ct2-plain"):
+        base = {
+            (r["round"], r["beams"], r["corpus"]): r["src_tokens_per_s"]
+            for r in runs
+            if r["engine"] == base_engine
+        }
+        for run in runs:
+            found = base.get((run["round"], run["beams"], run["corpus"]))
+            ratio = round(run["src_tokens_per_s"] / found, 2) if found else None
+            run[f"ratio_vs_{base_engine.replace('-', '_')}"] = ratio
     report = {
         "machine": machine() | {"threads": args.threads, "gpu": gpu_name(args.device)},
         "arch": args.arch,
         "quick": args.quick,
+        "shortlist": shortlist,
         "runs": runs,
+        "medians_vs_ct2_plain": medians(runs),
         "failed": failed,
     }
     print(
-        f"{'engine':10} {'beams':>5} {'corpus':10} {'tokens':>7} {'s':>8} {'tok/s':>8} "
-        f"{'MB':>6} {'x naive':>8}  backend"
+        f"{'round':>5} {'engine':10} {'beams':>5} {'corpus':10} {'tokens':>7} {'s':>8} "
+        f"{'tok/s':>8} {'MB':>6} {'x naive':>8} {'x ct2':>6}  backend"
     )
     for r in runs:
         print(
-            f"{r['engine']:10} {r['beams']:5d} {r['corpus']:10} {r['src_tokens']:7d} "
-            f"{r['seconds']:8.2f} {r['src_tokens_per_s']:8.1f} {r['peak_rss_mb']:6d} "
-            f"{r['ratio_vs_naive'] or 0:8.2f}  {r['backend']}"
+            f"{r['round']:5d} {r['engine']:10} {r['beams']:5d} {r['corpus']:10} "
+            f"{r['src_tokens']:7d} {r['seconds']:8.2f} {r['src_tokens_per_s']:8.1f} "
+            f"{r['peak_rss_mb']:6d} {r['ratio_vs_naive'] or 0:8.2f} "
+            f"{r['ratio_vs_ct2_plain'] or 0:6.2f}  {r['backend']}"
+        )
+    for row in report["medians_vs_ct2_plain"]:
+        print(
+            f"median of {row['rounds']}: {row['engine']} beam {row['beams']} {row['corpus']}: "
+            f"{row['ratio']:.2f} x ct2-plain, peak RSS {row['peak_rss_mb']} MB"
         )
     if args.json:
         args.json.write_text(json.dumps(report, indent=2))
