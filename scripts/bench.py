@@ -5,6 +5,8 @@
                             [--rounds N]
                             [--arch opus-mt-fr-en|opus-mt-tc-big-fr-en]
     python scripts/bench.py --startup [--json FILE]   # whole-process start-up times
+    python scripts/bench.py --end-to-end [--json FILE]  # the seed, translated and
+                                                        # summarised, cold process
 
 The model is built from opus-mt-fr-en's configuration (vocabulary 59,514, 6+6 layers,
 d_model 512) with random weights, so nothing is downloaded; its tokenizer is a real
@@ -135,13 +137,15 @@ def build_tc_big(out: Path) -> Path:
 
 def cached_model(arch: str = "opus-mt-fr-en") -> Path:
     """The benchmark model of ``arch``, built once into the user cache (300 MB for
-    opus-mt-fr-en, 460 MB for tc-big) and reused while the builder is unchanged;
-    conversions are cached beside it."""
+    opus-mt-fr-en, 460 MB for tc-big, 1.2 GB for distilbart-cnn-12-6) and reused while
+    the builder is unchanged; conversions are cached beside it."""
     from translate_news.paths import cache_root
 
-    build = build_model if arch == "opus-mt-fr-en" else build_tc_big
+    build = {"opus-mt-fr-en": build_model, "distilbart-cnn-12-6": build_summarizer}.get(
+        arch, build_tc_big
+    )
     recipe = (ROOT / "scripts" / "make_test_models.py").read_text(encoding="utf-8")
-    recipe += inspect.getsource(build) + repr(ARCHS[arch])
+    recipe += inspect.getsource(build) + repr(ARCHS.get(arch, DISTILBART_CNN_12_6))
     key = hashlib.sha256(recipe.encode()).hexdigest()[:12]
     target = cache_root() / "bench" / f"{arch}-shaped-{key}"
     if not (target / "config.json").exists():
@@ -488,6 +492,81 @@ def bench_summarizer(threads: int, articles: int) -> list[dict]:
     ]
 
 
+# What each cold process of --end-to-end runs: the seed article translated (beam 4,
+# outputs forced to RATIO x source) and its English summarised (beam 4, forced to
+# SUMMARY_TOKENS tokens). {seed}, {translation}, {summary}, {root} are filled in.
+END_TO_END = {
+    "plain transformers pipelines": """
+import math
+from transformers import pipeline
+from translate_news import read_article, split_sentences
+
+article = read_article({seed!r})
+translate = pipeline("translation", model={translation!r}, device="cpu")
+english = []
+for paragraph in article.paragraphs:
+    sentences = []
+    for sentence in split_sentences(paragraph.body):
+        length = math.ceil({ratio} * len(translate.tokenizer(sentence)["input_ids"]))
+        out = translate(sentence, num_beams=4, max_length=None, max_new_tokens=length,
+                        min_new_tokens=length)
+        sentences.append(out[0]["translation_text"])
+    english.append(" ".join(sentences))
+summarize = pipeline("summarization", model={summary!r}, device="cpu")
+summary = summarize("\\n".join(english), num_beams=4, max_length=None,
+                    max_new_tokens={tokens}, min_new_tokens={tokens}, truncation=True)
+print(len(summary[0]["summary_text"]))
+""",
+    "translate-news default": """
+import sys
+sys.path[:0] = [{root!r}, {root!r} + "/scripts"]
+from bench import forced_translator
+from translate_news import Summarizer, read_article
+
+article = read_article({seed!r})
+english = forced_translator({translation!r}, memory=False).translate_article(article)
+summarizer = Summarizer({summary!r}, max_tokens={tokens}, min_tokens={tokens})
+print(len(summarizer.summarize(english).text))
+""",
+}
+
+
+def bench_end_to_end(repeats: int = 3) -> list[dict]:
+    """Whole-process wall time (model loading included), median of ``repeats``, of the
+    seed article translated and summarised: our default against a plain script of
+    transformers pipelines (one sentence per call, as such scripts do). Both models are
+    shaped like the real ones (opus-mt-fr-en, distilbart-cnn-12-6) with random weights;
+    the CTranslate2 conversions are made once beforehand, as a user's first run does."""
+    import statistics
+
+    fill = {
+        "seed": str(next((ROOT / "seeds").glob("*.txt"))),
+        "translation": str(cached_model("opus-mt-fr-en")),
+        "summary": str(cached_model("distilbart-cnn-12-6")),
+        "root": str(ROOT),
+        "ratio": RATIO,
+        "tokens": SUMMARY_TOKENS,
+    }
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    scripts = {name: code.format(**fill) for name, code in END_TO_END.items()}
+    subprocess.run(  # converts both models once, outside the timing
+        [sys.executable, "-c", scripts["translate-news default"]], check=True, env=env
+    )
+    runs = []
+    for name, code in scripts.items():
+        times = []
+        for _ in range(repeats):
+            start = time.perf_counter()
+            subprocess.run([sys.executable, "-c", code], capture_output=True, check=True, env=env)
+            times.append(round(time.perf_counter() - start, 2))
+            print(f"{name}: {times[-1]} s", file=sys.stderr)
+        runs.append({"what": name, "median_s": statistics.median(times), "runs": times})
+    plain = runs[0]["median_s"]
+    for run in runs:
+        run["x_plain"] = round(plain / run["median_s"], 2)
+    return runs
+
+
 def toy_model() -> Path:
     """The trained toy model of the test suite, built once into the user cache."""
     import make_test_models as builder
@@ -601,6 +680,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--synthetic", type=int, default=200, help="articles (of 2 sentences) in that corpus"
     )
+    parser.add_argument(
+        "--end-to-end",
+        action="store_true",
+        help="time the seed translated and summarised from a cold process, against "
+        "plain transformers pipelines",
+    )
     parser.add_argument("--beam-sizes", default="4,1", help="comma-separated (default 4,1)")
     parser.add_argument(
         "--rounds", type=int, default=1, help="run every engine this many times (median shown)"
@@ -629,6 +714,14 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{r['what']:28} {r['median_s']:6.2f} s (median of {len(r['runs'])})")
         if args.json:
             args.json.write_text(json.dumps({"machine": machine(), "startup_runs": runs}, indent=2))
+        return 0
+
+    if args.end_to_end:
+        runs = bench_end_to_end()
+        for r in runs:
+            print(f"{r['what']:30} {r['median_s']:8.2f} s (median of 3)  {r['x_plain']:6.2f} x")
+        if args.json:
+            args.json.write_text(json.dumps({"machine": machine(), "end_to_end": runs}, indent=2))
         return 0
 
     if args.summarizer:
