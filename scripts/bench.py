@@ -346,7 +346,10 @@ def forced_translator(model_dir: Path, **options: Any) -> Any:
             return Decoding(self.model.beams, length, min_new_tokens=length)
 
         def _repair_runaways(self, units, outputs):
-            return outputs
+            return outputs, set()
+
+        def _rerank(self, sentences, units, owners, results):
+            return results
 
     return Forced(str(model_dir), **options)
 

@@ -38,13 +38,13 @@ def test_random_model_is_batch_invariant(random_model, beams):
 def test_order_kept_and_duplicates_translated_once(toy_model, monkeypatch):
     translator = Translator(str(toy_model), device="cpu", memory=False)
     seen = []
-    translate_ids = translator._translate_ids
+    generate = translator.model.generate
 
-    def spy(units):
+    def spy(units, decoding):
         seen.extend(tuple(x) for x in units)
-        return translate_ids(units)
+        return generate(units, decoding)
 
-    monkeypatch.setattr(translator, "_translate_ids", spy)
+    monkeypatch.setattr(translator.model, "generate", spy)
     sources = [
         "Le chat mange la pomme.",
         "",

@@ -228,14 +228,14 @@ def test_one_article_that_fails_to_translate_is_one_line(tmp_path, toy_model, mo
     from translate_news.errors import TranslateNewsError
 
     src = _folder(tmp_path / "in")
-    real = Translator.translate
+    real = Translator.translate_checked
 
     def fails_on_one(self, sentences):
         if PAIRS[1][0] in sentences:
             raise TranslateNewsError("out of memory translating one sentence of 900 tokens")
         return real(self, sentences)
 
-    monkeypatch.setattr(Translator, "translate", fails_on_one)
+    monkeypatch.setattr(Translator, "translate_checked", fails_on_one)
     result = translate(src, tmp_path / "out", toy_model, "-f", "md")
     assert result.exit_code == 1
     assert "done 2 skipped 0" in counts(result) and "failed 1" in counts(result)

@@ -10,10 +10,10 @@ def test_second_run_comes_from_memory(toy_model, tmp_path, monkeypatch):
     assert first.translate(["Le chat mange la pomme."]) == ["The cat eats the apple."]
     second = Translator(str(toy_model), memory_path=str(path))
 
-    def no_generation(units):
+    def no_generation(units, decoding):
         raise AssertionError("should have come from the translation memory")
 
-    monkeypatch.setattr(second, "_translate_ids", no_generation)
+    monkeypatch.setattr(second.model, "generate", no_generation)
     assert second.translate(["Le chat  mange la pomme."]) == ["The cat eats the apple."]
 
 
@@ -33,7 +33,7 @@ def test_no_cache_writes_nothing(toy_model, tmp_path):
 def _writer(path: str, start: int) -> None:
     memory = TranslationMemory(path)
     for i in range(start, start + 200, 10):
-        memory.put_many("sig", {f"phrase {j}": f"sentence {j}" for j in range(i, i + 10)})
+        memory.put_many("sig", {f"phrase {j}": (f"sentence {j}", ()) for j in range(i, i + 10)})
 
 
 def test_two_processes_writing_at_once(tmp_path):
@@ -48,5 +48,5 @@ def test_two_processes_writing_at_once(tmp_path):
     assert [w.exitcode for w in workers] == [0, 0]
     memory = TranslationMemory(path)
     assert len(memory) == 400
-    assert memory.get_many("sig", ["phrase 399"]) == {"phrase 399": "sentence 399"}
+    assert memory.get_many("sig", ["phrase 399"]) == {"phrase 399": ("sentence 399", ())}
     assert memory.get_many("other", ["phrase 399"]) == {}

@@ -89,10 +89,10 @@ def test_auto_and_its_resolution_share_the_memory(toy_model, tmp_path, monkeypat
     )
     assert pinned.signature == asked_auto.signature
 
-    def no_generation(units):
+    def no_generation(units, decoding):
         raise AssertionError("should have come from the translation memory")
 
-    monkeypatch.setattr(pinned, "_translate_ids", no_generation)
+    monkeypatch.setattr(pinned.model, "generate", no_generation)
     assert pinned.translate(["Le chat mange la pomme."]) == ["The cat eats the apple."]
 
 

@@ -38,6 +38,8 @@ class Decoding:
     and ``forced_eos`` whether an output cut at the length limit ends with the
     end-of-sequence token: transformers applies both from the model's generation config,
     CTranslate2 is given the first as its target prefix and leaves room for the second.
+    With ``hypotheses`` n > 1 (at most ``beams``), a backend returns the n best outputs
+    of each row, best first, one after the other.
     """
 
     beams: int
@@ -48,6 +50,7 @@ class Decoding:
     length_penalty: float = 1.0
     forced_bos: int | None = None
     forced_eos: bool = False
+    hypotheses: int = 1
 
 
 class Backend(Protocol):
@@ -127,11 +130,10 @@ def _empty_cuda_cache() -> None:
 
 
 class TorchBackend:
-    shortlist = None
-
     """transformers ``generate`` on a loaded seq2seq model."""
 
     name = "torch"
+    shortlist = None
 
     def __init__(self, model: Any, device: str, pad_token_id: int) -> None:
         self.model = model
@@ -157,6 +159,8 @@ class TorchBackend:
             extra["length_penalty"] = decoding.length_penalty
         if decoding.min_new_tokens:
             extra["min_length"] = 0  # min_new_tokens says it all; no warning about both
+        if decoding.hypotheses > 1:
+            extra["num_return_sequences"] = decoding.hypotheses
         with torch.inference_mode():
             out = self.model.generate(
                 input_ids=input_ids.to(self.device),
@@ -247,6 +251,8 @@ class CTranslate2Backend:
             extra["target_prefix"] = [[bos]] * len(tokens)
         if self.shortlist:
             extra["use_vmap"] = True
+        if decoding.hypotheses > 1:
+            extra["num_hypotheses"] = decoding.hypotheses
         futures = self.translator.translate_batch(
             tokens,
             beam_size=decoding.beams,
@@ -265,10 +271,12 @@ class CTranslate2Backend:
                     if _MISSING_LIBRARY.search(str(exc)):
                         raise _unavailable(exc) from exc
                     raise
-                ids = self.tokenizer.convert_tokens_to_ids(result.hypotheses[0])
-                # CTranslate2 drops the end-of-sequence token; count it when it stopped early.
-                ended = decoding.forced_eos or len(ids) < decoding.max_new_tokens
-                out.append([*ids, self.eos] if ended else ids)
+                for hypothesis in result.hypotheses[: decoding.hypotheses]:
+                    ids = self.tokenizer.convert_tokens_to_ids(hypothesis)
+                    # CTranslate2 drops the end-of-sequence token; count it when it
+                    # stopped early.
+                    ended = decoding.forced_eos or len(ids) < decoding.max_new_tokens
+                    out.append([*ids, self.eos] if ended else ids)
             return out
 
         return collect

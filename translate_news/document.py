@@ -52,16 +52,37 @@ class Article:
         return _source(self.path, self.record)
 
 
+# What a flag says about a sentence's English (see translate_news.checks).
+FLAG_KINDS = ("number", "glossary", "untranslated", "loop-guard", "split-long")
+
+
+@dataclass(frozen=True)
+class Flag:
+    """Something a reader should check in one sentence's English: ``kind`` is one of
+    FLAG_KINDS, ``missing`` what the English lacks (numbers or terms, as the source
+    writes them)."""
+
+    kind: str
+    missing: tuple[str, ...] = ()
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {', '.join(self.missing)}" if self.missing else self.kind
+
+    def as_dict(self) -> dict[str, object]:
+        return {"kind": self.kind, "missing": list(self.missing)}
+
+
 @dataclass(frozen=True)
 class SentencePair:
     """A source sentence and its English; ``translated`` is False for what passes
     through untouched: photo credits, and sentences confidently not in French, whose
-    ``language`` (ISO 639-1) is then given."""
+    ``language`` (ISO 639-1) is then given. ``flags`` say what a reader should check."""
 
     source: str
     translation: str
     translated: bool = True
     language: str | None = None
+    flags: tuple[Flag, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -11,13 +11,23 @@ paragraphs in English.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from .backends import Decoding
-from .document import Article, Paragraph, SentencePair, TranslatedArticle, TranslatedParagraph
+from .checks import check, repairable
+from .document import (
+    Article,
+    Flag,
+    Paragraph,
+    SentencePair,
+    TranslatedArticle,
+    TranslatedParagraph,
+)
+from .glossary import Glossary
 from .guard import is_runaway, split_long
 from .language import sentence_languages
 from .memory import TranslationMemory
@@ -25,6 +35,17 @@ from .options import Signature, TranslateOptions, with_overrides
 from .paths import cache_root
 from .segment import sentence_spans
 from .seq2seq import Seq2SeqModel
+
+# How many translations the model is asked for when the best loses a number or a term.
+RERANK_HYPOTHESES = 8
+
+
+@dataclass(frozen=True)
+class Checked:
+    """One sentence's English and the flags it raises."""
+
+    text: str
+    flags: tuple[Flag, ...] = ()
 
 
 @dataclass
@@ -53,6 +74,9 @@ class Translator:
         self, model: str | None = None, *, options: TranslateOptions | None = None, **overrides: Any
     ) -> None:
         self.options = with_overrides(options or TranslateOptions(), model, overrides)
+        self.glossary: Glossary | None = None
+        if self.options.glossary is not None:
+            self.glossary = Glossary.load(self.options.glossary)  # before a model loads
         self.model = Seq2SeqModel(self.options.model, beams=self.options.beams)
         self.memory: TranslationMemory | None = None
         if self.options.memory:
@@ -62,15 +86,24 @@ class Translator:
 
     @property
     def signature(self) -> Signature:
-        """What translates now: model, backend, precision, device, beams, batch budget
-        and version. It keys the translation memory."""
-        return self.model.signature()
+        """What translates now: model, backend, precision, device, beams, batch budget,
+        glossary and version. It keys the translation memory."""
+        signature = self.model.signature()
+        if self.glossary is None:
+            return signature
+        return dataclasses.replace(signature, glossary=self.glossary.digest)
 
     # --- sentences -------------------------------------------------------------
 
     def translate(self, sentences: Sequence[str]) -> list[str]:
         """Translate sentences; identical sentences are translated once, order is kept,
         and remembered translations come from the translation memory."""
+        return [checked.text for checked in self.translate_checked(sentences)]
+
+    def translate_checked(self, sentences: Sequence[str]) -> list[Checked]:
+        """Translate sentences as :meth:`translate` does, each with its flags (see
+        :mod:`translate_news.checks`): a sentence whose numbers or glossary terms the
+        best translation loses takes the best of the model's n best that keeps them."""
         cleaned = [" ".join(sentence.split()) for sentence in sentences]
         unique = list(dict.fromkeys(s for s in cleaned if s))
         memory = self.memory
@@ -80,11 +113,16 @@ class Translator:
         if memory is not None:  # under what translated them, after any fallback
             memory.put_many(str(self.signature), fresh)
         done.update(fresh)
-        done[""] = ""
-        return [done[sentence] for sentence in cleaned]
+        done[""] = ("", ())
+        checked = {}
+        for source, (text, raised) in done.items():
+            flags = (*raised, *check(source, text, self.glossary)) if source else ()
+            checked[source] = Checked(text, flags)
+        return [checked[sentence] for sentence in cleaned]
 
-    def _translate_unique(self, sentences: list[str]) -> list[str]:
-        """Translate distinct sentences; over-long ones go through in pieces."""
+    def _translate_unique(self, sentences: list[str]) -> list[tuple[str, tuple[Flag, ...]]]:
+        """Translate distinct sentences; over-long ones go through in pieces. Each comes
+        with the flags of how it was made (split-long, loop-guard)."""
         if not sentences:
             return []
         ids = self.model.encode(sentences)
@@ -100,8 +138,52 @@ class Translator:
             piece_ids = self.model.encode(pieces)
             owners.append(list(range(len(units), len(units) + len(pieces))))
             units.extend(piece_ids)
-        texts = self._translate_ids(units)
-        return [" ".join(texts[i] for i in owned) for owned in owners]
+        outputs, repaired = self._repair_runaways(units, self.model.generate(units, self._decoding))
+        texts = self.model.decode(outputs)
+        results = []
+        for owned in owners:
+            flags = [Flag("split-long")] if len(owned) > 1 else []
+            if repaired.intersection(owned):
+                flags.append(Flag("loop-guard"))
+            results.append((" ".join(texts[i] for i in owned), tuple(flags)))
+        return self._rerank(sentences, units, owners, results)
+
+    def _rerank(
+        self,
+        sentences: list[str],
+        units: list[list[int]],
+        owners: list[list[int]],
+        results: list[tuple[str, tuple[Flag, ...]]],
+    ) -> list[tuple[str, tuple[Flag, ...]]]:
+        """Each sentence (of one piece) whose translation loses a number or a glossary
+        term is decoded again for the model's ``RERANK_HYPOTHESES`` best translations;
+        the best-scoring one that keeps them all replaces it, if any does."""
+        failing = [
+            k
+            for k, (sentence, (text, _)) in enumerate(zip(sentences, results))
+            if len(owners[k]) == 1 and repairable(check(sentence, text, self.glossary))
+        ]
+        if not failing:
+            return results
+        inputs = [units[owners[k][0]] for k in failing]
+        candidates = self.model.generate_nbest(inputs, self._nbest_decoding)
+        for k, source_ids, hypotheses in zip(failing, inputs, candidates):
+            cap = self.output_cap(len(source_ids))
+            usable = [h for h in hypotheses if not is_runaway(len(source_ids), h, cap)]
+            for text in self.model.decode(usable):
+                if not repairable(check(sentences[k], text, self.glossary)):
+                    results[k] = (text, results[k][1])
+                    break
+        return results
+
+    def _nbest_decoding(self, longest: int) -> Decoding:
+        beams = max(self.model.beams, RERANK_HYPOTHESES)
+        return Decoding(
+            beams,
+            self.output_cap(longest),
+            forced_eos=self._forced_eos,
+            hypotheses=RERANK_HYPOTHESES,
+        )
 
     def output_cap(self, source_tokens: int) -> int:
         """The most tokens generated for a source of ``source_tokens`` tokens."""
@@ -117,17 +199,18 @@ class Translator:
         """How a batch whose longest source has ``longest`` tokens is decoded."""
         return Decoding(self.model.beams, self.output_cap(longest), forced_eos=self._forced_eos)
 
-    def _translate_ids(self, units: list[list[int]]) -> list[str]:
-        return self.model.decode(self.translate_ids(units))
-
     def translate_ids(self, units: list[list[int]]) -> list[list[int]]:
         """The model's output ids for each input (source ids within the model's input
         limit), with the same decoding and guards as :meth:`translate`."""
-        return self._repair_runaways(units, self.model.generate(units, self._decoding))
+        return self._repair_runaways(units, self.model.generate(units, self._decoding))[0]
 
-    def _repair_runaways(self, units: list[list[int]], outputs: list[list[int]]) -> list[list[int]]:
+    def _repair_runaways(
+        self, units: list[list[int]], outputs: list[list[int]]
+    ) -> tuple[list[list[int]], set[int]]:
         """A loop, or an output the batch's cap let run past its own, is translated again
-        alone with loops forbidden, so its neighbours never matter."""
+        alone with loops forbidden, so its neighbours never matter. Returns the outputs
+        and which were translated again."""
+        repaired = set()
         for index, out in enumerate(outputs):
             cap = self.output_cap(len(units[index]))
             if is_runaway(len(units[index]), out, cap):
@@ -139,7 +222,8 @@ class Translator:
                     forced_eos=self._forced_eos,
                 )
                 outputs[index] = self.model.generate_one(units[index], safe)
-        return outputs
+                repaired.add(index)
+        return outputs, repaired
 
     # --- documents -------------------------------------------------------------
 
@@ -147,7 +231,7 @@ class Translator:
         """Translate French text; paragraphs, line breaks and spacing are kept."""
         units = _Units()
         paragraph = _split(units, Paragraph(text), detect_language=False)
-        return _assemble(paragraph, self.translate(units.sentences)).text
+        return _assemble(paragraph, self.translate_checked(units.sentences)).text
 
     def translate_article(self, article: Article) -> TranslatedArticle:
         """Translate one article; see :meth:`translate_articles`."""
@@ -160,7 +244,7 @@ class Translator:
         while window := list(itertools.islice(iterator, self.options.articles_per_window)):
             units = _Units()
             plans = [_plan(units, a, self.options.detect_language) for a in window]
-            translations = self.translate(units.sentences)
+            translations = self.translate_checked(units.sentences)
             for article, (title, paragraphs) in zip(window, plans):
                 yield TranslatedArticle(
                     title=None if title is None else _pair(title, translations),
@@ -205,14 +289,15 @@ def _split(units: _Units, paragraph: Paragraph, detect_language: bool) -> _Plan:
     return paragraph.kind, items, separators
 
 
-def _pair(item: _Item, translations: list[str]) -> SentencePair:
+def _pair(item: _Item, translations: list[Checked]) -> SentencePair:
     source, index, language = item
     if index is None:
         return SentencePair(source, source, translated=False, language=language)
-    return SentencePair(source, translations[index])
+    found = translations[index]
+    return SentencePair(source, found.text, flags=found.flags)
 
 
-def _assemble(plan: _Plan, translations: list[str]) -> TranslatedParagraph:
+def _assemble(plan: _Plan, translations: list[Checked]) -> TranslatedParagraph:
     kind, items, separators = plan
     pairs = tuple(_pair(item, translations) for item in items)
     languages = {pair.language for pair in pairs if pair.translated or pair.language}

@@ -1,10 +1,12 @@
-"""Translation memory: a SQLite cache of sentence translations.
+"""Translation memory: a SQLite store of sentence translations.
 
-A sentence's key is a hash of the resolved signature of what translates (model
-fingerprint, backend, precision, device, beams, batch budget, version) and the source
-sentence, so a changed model or setting never returns a stale translation, and two runs
-that resolve to the same settings share entries. WAL mode and a busy timeout make it
-safe for several processes translating at once.
+A model's translation is keyed by a hash of the resolved signature of what translates
+(model fingerprint, backend, precision, device, beams, batch budget, version) and the
+source sentence, so a changed model or setting never returns a stale translation, and
+two runs that resolve to the same settings share entries. A translation imported from a
+translator's TMX file is keyed by the source alone and comes before any model's: an
+editor's correction wins. WAL mode and a busy timeout make it safe for several
+processes translating at once.
 
 The memory defends itself: its integrity is checked when it opens, and a damaged file
 is moved aside (``memory.sqlite.damaged-<time>``) with a warning, the run going on with
@@ -21,7 +23,13 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from .document import Flag
 from .errors import FatalError
+
+# A translation and the flags of how it was made (split-long, loop-guard).
+Entry = tuple[str, tuple[Flag, ...]]
+# The signature of imported translations: an editor's, for any model.
+IMPORTED = "import"
 
 _log = logging.getLogger(__name__)
 # SQLite's result codes for a file that is damaged or not a database at all.
@@ -71,9 +79,12 @@ class TranslationMemory:
             (status,) = db.execute("PRAGMA quick_check").fetchone()
             if status != "ok":
                 raise _Damaged(status)
+            # origin: "model" (made under signature) or "import" (an editor's, any model).
             db.execute(
-                "CREATE TABLE IF NOT EXISTS memory "
-                "(key TEXT PRIMARY KEY, translation TEXT NOT NULL)"
+                "CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, "
+                "origin TEXT NOT NULL, signature TEXT NOT NULL, source TEXT NOT NULL, "
+                "translation TEXT NOT NULL, flags TEXT NOT NULL DEFAULT '', "
+                "created REAL NOT NULL)"
             )
         except BaseException:
             db.close()
@@ -103,39 +114,71 @@ class TranslationMemory:
     def _key(signature: str, source: str) -> str:
         return hashlib.sha256(f"{signature}\x00{source}".encode()).hexdigest()
 
-    def get_many(self, signature: str, sources: Iterable[str]) -> dict[str, str]:
-        """The translations of ``sources`` made under ``signature`` that are known."""
-        by_key = {self._key(signature, s): s for s in sources}
-        found: dict[str, str] = {}
-        keys = list(by_key)
-        with self._errors("cannot be read"):
-            for i in range(0, len(keys), 500):
-                chunk = keys[i : i + 500]
-                marks = ",".join("?" * len(chunk))
-                rows = self._db.execute(
-                    f"SELECT key, translation FROM memory WHERE key IN ({marks})", chunk
-                )
-                for key, translation in rows:
-                    found[by_key[key]] = translation
+    def get_many(self, signature: str, sources: Iterable[str]) -> dict[str, Entry]:
+        """The translations of ``sources`` known: an imported one, else one made under
+        ``signature``; each with the flags of how it was made."""
+        found: dict[str, Entry] = {}
+        for sign in (IMPORTED, signature):
+            by_key = {self._key(sign, s): s for s in sources if s not in found}
+            keys = list(by_key)
+            with self._errors("cannot be read"):
+                for i in range(0, len(keys), 500):
+                    chunk = keys[i : i + 500]
+                    marks = ",".join("?" * len(chunk))
+                    rows = self._db.execute(
+                        f"SELECT key, translation, flags FROM entries WHERE key IN ({marks})",
+                        chunk,
+                    )
+                    for key, translation, flags in rows:
+                        kinds = tuple(Flag(kind) for kind in flags.split(",") if kind)
+                        found[by_key[key]] = (translation, kinds)
         return found
 
-    def put_many(self, signature: str, pairs: dict[str, str]) -> None:
-        """Remember translations made under ``signature`` (one transaction; concurrent
-        writers wait their turn)."""
-        if not pairs:
+    def put_many(self, signature: str, entries: dict[str, Entry], origin: str = "model") -> None:
+        """Remember translations made under ``signature`` (``IMPORTED``: an editor's,
+        for any model), in one transaction; concurrent writers wait their turn."""
+        if not entries:
             return
-        rows = [(self._key(signature, s), t) for s, t in pairs.items()]
+        now = time.time()
+        rows = [
+            (self._key(signature, s), origin, signature, s, t, ",".join(f.kind for f in flags), now)
+            for s, (t, flags) in entries.items()
+        ]
         with self._errors("cannot be written"):
             self._db.execute("BEGIN IMMEDIATE")
             try:
-                self._db.executemany("INSERT OR REPLACE INTO memory VALUES (?, ?)", rows)
+                self._db.executemany(
+                    "INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?, ?, ?, ?)", rows
+                )
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
             self._db.execute("COMMIT")
 
+    def entries(self) -> Iterator[tuple[str, str, str, str]]:
+        """Every entry as (origin, signature, source, translation), oldest first."""
+        with self._errors("cannot be read"):
+            yield from self._db.execute(
+                "SELECT origin, signature, source, translation FROM entries ORDER BY created"
+            )
+
+    def stats(self) -> dict[str, int]:
+        """How many entries each signature (or the imported ones) has."""
+        with self._errors("cannot be read"):
+            rows = self._db.execute(
+                "SELECT signature, COUNT(*) FROM entries GROUP BY signature ORDER BY 2 DESC"
+            )
+            return dict(rows.fetchall())
+
+    def clear(self) -> int:
+        """Forget every entry; how many there were."""
+        count = len(self)
+        with self._errors("cannot be written"):
+            self._db.execute("DELETE FROM entries")
+        return count
+
     def __len__(self) -> int:
-        return self._db.execute("SELECT COUNT(*) FROM memory").fetchone()[0]
+        return self._db.execute("SELECT COUNT(*) FROM entries").fetchone()[0]
 
     def close(self) -> None:
         self._db.close()

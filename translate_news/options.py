@@ -103,7 +103,8 @@ class TranslateOptions:
     a SQLite translation memory at ``memory_path`` (default: the user cache).
     ``detect_language`` passes paragraphs that are confidently not French through
     untranslated, marked. ``articles_per_window`` articles are translated as one flat,
-    length-sorted list of sentences.
+    length-sorted list of sentences. ``glossary`` is a TSV or TOML file of terms the
+    English must keep (see :mod:`translate_news.glossary`).
     """
 
     model: ModelOptions = field(default_factory=ModelOptions)
@@ -112,6 +113,7 @@ class TranslateOptions:
     memory_path: str | None = None
     detect_language: bool = True
     articles_per_window: int = 32
+    glossary: str | None = None
 
     def __post_init__(self) -> None:
         _at_least("beams", self.beams, 1)
@@ -169,7 +171,8 @@ class Signature:
     ``str(signature)`` is one line, for example
     ``opus-mt-fr-en@1a2b3c4d5e6f7a8b|ctranslate2-int8|cpu|beams=4|budget=512|translate-news 0.2.0``;
     ``settings`` adds what a caller decodes with beyond beams (a summary's length bounds),
-    ``shortlist`` the hash of the vocabulary shortlist in use.
+    ``shortlist`` and ``glossary`` the hashes of the vocabulary shortlist and the
+    glossary in use.
     Two runs with equal signatures produce the same text.
     """
 
@@ -183,6 +186,7 @@ class Signature:
     version: str
     settings: tuple[tuple[str, int], ...] = ()
     shortlist: str | None = None
+    glossary: str | None = None
 
     @property
     def short_name(self) -> str:
@@ -192,6 +196,8 @@ class Signature:
         extra = "".join(f"|{key}={value}" for key, value in self.settings)
         if self.shortlist:
             extra += f"|shortlist={self.shortlist}"
+        if self.glossary:
+            extra += f"|glossary={self.glossary}"
         return (
             f"{self.short_name}@{self.fingerprint}|{self.backend}-{self.precision}|{self.device}"
             f"|beams={self.beams}|budget={self.budget}{extra}|translate-news {self.version}"

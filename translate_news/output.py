@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Literal, get_args
 
-from .document import Summary, TranslatedArticle, TranslatedParagraph
+from .document import Flag, Summary, TranslatedArticle, TranslatedParagraph
 from .errors import InputError, OutputError, UsageError
 from .paths import special_kind
 
@@ -158,7 +158,7 @@ def to_html(
             text = _html_text(p.text)
             body.append(f'<p lang="{html.escape(p.language)}" class="untranslated">{text}</p>')
             continue
-        text = "".join(_html_run(run, language) for run, language in _runs(p))
+        text = "".join(_html_run(*run) for run in _runs(p))
         if p.kind == "heading":
             body.append(f"<h2>{text}</h2>")
         elif p.kind == "caption":
@@ -181,7 +181,8 @@ def to_html(
         "footer{margin-top:2rem;border-top:1px solid #ccc;font-size:.8rem}"
         ".untranslated{background:#fff3c4}.untranslated::before{content:'[not translated, '"
         " attr(lang) '] ';font:.75rem sans-serif;color:#7a5c00}"
-        "code{overflow-wrap:anywhere}</style>\n</head>\n<body>\n"
+        "mark.flagged{background:#ffd9d9}small.flag{font:.7rem sans-serif;color:#a00;"
+        "margin:0 .3em}code{overflow-wrap:anywhere}</style>\n</head>\n<body>\n"
         + "\n".join(body)
         + "\n</body>\n</html>\n"
     )
@@ -328,32 +329,45 @@ def human_date(iso: str) -> str:
     return parts[0]
 
 
-def _runs(paragraph: TranslatedParagraph) -> list[tuple[str, str | None]]:
-    """The paragraph's English as runs of translated text (None) and of sentences passed
-    through untranslated (their language), with the source's spacing kept."""
-    runs: list[tuple[str, str | None]] = []
+_Run = tuple[str, str | None, tuple[Flag, ...]]
+
+
+def _runs(paragraph: TranslatedParagraph) -> list[_Run]:
+    """The paragraph's English as runs of translated text (language None) and of
+    sentences passed through untranslated (their language), with the source's spacing
+    kept; a flagged sentence is a run of its own, with its flags."""
+    runs: list[_Run] = []
     previous: str | None = None
     for i, pair in enumerate(paragraph.sentences):
-        parts = [(pair.translation, pair.language)]
+        parts: list[_Run] = [(pair.translation, pair.language, pair.flags)]
         if i:  # a separator inside a foreign run belongs to it
             inside = pair.language is not None and pair.language == previous
-            parts.insert(0, (paragraph.separators[i - 1], pair.language if inside else None))
-        for text, language in parts:
-            if runs and runs[-1][1] == language:
-                runs[-1] = (runs[-1][0] + text, language)
+            parts.insert(0, (paragraph.separators[i - 1], pair.language if inside else None, ()))
+        for text, language, flags in parts:
+            if runs and runs[-1][1] == language and not flags and not runs[-1][2]:
+                runs[-1] = (runs[-1][0] + text, language, ())
             else:
-                runs.append((text, language))
+                runs.append((text, language, flags))
         previous = pair.language
     return runs
 
 
+def flag_note(flags: tuple[Flag, ...]) -> str:
+    """What a reader sees after a flagged sentence in text and Markdown."""
+    return f" [check: {'; '.join(map(str, flags))}]" if flags else ""
+
+
 def _marked(paragraph: TranslatedParagraph, escape: Callable[[str], str] = str) -> str:
-    """A paragraph's English, each passage left untranslated marked with its language."""
+    """A paragraph's English, each passage left untranslated marked with its language,
+    each flagged sentence followed by what to check."""
     return "".join(
-        escape(text)
-        if language is None
-        else f"[not translated, language: {language}] {escape(text)}"
-        for text, language in _runs(paragraph)
+        (
+            escape(text)
+            if language is None
+            else f"[not translated, language: {language}] {escape(text)}"
+        )
+        + escape(flag_note(flags))
+        for text, language, flags in _runs(paragraph)
     )
 
 
@@ -361,14 +375,22 @@ def _html_text(text: str) -> str:
     return html.escape(text).replace("\n", "<br>\n")
 
 
-def _html_run(text: str, language: str | None) -> str:
+def _html_run(text: str, language: str | None, flags: tuple[Flag, ...] = ()) -> str:
+    if flags:
+        note = html.escape("; ".join(map(str, flags)))
+        return (
+            f'<mark class="flagged" title="check: {note}">{_html_text(text)}</mark>'
+            f'<small class="flag">check: {note}</small>'
+        )
     if language is None:
         return _html_text(text)
     return f'<span lang="{html.escape(language)}" class="untranslated">{_html_text(text)}</span>'
 
 
 def _title(article: TranslatedArticle) -> str | None:
-    return None if article.title is None else article.title.translation
+    if article.title is None:
+        return None
+    return article.title.translation + flag_note(article.title.flags)
 
 
 def write_atomic(path: str | os.PathLike[str], text: str, *, force: bool = False) -> None:

@@ -189,11 +189,19 @@ class Seq2SeqModel:
         longest input. Batches run concurrently where the backend can; one that runs out
         of memory is halved until it fits.
         """
+        best = self._with_fallback(lambda: self._generate(inputs, decoding))
+        return [hypotheses[0] for hypotheses in best]
+
+    def generate_nbest(
+        self, inputs: Sequence[list[int]], decoding: Decoding | Callable[[int], Decoding]
+    ) -> list[list[list[int]]]:
+        """The ``decoding.hypotheses`` best outputs of each input, best first (batched as
+        :meth:`generate`)."""
         return self._with_fallback(lambda: self._generate(inputs, decoding))
 
     def _generate(
         self, inputs: Sequence[list[int]], decoding: Decoding | Callable[[int], Decoding]
-    ) -> list[list[int]]:
+    ) -> list[list[list[int]]]:
         if not inputs:
             return []
         batches = token_budget_batches([len(x) for x in inputs], self.batch_tokens)
@@ -202,10 +210,11 @@ class Seq2SeqModel:
             rows = [inputs[i] for i in batch]
             chosen = decoding(max(map(len, rows))) if callable(decoding) else decoding
             jobs.append((rows, chosen))
-        outputs: list[list[int]] = [[] for _ in inputs]
-        for batch, rows in zip(batches, generate_all(self.backend, jobs)):
-            for index, out in zip(batch, rows):
-                outputs[index] = out
+        outputs: list[list[list[int]]] = [[] for _ in inputs]
+        for (batch, (_, chosen)), rows in zip(zip(batches, jobs), generate_all(self.backend, jobs)):
+            n = chosen.hypotheses
+            for place, index in enumerate(batch):
+                outputs[index] = rows[place * n : (place + 1) * n]
         return outputs
 
     def generate_one(self, ids: list[int], decoding: Decoding) -> list[int]:
