@@ -50,3 +50,49 @@ def test_two_processes_writing_at_once(tmp_path):
     assert len(memory) == 400
     assert memory.get_many("sig", ["phrase 399"]) == {"phrase 399": ("sentence 399", ())}
     assert memory.get_many("other", ["phrase 399"]) == {}
+
+
+def test_memory_tools_round_trip_tmx_and_imports_win(toy_model, tmp_path):
+    from typer.testing import CliRunner
+
+    from translate_news.cli import app
+    from translate_news.tmx import read_tmx
+
+    runner = CliRunner()
+    path = str(tmp_path / "tm.sqlite")
+    french = ["Le chat mange la pomme.", "La presse regarde le rapport."]
+    assert Translator(str(toy_model), memory_path=path).translate(french) == [
+        "The cat eats the apple.",
+        "The press watches the report.",
+    ]
+    stats = runner.invoke(app, ["memory", "stats", "--memory", path])
+    assert stats.exit_code == 0 and "2 translations" in stats.stdout
+    exported = tmp_path / "out.tmx"
+    assert runner.invoke(app, ["memory", "export", str(exported), "--memory", path]).exit_code == 0
+    assert read_tmx(exported) == list(
+        zip(french, ["The cat eats the apple.", "The press watches the report."])
+    )
+
+    # An editor corrects one sentence in a TMX file from another tool (fr-FR, markup).
+    corrected = tmp_path / "corrected.tmx"
+    corrected.write_text(
+        '<?xml version="1.0"?><tmx version="1.4"><header srclang="fr-FR"/><body>'
+        '<tu><tuv xml:lang="fr-FR"><seg>Le chat mange la pomme.</seg></tuv>'
+        '<tuv xml:lang="en-GB"><seg>The cat <bpt i="1">&lt;b&gt;</bpt>devours'
+        '<ept i="1">&lt;/b&gt;</ept> the apple.</seg></tuv></tu>'
+        '<tu><tuv xml:lang="fr"><seg>Sans anglais.</seg></tuv></tu></body></tmx>',
+        encoding="utf-8",
+    )
+    imported = runner.invoke(app, ["memory", "import", str(corrected), "--memory", path])
+    assert imported.exit_code == 0 and "imported 1 translations" in imported.stderr
+    again = Translator(str(toy_model), memory_path=path, beams=2)  # another signature too
+    assert again.translate(french[:1]) == ["The cat devours the apple."]
+
+    bad = tmp_path / "bad.tmx"
+    bad.write_text("<html></html>", encoding="utf-8")
+    refused = runner.invoke(app, ["memory", "import", str(bad), "--memory", path])
+    assert refused.exit_code == 1 and "not a TMX file" in refused.stderr
+    kept = runner.invoke(app, ["memory", "clear", "--memory", path])
+    assert kept.exit_code == 2 and "--yes" in kept.stderr
+    cleared = runner.invoke(app, ["memory", "clear", "--yes", "--memory", path])
+    assert cleared.exit_code == 0 and "forgot 3 translations" in cleared.stderr

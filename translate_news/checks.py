@@ -43,6 +43,13 @@ def check(source: str, english: str, glossary: Glossary | None = None) -> tuple[
     return tuple(flags)
 
 
+def check_summary(french: str, summary: str, glossary: Glossary | None) -> tuple[Flag, ...]:
+    """The flags a summary of an article whose source is ``french`` raises: a term the
+    glossary changes, written in its source form."""
+    wrong = glossary.wrong_forms(french, summary) if glossary is not None else []
+    return (Flag("glossary", tuple(wrong)),) if wrong else ()
+
+
 def repairable(flags: tuple[Flag, ...]) -> bool:
     return any(flag.kind in REPAIRABLE for flag in flags)
 

@@ -132,6 +132,19 @@ class TranslatedArticle:
         """Where the article comes from: ``path``, or ``path#record`` for a feed's."""
         return _source(self.path, self.record)
 
+    @property
+    def flagged(self) -> list[SentencePair]:
+        """The sentences (title first) a reader should check."""
+        pairs = [self.title] if self.title is not None else []
+        pairs += [pair for paragraph in self.paragraphs for pair in paragraph.sentences]
+        return [pair for pair in pairs if pair.flags]
+
+    @property
+    def french(self) -> str:
+        """The source text, title first, one paragraph per line."""
+        lines = [self.title.source] if self.title is not None else []
+        return "\n".join(lines + [paragraph.source for paragraph in self.paragraphs])
+
 
 @dataclass(frozen=True)
 class Summary:
@@ -140,6 +153,7 @@ class Summary:
     ``method`` says what was done: ``LEAD-3`` or the model's name. ``signature`` is one
     line (a model's :class:`Signature` with the summary's length bounds, or
     ``LEAD-3|translate-news 0.2.0``); ``resolved`` is the model's record (None for LEAD).
+    ``flags`` say what a reader should check (a glossary term in its source form).
     """
 
     text: str
@@ -148,6 +162,7 @@ class Summary:
     options: SummaryOptions
     signature: str
     resolved: Signature | None = None
+    flags: tuple[Flag, ...] = ()
 
 
 def _source(path: str | None, record: str | None) -> str:

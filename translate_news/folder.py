@@ -29,6 +29,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TypeVar
 
+from .checks import check_summary
 from .document import Article, Summary, TranslatedArticle
 from .engine import Translator
 from .errors import FatalError, InputError, OutputError, TranslateNewsError
@@ -66,6 +67,7 @@ class Report:
     skipped: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
     passed_over: list[tuple[str, str]] = field(default_factory=list)
+    flagged: list[tuple[str, int]] = field(default_factory=list)  # output, sentences
     stopped: str | None = None
 
 
@@ -279,6 +281,9 @@ def run_folder(
         try:
             if isinstance(summary, TranslateNewsError):
                 raise summary
+            if isinstance(summary, Summary) and translator.glossary is not None:
+                flags = check_summary(english.french, summary.text, translator.glossary)
+                summary = replace(summary, flags=flags)
             item.target.parent.mkdir(parents=True, exist_ok=True)
             outputs.write(item, english, summary)  # type: ignore[arg-type]
         except OSError as exc:  # the sub-folder could not be made
@@ -288,6 +293,9 @@ def run_folder(
             _fail_or_stop(exc, out_dir, source, failed)
         else:
             report.done.append(str(item.target))
+            flagged = len(english.flagged) + bool(isinstance(summary, Summary) and summary.flags)
+            if flagged:
+                report.flagged.append((str(item.target), flagged))
             on_event("done", source, str(item.target))
 
     items = pending()

@@ -91,7 +91,8 @@ def to_markdown(
         blocks.append(f"*{md_escape(article.date)}*")
     if summary is not None:
         note = f", from {summary.chunks} chunks" if summary.chunks > 1 else ""
-        blocks.append(f"> **Summary** ({summary.method}{note}): {md_escape(summary.text)}")
+        text = md_escape(summary.text + flag_note(summary.flags))
+        blocks.append(f"> **Summary** ({summary.method}{note}): {text}")
     for paragraph in article.paragraphs:
         text = _marked(paragraph, md_escape)
         if paragraph.kind == "heading":
@@ -151,7 +152,7 @@ def to_html(
     if summary is not None:
         body.append(
             f'<p class="summary"><strong>Summary</strong> ({html.escape(summary.method)}): '
-            f"{html.escape(summary.text)}</p>"
+            f"{_html_run(summary.text, None, summary.flags)}</p>"
         )
     for p in article.paragraphs:
         if p.language:  # nothing of it was translated: the whole paragraph is marked
@@ -232,6 +233,7 @@ def summary_record(
             "signature": summary.signature,
             "resolved": None if summary.resolved is None else summary.resolved.as_dict(),
             "options": asdict(summary.options),
+            "flags": [flag.as_dict() for flag in summary.flags],
         },
         "translation": to_dict(translated),
     }

@@ -46,8 +46,12 @@ def translate(
         str | None,
         typer.Option("--text", "-t", help="French text to translate, instead of a file."),
     ] = None,
+    strict: Annotated[
+        bool, typer.Option(help="Exit with status 1 when a sentence is flagged (for scripts).")
+    ] = False,
 ) -> None:
-    """Translate French articles into English.
+    """Translate French articles into English. A sentence whose English loses a number
+    or a glossary term, or is left in French, is flagged: [check: ...] in the output.
 
     Examples:
 
@@ -72,7 +76,7 @@ def translate(
         if output is None:
             raise UsageError(f"{source}: translating many articles needs -o FOLDER")
         _check_output_folder(output)
-        _translate_many(path, output, fmt or "md", force, options, reading)
+        _translate_many(path, output, fmt or "md", force, options, reading, strict)
         return
     chosen = format_for(output, fmt)
     if output is not None and output.exists() and not force:
@@ -80,12 +84,15 @@ def translate(
     article = parse_article(text, path="<text>") if text else read_article(source or "-", reading)
     translator = Translator(options=options)
     show_signature("translation", translator.signature)
-    text = render(translator.translate_article(article), chosen)
+    english = translator.translate_article(article)
+    text = render(english, chosen)
     if output is None:
         sys.stdout.write(text)
     else:
         write_atomic(output, text, force=force)
         say(f"wrote {output}")
+    flagged = [(str(output or "the output"), len(english.flagged))] if english.flagged else []
+    _report_flags(flagged, strict)
 
 
 def _translate_many(
@@ -95,6 +102,7 @@ def _translate_many(
     force: bool,
     options: TranslateOptions,
     reading: ReadOptions,
+    strict: bool,
 ) -> None:
     from ..engine import Translator
     from ..folder import Translations, run_folder
@@ -113,7 +121,7 @@ def _translate_many(
 
     outputs = Translations(fmt, force=force)
     report = run_folder(translator, root, out_dir, outputs, reading=reading, on_event=show)
-    _finish(report)
+    _finish(report, strict)
 
 
 def _check_output_folder(out_dir: Path) -> None:
@@ -129,9 +137,24 @@ def _check_output_folder(out_dir: Path) -> None:
         )
 
 
-def _finish(report: Report) -> None:
-    """The closing count of a many-article run; exit code 1 when anything failed or the
-    run stopped."""
+def _report_flags(flagged: list[tuple[str, int]], strict: bool) -> None:
+    """The line that says how many sentences were flagged and where; with ``strict``,
+    exit code 1 when any was."""
+    if not flagged:
+        return
+    count = sum(n for _, n in flagged)
+    where = ", ".join(path for path, _ in flagged[:3]) + (", ..." if len(flagged) > 3 else "")
+    plural = "s" if count != 1 else ""
+    line = f"{count} sentence{plural} flagged, see [check: ...] in {where}"
+    if strict:
+        typer.echo(f"translate-news: error: {line} (--strict)", err=True)
+        raise typer.Exit(1)
+    say(line)
+
+
+def _finish(report: Report, strict: bool = False) -> None:
+    """The closing count of a many-article run; exit code 1 when anything failed, the
+    run stopped, or (``strict``) a sentence was flagged."""
     rows = [
         ("done", len(report.done), ""),
         ("skipped", len(report.skipped), "  (already done; --force redoes them)"),
@@ -143,7 +166,9 @@ def _finish(report: Report) -> None:
     if report.stopped is not None:
         typer.echo(f"translate-news: error: {report.stopped}; the run stopped", err=True)
     if report.failed or report.stopped is not None:
+        _report_flags(report.flagged, False)
         raise typer.Exit(1)
+    _report_flags(report.flagged, strict)
 
 
 @command()
@@ -188,6 +213,9 @@ def summarize(
             "briefing in HTML links to.",
         ),
     ] = "md",
+    strict: Annotated[
+        bool, typer.Option(help="Exit with status 1 when a sentence is flagged (for scripts).")
+    ] = False,
 ) -> None:
     """Translate and summarise articles: a file or a whole folder (recursively).
 
@@ -230,7 +258,7 @@ def summarize(
         report = run_folder(translator, source, output, outputs, reading=reading, on_event=progress)
     for line in failures:
         typer.echo(line, err=True)
-    _finish(report)
+    _finish(report, strict)
 
 
 def _count_articles(source: Path, out_dir: Path, reading: ReadOptions) -> int:

@@ -63,6 +63,13 @@ def translation_options(
             "(CTranslate2; build it with: translate-news models shortlist)."
         ),
     ] = False,
+    glossary: Annotated[
+        Path | None,
+        typer.Option(
+            help="Terms the English must keep: TSV (source<TAB>English; the source alone "
+            "keeps it) or TOML. Sentences that lose one are flagged."
+        ),
+    ] = None,
     cache: Annotated[Path | None, typer.Option("--cache", hidden=True)] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", hidden=True)] = False,
 ) -> TranslateOptions:
@@ -82,6 +89,7 @@ def translation_options(
         beams=beams,
         memory=not (no_memory or no_cache),
         memory_path=None if path is None else str(path),
+        glossary=None if glossary is None else str(glossary),
     )
 
 

@@ -207,6 +207,106 @@ def models_shortlist(
     )
 
 
+# --- memory ----------------------------------------------------------------------
+
+memory_app = typer.Typer(
+    help="See, export, import and clear the translation memory.", no_args_is_help=True
+)
+app.add_typer(memory_app, name="memory")
+
+MemoryOption = Annotated[
+    Path | None,
+    typer.Option("--memory", help="Translation memory file (default: the user cache)."),
+]
+
+
+def _memory(path: Path | None) -> Any:
+    from ..memory import TranslationMemory
+    from ..paths import cache_root
+
+    return TranslationMemory(path or cache_root() / "memory.sqlite")
+
+
+@command(on=memory_app, name="stats")
+def memory_stats(memory: MemoryOption = None) -> None:
+    """How many translations the memory holds, by what made them.
+
+    Example:
+
+        translate-news memory stats
+    """
+    from ..memory import IMPORTED
+
+    store = _memory(memory)
+    counts = store.stats()
+    typer.echo(f"{store.path}: {sum(counts.values())} translations")
+    for signature, count in counts.items():
+        made = "imported: an editor's, for any model" if signature == IMPORTED else signature
+        typer.echo(f"{count:>8}  {made}")
+
+
+@command(on=memory_app, name="export")
+def memory_export(
+    file: Annotated[Path, typer.Argument(help="The TMX file to write.")],
+    memory: MemoryOption = None,
+    force: Annotated[bool, typer.Option(help="Overwrite an existing file.")] = False,
+) -> None:
+    """Write every translation as TMX 1.4 (French and English per unit, with what made
+    it), for translation tools and editors.
+
+    Example:
+
+        translate-news memory export memory.tmx
+    """
+    from ..output import write_atomic
+    from ..tmx import to_tmx
+
+    store = _memory(memory)
+    entries = list(store.entries())
+    write_atomic(file, to_tmx(entries), force=force)
+    say(f"wrote {len(entries)} translations to {file}")
+
+
+@command(on=memory_app, name="import")
+def memory_import(
+    file: Annotated[Path, typer.Argument(help="A TMX file of French and English.")],
+    memory: MemoryOption = None,
+) -> None:
+    """Import translations (an editor's corrections, say) from a TMX file: they come
+    before any model's translation of the same French sentence, whatever the model.
+
+    Example:
+
+        translate-news memory import corrected.tmx
+    """
+    from ..memory import IMPORTED
+    from ..tmx import read_tmx
+
+    pairs = read_tmx(file)
+    if not pairs:
+        raise InputError(f"{file}: no translation unit with both French and English")
+    store = _memory(memory)
+    store.put_many(IMPORTED, {fr: (en, ()) for fr, en in pairs}, origin="import")
+    say(f"imported {len(pairs)} translations from {file}; they take precedence")
+
+
+@command(on=memory_app, name="clear")
+def memory_clear(
+    memory: MemoryOption = None,
+    yes: Annotated[bool, typer.Option("--yes", help="Do it (nothing is cleared without).")] = False,
+) -> None:
+    """Forget every translation in the memory.
+
+    Example:
+
+        translate-news memory clear --yes
+    """
+    store = _memory(memory)
+    if not yes:
+        raise UsageError(f"this forgets the {len(store)} translations in {store.path}; pass --yes")
+    say(f"forgot {store.clear()} translations in {store.path}")
+
+
 # --- config ----------------------------------------------------------------------
 
 config_app = typer.Typer(help="See the settings each command runs with.", no_args_is_help=True)
