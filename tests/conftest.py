@@ -78,6 +78,11 @@ def random_model(test_models) -> Path:
 
 
 @pytest.fixture(scope="session")
+def numbers_model(test_models) -> Path:
+    return test_models / "marian-numbers"
+
+
+@pytest.fixture(scope="session")
 def bart_model(test_models) -> Path:
     return test_models / "bart-random"
 

@@ -103,3 +103,18 @@ def test_version_and_completion():
         [sys.executable, "-m", "translate_news", "--version"], capture_output=True, text=True
     )
     assert module.stdout.strip() == f"translate-news {__version__}"
+
+
+def test_glossary_and_shortlist_from_the_file(workdir, toy_model, toy_article):
+    (workdir / "terms.tsv").write_text("chat\tfeline\n", encoding="utf-8")
+    write(workdir, f'[defaults]\nglossary = "terms.tsv"\n\n[translate]\nmodel = "{toy_model}"\n')
+    result = runner.invoke(
+        app, ["--config", str(workdir / "translate-news.toml"), "translate", str(toy_article)]
+    )
+    assert result.exit_code == 0, result.output
+    # "chat" must come out as "feline": the toy model cannot, so the sentence is flagged.
+    assert "The cat eats the apple. [check: glossary: feline]" in result.stdout
+    assert "1 sentence flagged" in result.stderr
+    write(workdir, f'[translate]\nmodel = "{toy_model}"\nshortlist = true\n')
+    result = runner.invoke(app, ["translate", str(toy_article)])
+    assert result.exit_code == 1 and "models shortlist" in result.stderr

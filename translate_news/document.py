@@ -152,7 +152,7 @@ class Summary:
 
     ``method`` says what was done: ``LEAD-3`` or the model's name. ``signature`` is one
     line (a model's :class:`Signature` with the summary's length bounds, or
-    ``LEAD-3|translate-news 0.2.0``); ``resolved`` is the model's record (None for LEAD).
+    ``LEAD-3|translate-news 0.3.0``); ``resolved`` is the model's record (None for LEAD).
     ``flags`` say what a reader should check (a glossary term in its source form).
     """
 

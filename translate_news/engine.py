@@ -166,7 +166,7 @@ class Translator:
         if not failing:
             return results
         inputs = [units[owners[k][0]] for k in failing]
-        candidates = self.model.generate_nbest(inputs, self._nbest_decoding)
+        candidates = self.model.generate_nbest(inputs, self.rerank_decoding)
         for k, source_ids, hypotheses in zip(failing, inputs, candidates):
             cap = self.output_cap(len(source_ids))
             usable = [h for h in hypotheses if not is_runaway(len(source_ids), h, cap)]
@@ -176,7 +176,8 @@ class Translator:
                     break
         return results
 
-    def _nbest_decoding(self, longest: int) -> Decoding:
+    def rerank_decoding(self, longest: int) -> Decoding:
+        """How a sentence is decoded for its n best translations."""
         beams = max(self.model.beams, RERANK_HYPOTHESES)
         return Decoding(
             beams,

@@ -169,7 +169,7 @@ class Signature:
     """What a loaded model actually runs: the options resolved, and the model's identity.
 
     ``str(signature)`` is one line, for example
-    ``opus-mt-fr-en@1a2b3c4d5e6f7a8b|ctranslate2-int8|cpu|beams=4|budget=512|translate-news 0.2.0``;
+    ``opus-mt-fr-en@1a2b3c4d5e6f7a8b|ctranslate2-int8|cpu|beams=4|budget=512|translate-news 0.3.0``;
     ``settings`` adds what a caller decodes with beyond beams (a summary's length bounds),
     ``shortlist`` and ``glossary`` the hashes of the vocabulary shortlist and the
     glossary in use.
