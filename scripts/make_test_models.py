@@ -362,15 +362,11 @@ def make_tc_big(out: Path, **dims: int) -> Path:
     return out
 
 
-def make_toy(out: Path, max_seconds: float = 50.0) -> Path:
-    """Train a tiny Marian on the synthetic corpus until it reproduces it exactly."""
+def _tiny_marian(tokenizer):
+    """A tiny Marian over ``tokenizer``'s vocabulary, and its AdamW optimiser."""
     import torch
     from transformers import MarianMTModel
 
-    torch.manual_seed(0)
-    rng = random.Random(0)
-    corpus = toy_corpus()
-    tokenizer = build_tokenizer(out, [fr for fr, _ in corpus], [en for _, en in corpus], (160, 120))
     config = marian_config(
         len(tokenizer.get_vocab()),
         d_model=64,
@@ -382,32 +378,51 @@ def make_toy(out: Path, max_seconds: float = 50.0) -> Path:
         decoder_ffn_dim=128,
     )
     model = MarianMTModel(config)
-    optimiser = torch.optim.AdamW(model.parameters(), lr=3e-3, weight_decay=0.0)
+    return model, torch.optim.AdamW(model.parameters(), lr=3e-3, weight_decay=0.0)
+
+
+def _epoch(model, optimiser, tokenizer, corpus, rng: random.Random) -> float:
+    """One pass over ``corpus`` (shuffled) in batches of 64; the mean loss."""
+    import torch
+
+    pad = model.config.pad_token_id
+    model.train()
+    rng.shuffle(corpus)
+    total = 0.0
+    for i in range(0, len(corpus), 64):
+        chunk = corpus[i : i + 64]
+        batch = tokenizer(
+            [fr for fr, _ in chunk],
+            text_target=[en for _, en in chunk],
+            padding=True,
+            return_tensors="pt",
+        )
+        batch["labels"][batch["labels"] == pad] = -100
+        loss = model(**batch).loss
+        optimiser.zero_grad()
+        loss.backward()
+        optimiser.step()
+        with torch.no_grad():
+            # As in the converted opus-mt models, <pad> (the decoder start) embeds to
+            # zeros; the tied output layer would otherwise train it.
+            model.model.shared.weight[pad].zero_()
+        total += loss.item() * len(chunk)
+    return total / len(corpus)
+
+
+def make_toy(out: Path, max_seconds: float = 50.0) -> Path:
+    """Train a tiny Marian on the synthetic corpus until it reproduces it exactly."""
+    import torch
+
+    torch.manual_seed(0)
+    rng = random.Random(0)
+    corpus = toy_corpus()
+    tokenizer = build_tokenizer(out, [fr for fr, _ in corpus], [en for _, en in corpus], (160, 120))
+    model, optimiser = _tiny_marian(tokenizer)
     start = time.monotonic()
-    batch_size = 64
     for epoch in range(200):
-        model.train()
-        rng.shuffle(corpus)
-        total = 0.0
-        for i in range(0, len(corpus), batch_size):
-            chunk = corpus[i : i + batch_size]
-            batch = tokenizer(
-                [fr for fr, _ in chunk],
-                text_target=[en for _, en in chunk],
-                padding=True,
-                return_tensors="pt",
-            )
-            batch["labels"][batch["labels"] == config.pad_token_id] = -100
-            loss = model(**batch).loss
-            optimiser.zero_grad()
-            loss.backward()
-            optimiser.step()
-            with torch.no_grad():
-                # As in the converted opus-mt models, <pad> (the decoder start) embeds to
-                # zeros; the tied output layer would otherwise train it.
-                model.model.shared.weight[config.pad_token_id].zero_()
-            total += loss.item() * len(chunk)
-        if total / len(corpus) < 0.002 and epoch % 5 == 4 and _reproduces(model, tokenizer):
+        loss = _epoch(model, optimiser, tokenizer, corpus, rng)
+        if loss < 0.002 and epoch % 5 == 4 and _reproduces(model, tokenizer):
             break
         if time.monotonic() - start > max_seconds:
             raise RuntimeError(f"toy model did not converge in {max_seconds:.0f}s")
@@ -421,43 +436,15 @@ def make_numbers(out: Path, epochs: int = NUMBERS_EPOCHS) -> Path:
     numbers, loses some at beam 4, and often has them among its n best, which is what
     the number check and its rerank are measured on (scripts/eval_faithfulness.py)."""
     import torch
-    from transformers import MarianMTModel
 
     torch.manual_seed(0)
     rng = random.Random(0)
     corpus = numbers_corpus()
     french, english = [fr for fr, _ in corpus], [en for _, en in corpus]
     tokenizer = build_tokenizer(out, french, english, (120, 100), split_digits=True)
-    config = marian_config(
-        len(tokenizer.get_vocab()),
-        d_model=64,
-        encoder_layers=2,
-        decoder_layers=2,
-        encoder_attention_heads=4,
-        decoder_attention_heads=4,
-        encoder_ffn_dim=128,
-        decoder_ffn_dim=128,
-    )
-    model = MarianMTModel(config)
-    optimiser = torch.optim.AdamW(model.parameters(), lr=3e-3, weight_decay=0.0)
+    model, optimiser = _tiny_marian(tokenizer)
     for _ in range(epochs):
-        model.train()
-        rng.shuffle(corpus)
-        for i in range(0, len(corpus), 64):
-            chunk = corpus[i : i + 64]
-            batch = tokenizer(
-                [fr for fr, _ in chunk],
-                text_target=[en for _, en in chunk],
-                padding=True,
-                return_tensors="pt",
-            )
-            batch["labels"][batch["labels"] == config.pad_token_id] = -100
-            loss = model(**batch).loss
-            optimiser.zero_grad()
-            loss.backward()
-            optimiser.step()
-            with torch.no_grad():
-                model.model.shared.weight[config.pad_token_id].zero_()
+        _epoch(model, optimiser, tokenizer, corpus, rng)
     model.eval()
     _save(model, tokenizer, out, beams=4, max_length=64)
     return out

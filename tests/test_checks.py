@@ -140,9 +140,31 @@ def test_count_line_and_strict(random_model, tmp_path, monkeypatch):
     out = tmp_path / "a.en.md"
     done = runner.invoke(app, [*args, "-o", str(out)])
     assert done.exit_code == 0, done.output
-    assert f"1 sentence flagged, see [check: ...] in {out}" in done.stderr
+    assert f"1 sentence flagged (marked [check: ...]; in JSON, flags) in {out}" in done.stderr
     strict = runner.invoke(app, [*args, "-o", str(out), "--force", "--strict"])
     assert strict.exit_code == 1 and "(--strict)" in strict.stderr
     assert out.exists()  # written all the same
     folder = runner.invoke(app, [*args[:1], str(article.parent), *args[2:], "-o", tmp_path / "o"])
     assert folder.exit_code == 0 and "1 sentence flagged" in folder.stderr
+
+
+def test_a_summary_with_a_term_in_its_source_form_is_flagged(random_model, tmp_path, monkeypatch):
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.txt").write_text(f"{TITLE}\n\n{SOURCE}\n", encoding="utf-8")
+    glossary = tmp_path / "terms.tsv"
+    glossary.write_text("Kiev\tKyiv\n", encoding="utf-8")
+    real = Translator.__init__
+
+    def fixed_backend(self, *args, **kwargs):
+        real(self, *args, **kwargs)
+        best = "They were 12,000 in Kiev."  # keeps the number, not the term
+        self.model.backend = FixedBackend(self.model.tokenizer, best, [best])
+
+    monkeypatch.setattr(Translator, "__init__", fixed_backend)
+    out = tmp_path / "out"
+    args = ["summarize", tmp_path / "in", "-o", out, "-m", random_model, "--summarizer", "lead"]
+    result = runner.invoke(app, [str(a) for a in [*args, "--glossary", glossary, "--no-memory"]])
+    assert result.exit_code == 0, result.output
+    record = json.loads((out / "a.en.json").read_text(encoding="utf-8"))
+    assert record["summary"]["flags"] == [{"kind": "glossary", "missing": ["Kyiv"]}]
+    assert "Kiev. \\[check: glossary: Kyiv\\]" in (out / "a.en.md").read_text(encoding="utf-8")

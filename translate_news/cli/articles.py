@@ -145,7 +145,7 @@ def _report_flags(flagged: list[tuple[str, int]], strict: bool) -> None:
     count = sum(n for _, n in flagged)
     where = ", ".join(path for path, _ in flagged[:3]) + (", ..." if len(flagged) > 3 else "")
     plural = "s" if count != 1 else ""
-    line = f"{count} sentence{plural} flagged, see [check: ...] in {where}"
+    line = f"{count} sentence{plural} flagged (marked [check: ...]; in JSON, flags) in {where}"
     if strict:
         typer.echo(f"translate-news: error: {line} (--strict)", err=True)
         raise typer.Exit(1)
