@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -230,9 +230,8 @@ class Translator:
 
     def translate_text(self, text: str) -> str:
         """Translate French text; paragraphs, line breaks and spacing are kept."""
-        units = _Units()
-        paragraph = _split(units, Paragraph(text), detect_language=False)
-        return _assemble(paragraph, self.translate_checked(units.sentences)).text
+        sentences, finish = plan_text(text)
+        return finish(self.translate_checked(sentences))
 
     def translate_article(self, article: Article) -> TranslatedArticle:
         """Translate one article; see :meth:`translate_articles`."""
@@ -243,11 +242,21 @@ class Translator:
         length-sorted list of sentences, so a long stream never sits in memory."""
         iterator = iter(articles)
         while window := list(itertools.islice(iterator, self.options.articles_per_window)):
-            units = _Units()
-            plans = [_plan(units, a, self.options.detect_language) for a in window]
-            translations = self.translate_checked(units.sentences)
-            for article, (title, paragraphs) in zip(window, plans):
-                yield TranslatedArticle(
+            sentences, finish = self.plan_articles(window)
+            yield from finish(self.translate_checked(sentences))
+
+    def plan_articles(
+        self, articles: Sequence[Article]
+    ) -> tuple[list[str], Callable[[list[Checked]], list[TranslatedArticle]]]:
+        """The sentences ``articles`` need translated, and the function that builds the
+        articles from those sentences' translations (whoever made them: a server
+        translates the sentences of several callers together)."""
+        units = _Units()
+        plans = [_plan(units, a, self.options.detect_language) for a in articles]
+
+        def finish(translations: list[Checked]) -> list[TranslatedArticle]:
+            return [
+                TranslatedArticle(
                     title=None if title is None else _pair(title, translations),
                     date=article.date,
                     paragraphs=tuple(_assemble(p, translations) for p in paragraphs),
@@ -256,6 +265,18 @@ class Translator:
                     path=article.path,
                     record=article.record,
                 )
+                for article, (title, paragraphs) in zip(articles, plans)
+            ]
+
+        return units.sentences, finish
+
+
+def plan_text(text: str) -> tuple[list[str], Callable[[list[Checked]], str]]:
+    """The sentences of French ``text`` and the function that puts their translations
+    back with the text's paragraphs, line breaks and spacing."""
+    units = _Units()
+    paragraph = _split(units, Paragraph(text), detect_language=False)
+    return units.sentences, lambda translations: _assemble(paragraph, translations).text
 
 
 # A planned sentence: (source, unit index or None when it passes through, its language

@@ -5,7 +5,7 @@ To add a command: write a function with a docstring (its ``--help``) in
 option groups it takes as parameters, and decorate it with ``@command(...)``.
 """
 
-from . import articles, manage  # noqa: F401 - each module registers its commands
+from . import articles, manage, serve  # noqa: F401 - each module registers its commands
 from .shell import app
 
 __all__ = ["app"]

@@ -1,0 +1,181 @@
+"""The HTTP server, against a real uvicorn on loopback started here, with the toy model."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import socket
+import threading
+import time
+from contextlib import contextmanager
+
+import httpx
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from translate_news import Translator
+from translate_news.server import ServerLimits, create_app
+
+from .conftest import make_test_models
+
+PAIRS = make_test_models.toy_article_pairs()
+
+
+@contextmanager
+def running(translator: Translator, limits: ServerLimits | None = None, together: bool = True):
+    import uvicorn
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    app = create_app(translator, limits, together)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert time.monotonic() < deadline, "the server did not start"
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}", app
+    finally:
+        server.should_exit = True
+        thread.join(10)
+
+
+@pytest.fixture(scope="module")
+def translator(test_models):
+    return Translator(str(test_models / "marian-toy"), memory=False, device="cpu")
+
+
+@pytest.fixture(scope="module")
+def server(translator):
+    with running(translator) as (url, app):
+        yield url, app
+
+
+def test_libretranslate_translate(server):
+    url, _ = server
+    one = httpx.post(f"{url}/translate", json={"q": PAIRS[0][0], "source": "fr", "target": "en"})
+    assert one.status_code == 200 and one.json() == {"translatedText": PAIRS[0][1]}
+    many = httpx.post(f"{url}/translate", json={"q": [p[0] for p in PAIRS[:3]], "source": "fr"})
+    assert many.json()["translatedText"] == [p[1] for p in PAIRS[:3]]
+    form = httpx.post(f"{url}/translate", data={"q": PAIRS[1][0], "source": "auto", "target": "en"})
+    assert form.json() == {
+        "translatedText": PAIRS[1][1],
+        "detectedLanguage": {"confidence": 90.0, "language": "fr"},
+    }
+    two = f"{PAIRS[0][0]}\n\n{PAIRS[1][0]}"  # paragraphs kept
+    assert httpx.post(f"{url}/translate", json={"q": two}).json()["translatedText"] == (
+        f"{PAIRS[0][1]}\n\n{PAIRS[1][1]}"
+    )
+
+
+def test_html_keeps_the_markup(server):
+    url, _ = server
+    markup = (
+        f'<p class="x">{PAIRS[0][0]} <b>{PAIRS[1][0]}</b></p><script>var a = "Le chat";</script>'
+    )
+    answer = httpx.post(f"{url}/translate", json={"q": markup, "format": "html"}).json()
+    assert answer["translatedText"] == (
+        f'<p class="x">{PAIRS[0][1]} <b>{PAIRS[1][1]}</b></p><script>var a = "Le chat";</script>'
+    )
+
+
+def test_errors_are_json_with_the_right_code(server):
+    url, _ = server
+    cases = [
+        ({"q": "Bonjour", "source": "de"}, 400, "de is not supported"),
+        ({"source": "fr"}, 400, "missing q"),
+        ({"q": 3}, 400, "q must be"),
+        ({"q": "x", "format": "pdf"}, 400, "format must be"),
+        ({"q": "The company has refused to comment on the report.", "source": "auto"}, 400, "en"),
+    ]
+    for body, status, words in cases:
+        answer = httpx.post(f"{url}/translate", json=body)
+        assert answer.status_code == status and words in answer.json()["error"], body
+    assert httpx.get(f"{url}/nowhere").json() == {"error": "no such endpoint: /nowhere"}
+    assert httpx.get(f"{url}/translate").status_code == 405
+    garbled = httpx.post(
+        f"{url}/translate", content=b"{not json", headers={"content-type": "application/json"}
+    )
+    assert garbled.status_code == 400 and "not valid JSON" in garbled.json()["error"]
+
+
+def test_languages_detect_health_metrics_docs(server):
+    url, _ = server
+    assert {"code": "fr", "name": "French", "targets": ["en"]} in httpx.get(
+        f"{url}/languages"
+    ).json()
+    english = "The company has refused to comment on the report published this morning."
+    assert httpx.post(f"{url}/detect", json={"q": english}).json()[0]["language"] == "en"
+    assert httpx.get(f"{url}/health").json()["status"] == "ok"
+    metrics = httpx.get(f"{url}/metrics").text
+    assert 'translate_news_requests_total{path="/translate",status="200"}' in metrics
+    assert "translate_news_batch_sentences_bucket" in metrics
+    assert httpx.get(f"{url}/openapi.json").json()["info"]["title"] == "translate-news"
+    assert httpx.get(f"{url}/docs").status_code == 200
+
+
+def test_article_endpoint_and_page(server):
+    url, _ = server
+    text = make_test_models.TOY_ARTICLE
+    record = httpx.post(f"{url}/translate_article", json={"text": text}).json()
+    assert record["paragraphs"][0]["sentences"][0]["translation"] == PAIRS[0][1]
+    page = httpx.get(f"{url}/").text
+    assert "translate_article" in page and "http" not in page.split("<body>")[1]  # no assets
+
+
+def test_concurrent_callers_share_batches_and_each_gets_its_own(translator):
+    corpus = [fr for fr, _ in make_test_models.toy_corpus()]
+    requests = [corpus[i * 7 : i * 7 + 7] for i in range(12)]
+    alone = [translator.translate(sentences) for sentences in requests]
+    limits = ServerLimits(window=0.2)
+    with running(translator, limits) as (url, app), httpx.Client() as client:
+        with concurrent.futures.ThreadPoolExecutor(12) as pool:
+            answers = list(
+                pool.map(lambda q: client.post(f"{url}/translate", json={"q": q}), requests)
+            )
+        sizes = app.state.service.metrics.batch_sizes
+    assert [a.json()["translatedText"] for a in answers] == alone
+    assert max(sizes) > 7  # some batch held more than one caller's sentences
+
+
+def test_limits(translator):
+    limits = ServerLimits(
+        char_limit=60, api_keys=frozenset({"k1"}), requests_per_minute=2, queue_limit=3,
+        body_limit=500,
+    )  # fmt: skip
+    with running(translator, limits) as (url, _):
+        post = lambda body: httpx.post(f"{url}/translate", json=body)  # noqa: E731
+        assert post({"q": PAIRS[0][0]}).status_code == 403
+        assert post({"q": PAIRS[0][0], "api_key": "nope"}).status_code == 403
+        assert post({"q": PAIRS[0][0], "api_key": "k1"}).status_code == 200
+        too_long = post({"q": "Le chat mange la pomme. " * 3, "api_key": "k1"})
+        assert too_long.status_code == 400 and "exceeds text limit (60)" in too_long.json()["error"]
+        assert post({"q": PAIRS[0][0], "api_key": "k1"}).status_code == 429  # 2 per minute
+    with running(translator, ServerLimits(queue_limit=3, body_limit=500)) as (url, _):
+        busy = httpx.post(f"{url}/translate", json={"q": [p[0] for p in PAIRS[:4]]})
+        assert busy.status_code == 503 and "busy" in busy.json()["error"]
+        big = httpx.post(f"{url}/translate", json={"q": "x" * 600})
+        assert big.status_code == 413
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    body=st.dictionaries(
+        st.sampled_from(["q", "source", "target", "format", "api_key", "other"]),
+        st.one_of(
+            st.none(),
+            st.integers(),
+            st.text(max_size=40),
+            st.lists(st.text(max_size=20), max_size=3),
+            st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
+        ),
+    )
+)
+def test_no_request_body_gets_a_server_error(server, body):
+    url, _ = server
+    answer = httpx.post(f"{url}/translate", json=body)
+    assert answer.status_code < 500, (body, answer.text)
+    assert answer.headers["content-type"].startswith("application/json")
