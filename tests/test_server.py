@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import concurrent.futures
+import shutil
 import socket
+import subprocess
 import threading
 import time
+import urllib.parse
 from contextlib import contextmanager
 
 import httpx
@@ -179,3 +182,22 @@ def test_no_request_body_gets_a_server_error(server, body):
     answer = httpx.post(f"{url}/translate", json=body)
     assert answer.status_code < 500, (body, answer.text)
     assert answer.headers["content-type"].startswith("application/json")
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed")
+def test_the_page_translates_in_a_real_browser(server):
+    url, _ = server
+    text = urllib.parse.quote(PAIRS[0][0] + " " + PAIRS[1][0])
+    browser = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu"]
+    dom = subprocess.run(
+        [*browser, "--virtual-time-budget=15000", "--dump-dom", f"{url}/?text={text}"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    ).stdout
+    assert f"<td>{PAIRS[0][0]}</td><td>{PAIRS[0][1]}</td>" in dom
+    assert f"<td>{PAIRS[1][0]}</td><td>{PAIRS[1][1]}</td>" in dom
+    assert "2 sentences" in dom

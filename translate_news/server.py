@@ -493,7 +493,7 @@ function cell(text, flags) {
   }
   return td;
 }
-document.getElementById("go").addEventListener("click", async () => {
+async function translate() {
   status.textContent = "translating…";
   pairs.replaceChildren();
   const response = await fetch("translate_article", {method: "POST",
@@ -509,7 +509,11 @@ document.getElementById("go").addEventListener("click", async () => {
     pairs.appendChild(tr);
   }
   status.textContent = rows.length + " sentences · " + data.signature;
-});
+}
+document.getElementById("go").addEventListener("click", translate);
+// A link can carry the text: /?text=... fills the box and translates it.
+const given = new URLSearchParams(location.search).get("text");
+if (given) { box.value = given; translate(); }
 </script>
 </body></html>
 """
