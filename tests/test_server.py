@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from translate_news import Translator
+from translate_news import Summarizer, Translator
 from translate_news.server import ServerLimits, create_app
 
 from .conftest import make_test_models
@@ -25,13 +25,18 @@ PAIRS = make_test_models.toy_article_pairs()
 
 
 @contextmanager
-def running(translator: Translator, limits: ServerLimits | None = None, together: bool = True):
+def running(
+    translator: Translator,
+    limits: ServerLimits | None = None,
+    together: bool = True,
+    summarizer: Summarizer | None = None,
+):
     import uvicorn
 
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    app = create_app(translator, limits, together)
+    app = create_app(translator, limits, together, summarizer)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -53,7 +58,7 @@ def translator(test_models):
 
 @pytest.fixture(scope="module")
 def server(translator):
-    with running(translator) as (url, app):
+    with running(translator, summarizer=Summarizer("lead", sentences=2)) as (url, app):
         yield url, app
 
 
@@ -201,3 +206,38 @@ def test_the_page_translates_in_a_real_browser(server):
     assert f"<td>{PAIRS[0][0]}</td><td>{PAIRS[0][1]}</td>" in dom
     assert f"<td>{PAIRS[1][0]}</td><td>{PAIRS[1][1]}</td>" in dom
     assert "2 sentences" in dom
+    assert f"<strong>Summary (LEAD-2): </strong>{PAIRS[0][1]} {PAIRS[1][1]}" in dom
+
+
+def test_summarize_brief_and_files(server, translator):
+    url, _ = server
+    text = make_test_models.TOY_ARTICLE
+    record = httpx.post(f"{url}/summarize", json={"text": text}).json()
+    assert record["summary"]["text"] == f"{PAIRS[0][1]} {PAIRS[1][1]}"  # LEAD-2
+    assert record["summary"]["method"] == "LEAD-2"
+    assert record["translation"]["title"]["translation"] == PAIRS[-1][1]
+    second = "Le chat mange la pomme.\n\nLa presse regarde le rapport."
+    brief = httpx.post(f"{url}/brief", json={"articles": [text, second], "format": "json"})
+    assert brief.status_code == 200, brief.text
+    assert len([a for day in brief.json()["days"] for a in day["articles"]]) == 2
+    page = httpx.post(f"{url}/brief", json={"articles": [text], "format": "html"})
+    assert page.headers["content-type"].startswith("text/html") and "<h1>" in page.text
+    uploaded = httpx.post(
+        f"{url}/translate_file",
+        files={"file": ("dépêche.txt", text.encode(), "text/plain")},
+        data={"source": "fr", "target": "en"},
+    )
+    link = uploaded.json()["translatedFileUrl"]
+    assert link.startswith(f"{url}/download_file/") and link.endswith("-dépêche.en.txt")
+    downloaded = httpx.get(link)
+    assert downloaded.headers["content-type"].startswith("text/plain")
+    assert downloaded.text.startswith(f"{PAIRS[-1][1]}\n2025-07\n\n{PAIRS[0][1]} {PAIRS[1][1]}")
+    odd = httpx.post(f"{url}/translate_file", files={"file": ("x.exe", b"MZ", "x/y")})
+    assert odd.status_code == 400 and "unsupported file type" in odd.json()["error"]
+    assert httpx.get(f"{url}/download_file/../../etc/passwd").status_code == 404
+
+
+def test_no_summariser_is_503(translator):
+    with running(translator) as (url, _):
+        answer = httpx.post(f"{url}/summarize", json={"text": "Le chat mange la pomme."})
+        assert answer.status_code == 503 and "no summariser" in answer.json()["error"]

@@ -27,25 +27,33 @@ import asyncio
 import concurrent.futures
 import html
 import json
+import re
+import secrets
+import tempfile
 import time
-from collections import defaultdict, deque
+from collections import OrderedDict, defaultdict, deque
 from collections.abc import Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from html.parser import HTMLParser
+from pathlib import Path
 from typing import Any
 
 # FastAPI reads the endpoints' annotations, so Request must be importable by name here;
 # this module is imported only by ``serve`` (the package never imports it).
 from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse
+from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 
+from . import briefing
 from ._version import __version__
+from .checks import check_summary
+from .document import Article, Summary, TranslatedArticle
 from .engine import Checked, Translator, plan_text
 from .errors import TranslateNewsError
 from .language import foreign_language
-from .output import to_dict
-from .readers import parse_article
+from .output import render, summary_record, to_dict
+from .readers import SUFFIXES, parse_article, read_articles
+from .summarize import Summarizer
 
 LANGUAGES = [
     {"code": "en", "name": "English", "targets": []},
@@ -118,6 +126,9 @@ def _histogram(name: str, series: dict[str, list[float]], bounds: tuple[float, .
     return lines
 
 
+KEPT_FILES = 64  # translated files kept for download, oldest dropped first
+
+
 class Batcher:
     """Translates the sentences of concurrent requests together (see the module doc).
     ``translate`` runs in one worker thread, so the model is never used by two at once."""
@@ -134,7 +145,7 @@ class Batcher:
         self._queue: list[tuple[list[str], asyncio.Future[list[Checked]]]] = []
         self._pending = 0
         self._wake: asyncio.Event | None = None
-        self._worker = concurrent.futures.ThreadPoolExecutor(1, "translate-news")
+        self.worker = concurrent.futures.ThreadPoolExecutor(1, "translate-news")
 
     async def translate(self, sentences: list[str]) -> list[Checked]:
         if not sentences:
@@ -174,7 +185,7 @@ class Batcher:
                 continue
             self.metrics.batch_sizes.append(len(flat))
             try:
-                results = await loop.run_in_executor(self._worker, self._translate, flat)
+                results = await loop.run_in_executor(self.worker, self._translate, flat)
             except Exception as exc:  # every caller of this batch hears it
                 for _, future in live:
                     if not future.done():
@@ -217,10 +228,18 @@ class _Html(HTMLParser):
 class Service:
     """What the endpoints do, apart from HTTP (tested through a real server)."""
 
-    def __init__(self, translator: Translator, limits: ServerLimits, together: bool = True):
+    def __init__(
+        self,
+        translator: Translator,
+        limits: ServerLimits,
+        together: bool = True,
+        summarizer: Summarizer | None = None,
+    ):
         self.translator, self.limits, self.metrics = translator, limits, Metrics()
+        self.summarizer = summarizer
         self.batcher = Batcher(translator.translate_checked, limits, self.metrics, together)
         self._calls: dict[str, deque[float]] = defaultdict(deque)
+        self.files: OrderedDict[str, tuple[str, bytes]] = OrderedDict()  # name -> (type, body)
 
     def admit(self, key: str | None, client: str) -> None:
         """Refuse a missing or unknown API key (403) or a key over its rate (429)."""
@@ -259,11 +278,52 @@ class Service:
             start += len(sentences)
         return out
 
+    async def translate_articles(self, articles: list[Article]) -> list[TranslatedArticle]:
+        sentences, finish = self.translator.plan_articles(articles)
+        self.metrics.sentences += len(sentences)
+        return finish(await self.batcher.translate(sentences))
+
     async def translate_article(self, text: str) -> dict[str, Any]:
         article = parse_article(text, path="<request>")
-        sentences, finish = self.translator.plan_articles([article])
-        self.metrics.sentences += len(sentences)
-        return to_dict(finish(await self.batcher.translate(sentences))[0])
+        return to_dict((await self.translate_articles([article]))[0])
+
+    async def summarize(self, texts: list[str]) -> list[tuple[TranslatedArticle, Summary]]:
+        """Each article in English with its summary (the summariser runs in the worker
+        thread the translations run in: one model at work at a time)."""
+        if self.summarizer is None:
+            raise Refused(503, "this server has no summariser (see translate-news serve --help)")
+        articles = [parse_article(text, path=f"<request {i}>") for i, text in enumerate(texts)]
+        english = await self.translate_articles(articles)
+        loop = asyncio.get_running_loop()
+        summaries = await loop.run_in_executor(
+            self.batcher.worker, self.summarizer.summarize_many, english
+        )
+        glossary = self.translator.glossary
+        return [
+            (e, replace(s, flags=check_summary(e.french, s.text, glossary)))
+            for e, s in zip(english, summaries)
+        ]
+
+    async def translate_file(self, name: str, body: bytes) -> str:
+        """Translate an uploaded file (any format the CLI reads) into a file kept here
+        for download; returns its name. Only the name's suffix is used."""
+        suffix = Path(name).suffix.lower()
+        if suffix not in SUFFIXES:
+            raise Refused(400, f"Invalid request: unsupported file type {suffix or name!r}")
+        with tempfile.TemporaryDirectory(prefix="translate-news-") as folder:
+            path = Path(folder) / f"upload{suffix}"
+            path.write_bytes(body)
+            articles = list(read_articles(path))
+        english = await self.translate_articles(articles)
+        fmt = {".txt": "txt", ".text": "txt", ".html": "html", ".htm": "html"}.get(suffix, "md")
+        text = "\n".join(render(e, fmt) for e in english)
+        stem = re.sub(r"[^\w.-]", "_", Path(name).stem)[:80] or "file"
+        kept = f"{secrets.token_hex(8)}-{stem}.en.{fmt}"
+        types = {"txt": "text/plain", "md": "text/markdown", "html": "text/html"}
+        self.files[kept] = (f"{types[fmt]}; charset=utf-8", text.encode())
+        while len(self.files) > KEPT_FILES:
+            self.files.popitem(last=False)
+        return kept
 
 
 def detect(text: str) -> dict[str, Any]:
@@ -310,11 +370,13 @@ def _wrap(
 
 
 def create_app(
-    translator: Translator, limits: ServerLimits | None = None, together: bool = True
+    translator: Translator,
+    limits: ServerLimits | None = None,
+    together: bool = True,
+    summarizer: Summarizer | None = None,
 ) -> Any:
-    """The FastAPI application over a loaded ``translator``."""
-
-    service = Service(translator, limits or ServerLimits(), together)
+    """The FastAPI application over a loaded ``translator`` (and ``summarizer``)."""
+    service = Service(translator, limits or ServerLimits(), together, summarizer)
 
     @asynccontextmanager
     async def lifespan(app: Any):  # the batcher's worker runs as long as the server
@@ -407,15 +469,76 @@ def create_app(
         service.check_size([q])
         return [detect(q)]
 
-    @app.post("/translate_article", summary="An article in English, sentence by sentence")
-    async def translate_article(request: Request) -> Any:
+    async def article_text(request: Request) -> str:
+        """The ``text`` field of an article request, admitted and within the limits."""
         data = await fields(request)
         service.admit(data.get("api_key"), client(request))
         text = data.get("text")
         if not isinstance(text, str) or not text.strip():
             raise Refused(400, "Invalid request: give the article as text")
         service.check_size([text])
-        return await service.translate_article(text)
+        return text
+
+    @app.post("/translate_article", summary="An article in English, sentence by sentence")
+    async def translate_article(request: Request) -> Any:
+        return await service.translate_article(await article_text(request))
+
+    @app.post("/summarize", summary="An article in English with its summary (the CLI's JSON)")
+    async def summarize(request: Request) -> Any:
+        [(english, summary)] = await service.summarize([await article_text(request)])
+        record = json.loads(summary_record(english, summary, "", ""))
+        return {k: v for k, v in record.items() if k not in ("fingerprint", "markdown", "page")}
+
+    @app.post("/brief", summary="A briefing of several articles (md, html or json)")
+    async def brief(request: Request) -> Any:
+        data = await fields(request)
+        service.admit(data.get("api_key"), client(request))
+        texts, fmt = data.get("articles"), data.get("format", "md")
+        if not isinstance(texts, list) or not texts or not all(isinstance(t, str) for t in texts):
+            raise Refused(400, "Invalid request: articles must be a list of article texts")
+        if fmt not in ("md", "html", "json"):
+            raise Refused(400, f"Invalid request: format must be md, html or json, not {fmt}")
+        service.check_size(texts)
+        done = await service.summarize(texts)
+        entries = [
+            briefing.Entry(_headline(e), e.date, s.text, f"#article-{i + 1}", str(e.signature))
+            for i, (e, s) in enumerate(done)
+        ]
+        entries.sort(key=lambda entry: entry.date or "", reverse=True)
+        render_brief = {"md": briefing.to_markdown, "html": briefing.to_html}
+        if fmt == "json":
+            return json.loads(briefing.to_json(entries))
+        types = {"md": "text/markdown", "html": "text/html"}
+        return Response(render_brief[fmt](entries), media_type=f"{types[fmt]}; charset=utf-8")
+
+    @app.post("/translate_file", summary="Translate a file (LibreTranslate-compatible)")
+    async def translate_file(request: Request) -> Any:
+        if len(await request.body()) > service.limits.body_limit:
+            raise Refused(413, f"the body is larger than {service.limits.body_limit} bytes")
+        try:
+            form = await request.form()
+        except (ValueError, UnicodeDecodeError, AssertionError):
+            raise Refused(400, "Invalid request: send the file as multipart/form-data") from None
+        service.admit(_text(form.get("api_key")), client(request))
+        upload = form.get("file")
+        if upload is None or isinstance(upload, str):
+            raise Refused(400, "Invalid request: missing file parameter")
+        if _text(form.get("source")) not in (None, "fr", "auto") or _text(
+            form.get("target")
+        ) not in (None, "en"):
+            raise Refused(400, "this server translates fr to en only")
+        body = await upload.read()
+        service.check_size([body.decode("utf-8", "replace")])
+        kept = await service.translate_file(upload.filename or "file.txt", body)
+        return {"translatedFileUrl": str(request.url_for("download_file", name=kept))}
+
+    @app.get("/download_file/{name}", summary="A translated file", name="download_file")
+    async def download_file(name: str) -> Any:
+        found = service.files.get(name)
+        if found is None:
+            raise Refused(404, "no such translated file (files are kept for a while only)")
+        media, body = found
+        return Response(body, media_type=media)
 
     @app.get("/health", summary="Whether the server is up, and what translates")
     async def health() -> dict[str, Any]:
@@ -447,7 +570,21 @@ def create_app(
     return app
 
 
-KNOWN = {"/translate", "/languages", "/detect", "/translate_article", "/health", "/metrics", "/"}
+KNOWN = {
+    "/translate", "/languages", "/detect", "/translate_article", "/summarize", "/brief",
+    "/translate_file", "/health", "/metrics", "/",
+}  # fmt: skip
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _headline(article: TranslatedArticle) -> str:
+    if article.title is not None:
+        return article.title.translation
+    first = next((p.text for p in article.paragraphs if p.text.strip()), "")
+    return first[:80]
 
 
 def _error(status: int, message: str) -> Any:
@@ -470,10 +607,11 @@ td{vertical-align:top;padding:.4rem;border-top:1px solid #ddd;width:50%}
 <p>Paste a French article, or drop a text file on the box.</p>
 <textarea id="text" placeholder="Le gouvernement a présenté mardi son budget."></textarea>
 <p><button id="go">Translate</button> <span id="status"></span></p>
+<p id="summary"></p>
 <table id="pairs"></table>
 <script>
 const box = document.getElementById("text"), pairs = document.getElementById("pairs");
-const status = document.getElementById("status");
+const status = document.getElementById("status"), summary = document.getElementById("summary");
 box.addEventListener("dragover", e => e.preventDefault());
 box.addEventListener("drop", async e => {
   e.preventDefault();
@@ -496,10 +634,19 @@ function cell(text, flags) {
 async function translate() {
   status.textContent = "translating…";
   pairs.replaceChildren();
-  const response = await fetch("translate_article", {method: "POST",
+  const ask = path => fetch(path, {method: "POST",
     headers: {"Content-Type": "application/json"}, body: JSON.stringify({text: box.value})});
-  const data = await response.json();
-  if (!response.ok) { status.textContent = data.error; return; }
+  let response = await ask("summarize");  // the English and its summary
+  if (response.status === 503) response = await ask("translate_article");  // no summariser
+  const answer = await response.json();
+  if (!response.ok) { status.textContent = answer.error; return; }
+  const data = answer.translation || answer;
+  summary.replaceChildren();
+  if (answer.summary) {
+    const label = document.createElement("strong");
+    label.textContent = "Summary (" + answer.summary.method + "): ";
+    summary.append(label, ...cell(answer.summary.text, answer.summary.flags).childNodes);
+  }
   const rows = [];
   if (data.title) rows.push(data.title);
   for (const p of data.paragraphs) rows.push(...p.sentences);

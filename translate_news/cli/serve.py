@@ -8,15 +8,16 @@ from typing import Annotated
 
 import typer
 
-from ..errors import UsageError
-from ..options import TranslateOptions
-from .groups import translation_options
+from ..errors import ModelNotFoundError, UsageError
+from ..options import SummaryOptions, TranslateOptions
+from .groups import summary_beside, summary_options, translation_options
 from .shell import command, say, show_signature
 
 
-@command(options=translation_options)
+@command(options=translation_options, summary=summary_options)
 def serve(
     options: TranslateOptions,
+    summary: SummaryOptions,
     host: Annotated[
         str, typer.Option(help="Address to listen on (loopback unless you say otherwise).")
     ] = "127.0.0.1",
@@ -37,8 +38,9 @@ def serve(
     timeout: Annotated[float, typer.Option(min=1, help="Seconds a request may take.")] = 120.0,
 ) -> None:
     """Serve translations over HTTP with LibreTranslate's API (POST /translate,
-    /detect, GET /languages), plus POST /translate_article, a web page at /, /health,
-    /metrics and the OpenAPI schema at /docs. Concurrent callers share batches.
+    /translate_file, /detect, GET /languages), plus POST /translate_article,
+    /summarize, /brief, a web page at /, /health, /metrics and the OpenAPI schema at
+    /docs. Concurrent callers share batches.
 
     Examples:
 
@@ -56,6 +58,7 @@ def serve(
             'pip install "translate-news[server]"'
         ) from None
     from ..engine import Translator
+    from ..summarize import Summarizer
 
     keys = set(filter(None, os.environ.get("TRANSLATE_NEWS_API_KEYS", "").split(",")))
     if api_keys is not None:
@@ -71,7 +74,14 @@ def serve(
     )
     translator = Translator(options=options)  # loaded once, before the first request
     show_signature("translation", translator.signature)
+    try:
+        summarizer: Summarizer | None = Summarizer(options=summary_beside(options, summary))
+        show_signature("summary", summarizer.signature)
+    except ModelNotFoundError as exc:
+        summarizer = None
+        say(f"warning: no summariser ({exc}); /summarize and /brief will answer 503")
     if host not in ("127.0.0.1", "localhost", "::1") and not keys:
         say(f"warning: listening on {host} with no API keys: anyone who can reach it may use it")
     say(f"serving on http://{host}:{port}/ (Ctrl-C stops)")
-    uvicorn.run(create_app(translator, limits), host=host, port=port, log_level="warning")
+    app = create_app(translator, limits, summarizer=summarizer)
+    uvicorn.run(app, host=host, port=port, log_level="warning")
