@@ -241,3 +241,47 @@ def test_no_summariser_is_503(translator):
     with running(translator) as (url, _):
         answer = httpx.post(f"{url}/summarize", json={"text": "Le chat mange la pomme."})
         assert answer.status_code == 503 and "no summariser" in answer.json()["error"]
+
+
+def test_a_caller_that_leaves_frees_its_work():
+    """While one batch runs, a caller who disconnects is answered 499 and its sentences
+    never reach the model."""
+    import asyncio
+
+    from translate_news.engine import Checked
+    from translate_news.server import Batcher, Metrics, Refused
+
+    seen: list[list[str]] = []
+
+    def slow(sentences: list[str]) -> list[Checked]:
+        seen.append(list(sentences))
+        time.sleep(0.5)
+        return [Checked(s.upper()) for s in sentences]
+
+    async def scenario() -> tuple[list[Checked], BaseException]:
+        metrics = Metrics()
+        batcher = Batcher(slow, ServerLimits(window=0.01), metrics)
+        worker = asyncio.create_task(batcher.run())
+        await asyncio.sleep(0.01)
+        first = asyncio.create_task(batcher.translate(["a", "b"]))
+        await asyncio.sleep(0.1)  # the first batch is running
+        started = time.monotonic()
+
+        async def gone() -> bool:
+            return time.monotonic() - started > 0.1
+
+        try:
+            await batcher.translate(["c"], gone)
+            left: BaseException = AssertionError("not refused")
+        except Refused as exc:
+            left = exc
+        result = await first
+        await asyncio.sleep(0.6)  # a second batch would have started by now
+        worker.cancel()
+        assert metrics.abandoned == 1
+        return result, left
+
+    result, left = asyncio.run(scenario())
+    assert [c.text for c in result] == ["A", "B"]
+    assert isinstance(left, Refused) and left.status == 499
+    assert seen == [["a", "b"]]

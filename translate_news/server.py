@@ -32,7 +32,7 @@ import secrets
 import tempfile
 import time
 from collections import OrderedDict, defaultdict, deque
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from html.parser import HTMLParser
@@ -89,6 +89,7 @@ class Metrics:
     requests: dict[tuple[str, int], int] = field(default_factory=lambda: defaultdict(int))
     sentences: int = 0
     characters: int = 0
+    abandoned: int = 0  # requests whose caller left before their batch ran
     batch_sizes: list[int] = field(default_factory=list)
     latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
 
@@ -103,6 +104,8 @@ class Metrics:
             f"translate_news_sentences_total {self.sentences}",
             "# TYPE translate_news_characters_total counter",
             f"translate_news_characters_total {self.characters}",
+            "# TYPE translate_news_abandoned_total counter",
+            f"translate_news_abandoned_total {self.abandoned}",
         ]
         lines += _histogram("translate_news_batch_sentences", {"": self.batch_sizes}, _SIZES)
         lines += _histogram("translate_news_request_seconds", self.latencies, _SECONDS)
@@ -127,6 +130,7 @@ def _histogram(name: str, series: dict[str, list[float]], bounds: tuple[float, .
 
 
 KEPT_FILES = 64  # translated files kept for download, oldest dropped first
+DISCONNECT_POLL = 0.05  # seconds between checks that a waiting caller is still there
 
 
 class Batcher:
@@ -147,7 +151,12 @@ class Batcher:
         self._wake: asyncio.Event | None = None
         self.worker = concurrent.futures.ThreadPoolExecutor(1, "translate-news")
 
-    async def translate(self, sentences: list[str]) -> list[Checked]:
+    async def translate(
+        self, sentences: list[str], gone: Callable[[], Awaitable[bool]] | None = None
+    ) -> list[Checked]:
+        """The translations of ``sentences``, once a batch has run them. ``gone`` says
+        whether the caller has disconnected: its sentences are then dropped from the
+        queue (work already in a batch runs to its end)."""
         if not sentences:
             return []
         if self._pending + len(sentences) > self.limits.queue_limit:
@@ -157,13 +166,18 @@ class Batcher:
         self._pending += len(sentences)
         assert self._wake is not None, "Batcher.run is not running"
         self._wake.set()
-        try:
-            return await asyncio.wait_for(asyncio.shield(future), self.limits.timeout)
-        except asyncio.TimeoutError:
-            future.cancel()
-            raise Refused(
-                503, f"the translation took longer than {self.limits.timeout:g} s"
-            ) from None
+        deadline = time.monotonic() + self.limits.timeout
+        while not future.done():
+            left = deadline - time.monotonic()
+            if left <= 0:
+                future.cancel()
+                raise Refused(503, f"the translation took longer than {self.limits.timeout:g} s")
+            await asyncio.wait({future}, timeout=min(left, DISCONNECT_POLL))
+            if not future.done() and gone is not None and await gone():
+                future.cancel()
+                self.metrics.abandoned += 1
+                raise Refused(499, "the client went away")
+        return future.result()
 
     async def run(self) -> None:
         """Take what arrived within the window, translate it, hand each caller its own."""
@@ -264,14 +278,16 @@ class Service:
             )
         self.metrics.characters += characters
 
-    async def translate(self, texts: list[str], fmt: str) -> list[str]:
+    async def translate(
+        self, texts: list[str], fmt: str, gone: Callable[[], Awaitable[bool]] | None = None
+    ) -> list[str]:
         """Each text in English (markup kept for ``html``), all through one batch."""
         plans: list[tuple[list[str], Callable[[list[Checked]], str]]] = []
         for text in texts:
             plans.append(_plan_html(text) if fmt == "html" else plan_text(text))
         flat = [sentence for sentences, _ in plans for sentence in sentences]
         self.metrics.sentences += len(flat)
-        results = await self.batcher.translate(flat)
+        results = await self.batcher.translate(flat, gone)
         out, start = [], 0
         for sentences, finish in plans:
             out.append(finish(results[start : start + len(sentences)]))
@@ -449,7 +465,7 @@ def create_app(
         foreign = [d["language"] for d in detected if d["language"] != "fr"]
         if foreign:
             raise Refused(400, f"{foreign[0]} (detected) is not supported: fr to en only")
-        english = await service.translate(texts, fmt)
+        english = await service.translate(texts, fmt, request.is_disconnected)
         answer: dict[str, Any] = {"translatedText": english if isinstance(q, list) else english[0]}
         if detected:
             answer["detectedLanguage"] = detected if isinstance(q, list) else detected[0]
