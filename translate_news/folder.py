@@ -252,40 +252,90 @@ def run_folder(
     "done", "skipped", "failed" or "passed over" for each input, and "stopped" when an
     error stops the run (the report says why)."""
     report = Report()
+    found = pending(root, out_dir, outputs.fmt, reading, report, on_event)
+    try:
+        while window := list(itertools.islice(found, translator.options.articles_per_window)):
+            process(translator, outputs, out_dir, window, report, on_event)
+    except FatalError as exc:
+        report.stopped = str(exc)
+        on_event("stopped", "", str(exc))
+    return report
+
+
+def pending(
+    root: Path,
+    out_dir: Path,
+    fmt: str,
+    reading: ReadOptions,
+    report: Report,
+    on_event: OnEvent = _ignore,
+) -> Iterator[tuple[Article, Path]]:
+    """Every article under ``root`` with the output it goes to; what cannot be read is
+    in ``report`` (and told to ``on_event``)."""
+
+    def failed(source: str, message: str) -> None:
+        report.failed.append((source, message))
+        on_event("failed", source, message)
+
+    for found in find_inputs(root, out_dir, on_event, report):
+        where = str(found.path)
+        bad_record = functools.partial(_bad_record, failed, where)
+        try:
+            for article in read_articles(found.path, reading, bad_record):
+                if article.path is None:
+                    article = replace(article, path=str(found.path))
+                yield article, output_path(found, article, out_dir, fmt)
+        except InputError as exc:
+            failed(where, str(exc))
+
+
+def process(
+    translator: Translator,
+    outputs: Translations | Summaries,
+    out_dir: Path,
+    window: list[tuple[Article, Path]],
+    report: Report,
+    on_event: OnEvent = _ignore,
+) -> None:
+    """One window of articles: skip what is done (same fingerprint), translate the rest
+    together, summarise, write; each outcome into ``report``. A full disk or a read-only
+    folder raises :class:`FatalError`."""
     settings = f"{translator.signature}\n{outputs.settings}"
 
     def failed(source: str, message: str) -> None:
         report.failed.append((source, message))
         on_event("failed", source, message)
 
-    def pending() -> Iterator[_Item]:
-        for found in find_inputs(root, out_dir, on_event, report):
-            where = str(found.path)
-            bad_record = functools.partial(_bad_record, failed, where)
-            try:
-                for article in read_articles(found.path, reading, bad_record):
-                    if article.path is None:
-                        article = replace(article, path=str(found.path))
-                    target = output_path(found, article, out_dir, outputs.fmt)
-                    item = _Item(article, target, fingerprint(article, settings))
-                    if outputs.done(item):
-                        report.skipped.append(str(target))
-                        on_event("skipped", article.source, str(target))
-                        continue
-                    yield item
-            except InputError as exc:
-                failed(where, str(exc))
-
-    def write(item: _Item, english: TranslatedArticle, summary: object) -> None:
+    todo = []
+    for article, target in window:
+        item = _Item(article, target, fingerprint(article, settings))
+        if outputs.done(item):
+            report.skipped.append(str(target))
+            on_event("skipped", article.source, str(target))
+        else:
+            todo.append(item)
+    if not todo:
+        return
+    english = _together_or_alone(
+        translator.translate_articles, translator.translate_article, [i.article for i in todo]
+    )
+    translated = []
+    for item, result in zip(todo, english):
+        if isinstance(result, TranslateNewsError):
+            failed(item.article.source, f"{item.article.source}: {result}")
+        else:
+            translated.append((item, result))
+    summaries = outputs.summarize([result for _, result in translated])
+    for (item, result), summary in zip(translated, summaries):
         source = item.article.source
         try:
             if isinstance(summary, TranslateNewsError):
                 raise summary
             if isinstance(summary, Summary) and translator.glossary is not None:
-                flags = check_summary(english.french, summary.text, translator.glossary)
+                flags = check_summary(result.french, summary.text, translator.glossary)
                 summary = replace(summary, flags=flags)
             item.target.parent.mkdir(parents=True, exist_ok=True)
-            outputs.write(item, english, summary)  # type: ignore[arg-type]
+            outputs.write(item, result, summary)  # type: ignore[arg-type]
         except OSError as exc:  # the sub-folder could not be made
             why = OutputError(f"{item.target.parent}: cannot be made ({exc.strerror})", exc.errno)
             _fail_or_stop(why, out_dir, source, failed)
@@ -293,31 +343,10 @@ def run_folder(
             _fail_or_stop(exc, out_dir, source, failed)
         else:
             report.done.append(str(item.target))
-            flagged = len(english.flagged) + bool(isinstance(summary, Summary) and summary.flags)
+            flagged = len(result.flagged) + bool(isinstance(summary, Summary) and summary.flags)
             if flagged:
                 report.flagged.append((str(item.target), flagged))
             on_event("done", source, str(item.target))
-
-    items = pending()
-    try:
-        while window := list(itertools.islice(items, translator.options.articles_per_window)):
-            articles = [item.article for item in window]
-            english = _together_or_alone(
-                translator.translate_articles, translator.translate_article, articles
-            )
-            translated = []
-            for item, result in zip(window, english):
-                if isinstance(result, TranslateNewsError):
-                    failed(item.article.source, f"{item.article.source}: {result}")
-                else:
-                    translated.append((item, result))
-            summaries = outputs.summarize([result for _, result in translated])
-            for (item, result), summary in zip(translated, summaries):
-                write(item, result, summary)
-    except FatalError as exc:
-        report.stopped = str(exc)
-        on_event("stopped", "", str(exc))
-    return report
 
 
 def _bad_record(failed: Callable[[str, str], None], where: str, error: InputError) -> None:
