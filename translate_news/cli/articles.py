@@ -16,14 +16,22 @@ from ..readers import ReadOptions
 if TYPE_CHECKING:
     from ..folder import Report
 
-from .groups import read_options, summary_beside, summary_options, translation_options
+from .groups import (
+    RayOptions,
+    ray_options,
+    read_options,
+    summary_beside,
+    summary_options,
+    translation_options,
+)
 from .shell import command, say, show_signature, state
 
 
-@command(options=translation_options, reading=read_options)
+@command(options=translation_options, reading=read_options, cluster=ray_options)
 def translate(
     options: TranslateOptions,
     reading: ReadOptions,
+    cluster: RayOptions | None,
     output: Annotated[
         Path | None,
         typer.Option(
@@ -76,8 +84,10 @@ def translate(
         if output is None:
             raise UsageError(f"{source}: translating many articles needs -o FOLDER")
         _check_output_folder(output)
-        _translate_many(path, output, fmt or "md", force, options, reading, strict)
+        _translate_many(path, output, fmt or "md", force, options, reading, strict, cluster)
         return
+    if cluster is not None:
+        raise UsageError("--ray runs a folder or a feed (with -o FOLDER), not one article")
     chosen = format_for(output, fmt)
     if output is not None and output.exists() and not force:
         raise OutputError(f"{output}: already exists; pass --force to overwrite it")
@@ -103,12 +113,11 @@ def _translate_many(
     options: TranslateOptions,
     reading: ReadOptions,
     strict: bool,
+    cluster: RayOptions | None = None,
 ) -> None:
     from ..engine import Translator
     from ..folder import Translations, run_folder
 
-    translator = Translator(options=options)
-    show_signature("translation", translator.signature)
     out_dir.mkdir(parents=True, exist_ok=True)
 
     def show(kind: str, source: str, detail: str) -> None:
@@ -119,6 +128,18 @@ def _translate_many(
         elif kind != "stopped":
             say(f"{kind}: {source} -> {detail}")
 
+    if cluster is not None:
+        from ..cluster import Job, require_ray, run_on_ray
+
+        require_ray()  # before anything is read
+        job = Job(options, None, fmt, force, False, str(out_dir))
+        report = run_on_ray(
+            root, job, reading, address=cluster.address, workers=cluster.workers, on_event=show
+        )
+        _finish(report, strict)
+        return
+    translator = Translator(options=options)
+    show_signature("translation", translator.signature)
     outputs = Translations(fmt, force=force)
     report = run_folder(translator, root, out_dir, outputs, reading=reading, on_event=show)
     _finish(report, strict)
@@ -194,12 +215,15 @@ def split(
     sys.stdout.write("\n\n".join(blocks) + "\n")
 
 
-@command(options=translation_options, summary=summary_options, reading=read_options)
+@command(
+    options=translation_options, summary=summary_options, reading=read_options, cluster=ray_options
+)
 def summarize(
     source: Annotated[Path, typer.Argument(help="An article, a feed or a folder of them.")],
     options: TranslateOptions,
     summary: SummaryOptions,
     reading: ReadOptions,
+    cluster: RayOptions | None,
     output: Annotated[
         Path, typer.Option("--output", "-o", help="Output folder (.en.md and .en.json each).")
     ] = Path("summaries"),
@@ -235,6 +259,24 @@ def summarize(
     if not source.exists():
         raise InputError(f"{source}: no such file or folder")
     _check_output_folder(output)
+    if cluster is not None:
+        from ..cluster import Job, require_ray, run_on_ray
+
+        require_ray()
+        output.mkdir(parents=True, exist_ok=True)
+        job = Job(
+            options, summary_beside(options, summary), "json", force, fmt == "html", str(output)
+        )
+
+        def show(kind: str, item: str, detail: str) -> None:
+            if kind == "failed":
+                typer.echo(f"translate-news: error: {detail}", err=True)
+
+        report = run_on_ray(
+            source, job, reading, address=cluster.address, workers=cluster.workers, on_event=show
+        )
+        _finish(report, strict)
+        return
     summarizer = Summarizer(options=summary_beside(options, summary))
     translator = Translator(options=options)
     show_signature("translation", translator.signature)

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
+from ..errors import UsageError
 from ..options import Backend, ComputeType, ModelOptions, SummaryOptions, TranslateOptions
 from ..readers import MAX_INPUT_MB, ReadOptions
 
@@ -152,3 +153,38 @@ def summary_beside(translation: TranslateOptions, summary: SummaryOptions) -> Su
         shortlist=False,
     )
     return dataclasses.replace(summary, model=engine)
+
+
+@dataclasses.dataclass(frozen=True)
+class RayOptions:
+    """Where and how wide a ``--ray`` run goes."""
+
+    address: str | None
+    workers: int | None
+
+
+def ray_options(
+    ray: Annotated[
+        bool,
+        typer.Option(
+            "--ray",
+            help='Run on a Ray cluster (pip install "translate-news[ray]"): the same '
+            "outputs; -o must be writable by every worker.",
+        ),
+    ] = False,
+    address: Annotated[
+        str | None,
+        typer.Option(
+            help="With --ray: auto (a running cluster), ray://HOST:PORT, or none "
+            "for a local instance."
+        ),
+    ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(min=1, help="With --ray: actors (default: one per GPU, else per CPU)."),
+    ] = None,
+) -> RayOptions | None:
+    """The Ray run's options; None for a local run."""
+    if not ray and (address is not None or workers is not None):
+        raise UsageError("--address and --workers go with --ray")
+    return RayOptions(address, workers) if ray else None
