@@ -51,6 +51,9 @@ class Job:
     force: bool
     pages: bool
     out_dir: str
+    # How each worker makes its translator (None: Translator(options=...)); a benchmark
+    # passes one that forces output lengths.
+    make_translator: Callable[[TranslateOptions], Any] | None = None
 
 
 class _Worker:
@@ -61,7 +64,8 @@ class _Worker:
         from .summarize import Summarizer
 
         self.job = job
-        self.translator = Translator(options=job.options)
+        make = job.make_translator or (lambda options: Translator(options=options))
+        self.translator = make(job.options)
         self.outputs: Translations | Summaries
         if job.summary is None:
             self.outputs = Translations(job.fmt, force=job.force)
@@ -152,7 +156,7 @@ def _run(
         _Worker,
         fn_constructor_args=(job,),
         batch_size=BATCH,
-        concurrency=workers,
+        compute=ray.data.ActorPoolStrategy(size=workers),
         num_gpus=1 if gpus else 0,
         num_cpus=threads,
         max_restarts=-1,  # an actor that dies is restarted; its batch runs again
