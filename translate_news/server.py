@@ -82,6 +82,38 @@ class Refused(Exception):
         self.status = status
 
 
+class Histogram:
+    """Counts of observations at most each bound, their sum and number: a constant size
+    however long the server runs."""
+
+    def __init__(self, bounds: tuple[float, ...]) -> None:
+        self.bounds, self.counts = bounds, [0] * len(bounds)
+        self.total, self.count, self.largest = 0.0, 0, 0.0
+
+    def observe(self, value: float) -> None:
+        for i, bound in enumerate(self.bounds):
+            if value <= bound:
+                self.counts[i] += 1
+        self.total += value
+        self.count += 1
+        self.largest = max(self.largest, value)
+
+    def lines(self, name: str, label: str = "") -> list[str]:
+        tag = f'path="{label}",' if label else ""
+        out = [
+            f'{name}_bucket{{{tag}le="{bound}"}} {count}'
+            for bound, count in zip(self.bounds, self.counts)
+        ]
+        out.append(f'{name}_bucket{{{tag}le="+Inf"}} {self.count}')
+        out.append(f"{name}_sum{{{tag.rstrip(',')}}} {self.total:.6f}")
+        out.append(f"{name}_count{{{tag.rstrip(',')}}} {self.count}")
+        return out
+
+
+_SIZES = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512)
+_SECONDS = (0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
+
+
 @dataclass
 class Metrics:
     """Counters and histograms, written in Prometheus' text format."""
@@ -90,43 +122,31 @@ class Metrics:
     sentences: int = 0
     characters: int = 0
     abandoned: int = 0  # requests whose caller left before their batch ran
-    batch_sizes: list[int] = field(default_factory=list)
-    latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    batch_sizes: Histogram = field(default_factory=lambda: Histogram(_SIZES))
+    latencies: dict[str, Histogram] = field(
+        default_factory=lambda: defaultdict(lambda: Histogram(_SECONDS))
+    )
 
     def text(self) -> str:
         lines = ["# TYPE translate_news_requests_total counter"]
         for (path, status), count in sorted(self.requests.items()):
-            lines.append(
-                f'translate_news_requests_total{{path="{path}",status="{status}"}} {count}'
-            )
-        lines += [
-            "# TYPE translate_news_sentences_total counter",
-            f"translate_news_sentences_total {self.sentences}",
-            "# TYPE translate_news_characters_total counter",
-            f"translate_news_characters_total {self.characters}",
-            "# TYPE translate_news_abandoned_total counter",
-            f"translate_news_abandoned_total {self.abandoned}",
-        ]
-        lines += _histogram("translate_news_batch_sentences", {"": self.batch_sizes}, _SIZES)
-        lines += _histogram("translate_news_request_seconds", self.latencies, _SECONDS)
+            labels = f'path="{path}",status="{status}"'
+            lines.append(f"translate_news_requests_total{{{labels}}} {count}")
+        for name, value in (
+            ("sentences", self.sentences),
+            ("characters", self.characters),
+            ("abandoned", self.abandoned),
+        ):
+            lines += [
+                f"# TYPE translate_news_{name}_total counter",
+                f"translate_news_{name}_total {value}",
+            ]
+        lines.append("# TYPE translate_news_batch_sentences histogram")
+        lines += self.batch_sizes.lines("translate_news_batch_sentences")
+        lines.append("# TYPE translate_news_request_seconds histogram")
+        for path, histogram in sorted(self.latencies.items()):
+            lines += histogram.lines("translate_news_request_seconds", path)
         return "\n".join(lines) + "\n"
-
-
-_SIZES = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512)
-_SECONDS = (0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
-
-
-def _histogram(name: str, series: dict[str, list[float]], bounds: tuple[float, ...]) -> list[str]:
-    lines = [f"# TYPE {name} histogram"]
-    for label, values in sorted(series.items()):
-        tag = f'path="{label}",' if label else ""
-        for bound in bounds:
-            count = sum(v <= bound for v in values)
-            lines.append(f'{name}_bucket{{{tag}le="{bound}"}} {count}')
-        lines.append(f'{name}_bucket{{{tag}le="+Inf"}} {len(values)}')
-        lines.append(f"{name}_sum{{{tag.rstrip(',')}}} {sum(values):.6f}")
-        lines.append(f"{name}_count{{{tag.rstrip(',')}}} {len(values)}")
-    return lines
 
 
 KEPT_FILES = 64  # translated files kept for download, oldest dropped first
@@ -197,7 +217,7 @@ class Batcher:
             flat = [sentence for sentences, _ in live for sentence in sentences]
             if not flat:
                 continue
-            self.metrics.batch_sizes.append(len(flat))
+            self.metrics.batch_sizes.observe(len(flat))
             try:
                 results = await loop.run_in_executor(self.worker, self._translate, flat)
             except Exception as exc:  # every caller of this batch hears it
@@ -420,7 +440,7 @@ def create_app(
             response = await call_next(request)
         path = request.url.path if request.url.path in KNOWN else "other"
         service.metrics.requests[(path, response.status_code)] += 1
-        service.metrics.latencies[path].append(time.perf_counter() - started)
+        service.metrics.latencies[path].observe(time.perf_counter() - started)
         return response
 
     async def fields(request: Request) -> dict[str, Any]:
