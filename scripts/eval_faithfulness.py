@@ -33,7 +33,6 @@ def evaluate(translator, sentences: list[str]) -> dict:
     """The checks before and after the rerank over ``sentences``, with ``translator``
     (its glossary included)."""
     from translate_news.checks import check, repairable
-    from translate_news.guard import is_runaway
 
     model = translator.model
     sentences = [" ".join(s.split()) for s in dict.fromkeys(sentences) if s.strip()]
@@ -48,15 +47,11 @@ def evaluate(translator, sentences: list[str]) -> dict:
     }
     flagged = sorted(before)
     nbest = model.generate_nbest([ids[i] for i in flagged], translator.rerank_decoding)
-    holds = set()
-    for i, hypotheses in zip(flagged, nbest):
-        cap = translator.output_cap(len(ids[i]))
-        usable = [h for h in hypotheses if not is_runaway(len(ids[i]), h, cap)]
-        if any(
-            not repairable(check(sentences[i], t, translator.glossary))
-            for t in model.decode(usable)
-        ):
-            holds.add(i)
+    holds = {
+        i
+        for i, hypotheses in zip(flagged, nbest)
+        if translator.first_faithful(sentences[i], ids[i], hypotheses) is not None
+    }
     after_checked = translator.translate_checked(sentences)
     after = {i for i, c in enumerate(after_checked) if repairable(c.flags)}
     recovered = before - after

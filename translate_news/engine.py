@@ -168,13 +168,22 @@ class Translator:
         inputs = [units[owners[k][0]] for k in failing]
         candidates = self.model.generate_nbest(inputs, self.rerank_decoding)
         for k, source_ids, hypotheses in zip(failing, inputs, candidates):
-            cap = self.output_cap(len(source_ids))
-            usable = [h for h in hypotheses if not is_runaway(len(source_ids), h, cap)]
-            for text in self.model.decode(usable):
-                if not repairable(check(sentences[k], text, self.glossary)):
-                    results[k] = (text, results[k][1])
-                    break
+            kept = self.first_faithful(sentences[k], source_ids, hypotheses)
+            if kept is not None:
+                results[k] = (kept, results[k][1])
         return results
+
+    def first_faithful(
+        self, sentence: str, source_ids: list[int], hypotheses: list[list[int]]
+    ) -> str | None:
+        """The first of ``hypotheses`` (best first) that neither runs away nor loses a
+        number or glossary term of ``sentence``, decoded; None when none does."""
+        cap = self.output_cap(len(source_ids))
+        usable = [h for h in hypotheses if not is_runaway(len(source_ids), h, cap)]
+        for text in self.model.decode(usable):
+            if not repairable(check(sentence, text, self.glossary)):
+                return text
+        return None
 
     def rerank_decoding(self, longest: int) -> Decoding:
         """How a sentence is decoded for its n best translations."""

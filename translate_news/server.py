@@ -443,11 +443,16 @@ def create_app(
         service.metrics.latencies[path].observe(time.perf_counter() - started)
         return response
 
+    async def within_limit(request: Request) -> None:
+        """Refuse a body over the limit that came without a length (chunked): the
+        middleware has refused the others before reading them."""
+        if len(await request.body()) > service.limits.body_limit:
+            raise Refused(413, f"the body is larger than {service.limits.body_limit} bytes")
+
     async def fields(request: Request) -> dict[str, Any]:
         """A request's fields, from JSON or a form, as LibreTranslate reads them."""
         kind = request.headers.get("content-type", "")
-        if len(await request.body()) > service.limits.body_limit:
-            raise Refused(413, f"the body is larger than {service.limits.body_limit} bytes")
+        await within_limit(request)
         try:
             if kind.startswith("application/json"):
                 body = json.loads(await request.body() or b"{}")
@@ -549,8 +554,7 @@ def create_app(
 
     @app.post("/translate_file", summary="Translate a file (LibreTranslate-compatible)")
     async def translate_file(request: Request) -> Any:
-        if len(await request.body()) > service.limits.body_limit:
-            raise Refused(413, f"the body is larger than {service.limits.body_limit} bytes")
+        await within_limit(request)
         try:
             form = await request.form()
         except (ValueError, UnicodeDecodeError, AssertionError):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal
 
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
 
 from .groups import (
     RayOptions,
+    Strict,
     ray_options,
     read_options,
     summary_beside,
@@ -54,9 +56,7 @@ def translate(
         str | None,
         typer.Option("--text", "-t", help="French text to translate, instead of a file."),
     ] = None,
-    strict: Annotated[
-        bool, typer.Option(help="Exit with status 1 when a sentence is flagged (for scripts).")
-    ] = False,
+    strict: Strict = False,
 ) -> None:
     """Translate French articles into English. A sentence whose English loses a number
     or a glossary term, or is left in French, is flagged: [check: ...] in the output.
@@ -118,8 +118,6 @@ def _translate_many(
     from ..engine import Translator
     from ..folder import Translations, run_folder
 
-    out_dir.mkdir(parents=True, exist_ok=True)
-
     def show(kind: str, source: str, detail: str) -> None:
         if kind == "failed":
             typer.echo(f"translate-news: error: {detail}", err=True)
@@ -129,17 +127,11 @@ def _translate_many(
             say(f"{kind}: {source} -> {detail}")
 
     if cluster is not None:
-        from ..cluster import Job, require_ray, run_on_ray
-
-        require_ray()  # before anything is read
-        job = Job(options, None, fmt, force, False, str(out_dir))
-        report = run_on_ray(
-            root, job, reading, address=cluster.address, workers=cluster.workers, on_event=show
-        )
-        _finish(report, strict)
+        _on_ray(root, out_dir, None, fmt, force, options, reading, cluster, strict, show)
         return
     translator = Translator(options=options)
     show_signature("translation", translator.signature)
+    out_dir.mkdir(parents=True, exist_ok=True)  # once the model has loaded
     outputs = Translations(fmt, force=force)
     report = run_folder(translator, root, out_dir, outputs, reading=reading, on_event=show)
     _finish(report, strict)
@@ -156,6 +148,38 @@ def _check_output_folder(out_dir: Path) -> None:
             f"{out_dir}: looks like a file name; a many-article run writes a folder of them "
             "(-o FOLDER)"
         )
+
+
+def _on_ray(
+    root: Path,
+    out_dir: Path,
+    summary: SummaryOptions | None,
+    fmt: str,
+    force: bool,
+    options: TranslateOptions,
+    reading: ReadOptions,
+    cluster: RayOptions,
+    strict: bool,
+    show: Callable[[str, str, str], None] | None = None,
+) -> None:
+    """A many-article run on Ray (translations, or summaries with ``summary``): the
+    same outputs and closing count as the local run."""
+    from ..cluster import Job, require_ray, run_on_ray
+
+    require_ray()  # before anything is read or made
+    out_dir.mkdir(parents=True, exist_ok=True)
+    if show is None:
+
+        def show(kind: str, item: str, detail: str) -> None:
+            if kind == "failed":
+                typer.echo(f"translate-news: error: {detail}", err=True)
+
+    # Summaries: the record is the JSON output; the html format adds each page.
+    job = Job(options, summary, "json" if summary else fmt, force, fmt == "html", str(out_dir))
+    report = run_on_ray(
+        root, job, reading, address=cluster.address, workers=cluster.workers, on_event=show
+    )
+    _finish(report, strict)
 
 
 def _report_flags(flagged: list[tuple[str, int]], strict: bool) -> None:
@@ -237,9 +261,7 @@ def summarize(
             "briefing in HTML links to.",
         ),
     ] = "md",
-    strict: Annotated[
-        bool, typer.Option(help="Exit with status 1 when a sentence is flagged (for scripts).")
-    ] = False,
+    strict: Strict = False,
 ) -> None:
     """Translate and summarise articles: a file or a whole folder (recursively).
 
@@ -260,22 +282,8 @@ def summarize(
         raise InputError(f"{source}: no such file or folder")
     _check_output_folder(output)
     if cluster is not None:
-        from ..cluster import Job, require_ray, run_on_ray
-
-        require_ray()
-        output.mkdir(parents=True, exist_ok=True)
-        job = Job(
-            options, summary_beside(options, summary), "json", force, fmt == "html", str(output)
-        )
-
-        def show(kind: str, item: str, detail: str) -> None:
-            if kind == "failed":
-                typer.echo(f"translate-news: error: {detail}", err=True)
-
-        report = run_on_ray(
-            source, job, reading, address=cluster.address, workers=cluster.workers, on_event=show
-        )
-        _finish(report, strict)
+        beside = summary_beside(options, summary)
+        _on_ray(source, output, beside, fmt, force, options, reading, cluster, strict)
         return
     summarizer = Summarizer(options=summary_beside(options, summary))
     translator = Translator(options=options)

@@ -188,3 +188,9 @@ def ray_options(
     if not ray and (address is not None or workers is not None):
         raise UsageError("--address and --workers go with --ray")
     return RayOptions(address, workers) if ray else None
+
+
+# --strict, for the commands that translate articles.
+Strict = Annotated[
+    bool, typer.Option(help="Exit with status 1 when a sentence is flagged (for scripts).")
+]
