@@ -440,12 +440,12 @@ def _install_vmap(vmap: Path | None, conversion: Path) -> str | None:
         return None
     from .shortlist import digest
 
-    installed = conversion / "vmap.txt"
-    if not installed.is_file() or digest(installed) != digest(vmap):
+    installed, wanted = conversion / "vmap.txt", digest(vmap)
+    if not installed.is_file() or digest(installed) != wanted:
         from .output import write_atomic
 
         write_atomic(installed, vmap.read_text(encoding="utf-8"), force=True)
-    return digest(vmap)
+    return wanted
 
 
 def load_torch_backend(

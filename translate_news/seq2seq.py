@@ -211,7 +211,7 @@ class Seq2SeqModel:
             chosen = decoding(max(map(len, rows))) if callable(decoding) else decoding
             jobs.append((rows, chosen))
         outputs: list[list[list[int]]] = [[] for _ in inputs]
-        for (batch, (_, chosen)), rows in zip(zip(batches, jobs), generate_all(self.backend, jobs)):
+        for batch, (_, chosen), rows in zip(batches, jobs, generate_all(self.backend, jobs)):
             n = chosen.hypotheses
             for place, index in enumerate(batch):
                 outputs[index] = rows[place * n : (place + 1) * n]
