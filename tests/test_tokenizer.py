@@ -1,6 +1,8 @@
 """The SentencePiece-only Marian tokenizer against transformers' MarianTokenizer: the
 same ids and the same text, on the seed, the test corpus and generated text."""
 
+from pathlib import Path
+
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
@@ -76,3 +78,106 @@ def test_what_it_does_not_reproduce_is_left_to_transformers(toy_model, tmp_path)
     (copy / "tokenizer_config.json").write_text(json.dumps(config), encoding="utf-8")
     assert pieces.load(copy) is None
     assert pieces.load(tmp_path) is None  # no tokenizer files at all
+
+
+# --- BART's byte-level BPE, read with the tokenizers library alone -------------------
+
+
+def _as_distilbart(bart: Path, out: Path, legacy: bool) -> Path:
+    """The test BART's tokenizer in distilbart-cnn-12-6's layout on the Hub: vocab.json
+    and merges.txt, no tokenizer.json, a tokenizer_config.json that names no class (the
+    model type says BART); ``legacy`` adds what transformers 4 wrote beside them (the
+    special tokens' map, ``<mask>`` taking the space before it)."""
+    import json
+
+    out.mkdir()
+    spec = json.loads((bart / "tokenizer.json").read_text(encoding="utf-8"))
+    model = spec["model"]
+    (out / "vocab.json").write_text(json.dumps(model["vocab"]), encoding="utf-8")
+    merges = [m if isinstance(m, str) else " ".join(m) for m in model["merges"]]
+    (out / "merges.txt").write_text("#version: 0.2\n" + "\n".join(merges) + "\n", "utf-8")
+    (out / "config.json").write_text((bart / "config.json").read_text("utf-8"), "utf-8")
+    config: dict = {"model_max_length": 1024}
+    if legacy:
+        mask = {"content": "<mask>", "lstrip": True, "rstrip": False, "normalized": True}
+        specials = {"bos_token": "<s>", "eos_token": "</s>", "unk_token": "<unk>"}
+        specials |= {"sep_token": "</s>", "pad_token": "<pad>", "cls_token": "<s>"}
+        specials["mask_token"] = {**mask, "single_word": False}
+        (out / "special_tokens_map.json").write_text(json.dumps(specials), "utf-8")
+        index = model["vocab"]["<mask>"]
+        config["added_tokens_decoder"] = {
+            str(index): {**mask, "single_word": False, "special": True}
+        }
+    (out / "tokenizer_config.json").write_text(json.dumps(config), encoding="utf-8")
+    return out
+
+
+@pytest.fixture(scope="module", params=["tokenizer.json", "vocab+merges", "legacy"])
+def bart_pair(request, bart_model, tmp_path_factory):
+    from transformers import AutoTokenizer
+
+    folder = bart_model
+    if request.param != "tokenizer.json":
+        out = tmp_path_factory.mktemp("bart") / "distilbart"
+        folder = _as_distilbart(bart_model, out, legacy=request.param == "legacy")
+    ours = pieces.load(folder)
+    assert isinstance(ours, pieces.BytePieces)
+    return ours, AutoTokenizer.from_pretrained(folder)
+
+
+def _english() -> list[str]:
+    return [en for _, en in make_test_models.toy_corpus()] + [
+        "Le Premier ministre a dit « non » à 12 000 personnes.",
+        "  Two  spaces, a tab\tand\n\na new paragraph. ",
+        "",
+    ]
+
+
+def test_bart_same_ids_and_text_on_the_corpus(bart_pair):
+    ours, theirs = bart_pair
+    texts = _english()
+    expected = theirs(texts, truncation=False)["input_ids"]
+    assert ours(texts)["input_ids"] == expected
+    assert ours(texts[0])["input_ids"] == expected[0]
+    assert ours.batch_decode(expected) == theirs.batch_decode(expected, skip_special_tokens=True)
+    assert (ours.eos_token_id, ours.pad_token_id) == (theirs.eos_token_id, theirs.pad_token_id)
+    assert set(ours.all_special_ids) == set(theirs.all_special_ids)
+    assert ours.model_max_length == theirs.model_max_length
+
+
+BART_PARTS = [
+    *"abcdeéèàç ABC.,;:!?'’«»\"-—()0123456789\n\t",
+    *["<s>", "</s>", "<unk>", "<pad>", "<mask>", " <mask>", "✓", "😀", "\u00a0", " the cat "],
+]
+
+
+@settings(max_examples=150, deadline=None)
+@given(text=st.lists(st.sampled_from(BART_PARTS), max_size=40).map("".join))
+@example(text="a <mask> b <s></s>")
+def test_bart_same_ids_on_any_text(bart_pair, text):
+    ours, theirs = bart_pair
+    assert ours(text)["input_ids"] == theirs(text, truncation=False)["input_ids"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(data=st.data())
+def test_bart_same_text_from_any_ids(bart_pair, data):
+    ours, theirs = bart_pair
+    ids = data.draw(st.lists(st.integers(0, len(theirs) - 1), max_size=40))
+    assert ours.decode(ids) == theirs.decode(ids, skip_special_tokens=True)
+    tokens = theirs.convert_ids_to_tokens(ids)
+    assert ours.convert_ids_to_tokens(ids) == tokens
+    assert ours.convert_tokens_to_ids(tokens) == theirs.convert_tokens_to_ids(tokens)
+
+
+def test_bart_what_it_does_not_reproduce_is_left_to_transformers(bart_model, tmp_path):
+    import json
+
+    folder = _as_distilbart(bart_model, tmp_path / "bart", legacy=False)
+    config = json.loads((folder / "tokenizer_config.json").read_text(encoding="utf-8"))
+    for extra in ({"additional_special_tokens": ["<x>"]}, {"do_lower_case": True}):
+        (folder / "tokenizer_config.json").write_text(json.dumps(config | extra), "utf-8")
+        assert pieces.load(folder) is None
+    (folder / "tokenizer_config.json").write_text(json.dumps(config), "utf-8")
+    (folder / "added_tokens.json").write_text('{"<x>": 400}', "utf-8")
+    assert pieces.load(folder) is None
