@@ -7,7 +7,9 @@ scripts/bench.py (random weights; every output forced to 1.2 x its batch's longe
 source, as there), once with batching across callers and once one request at a time.
 For each number of concurrent clients, N requests (each one distinct sentence of
 bench.py's synthetic corpus) are sent as fast as the clients can, and requests per second and the
-p50 and p95 latencies are printed and saved.
+p50 and p95 latencies are printed and saved. The engine alone (the same N sentences in one
+call, no HTTP) is timed first: at C clients in flight no server can answer in under
+C / its sentences per second on average.
 """
 
 from __future__ import annotations
@@ -72,6 +74,20 @@ def load(url: str, sentences: list[str], clients: int, requests: int, offset: in
     }
 
 
+def engine_alone(translator, sentences: list[str]) -> dict:
+    """The engine's own throughput with no HTTP and every sentence in one call: the most
+    sentences a second any server on this machine can answer, which bounds its mean
+    latency from below at N clients in flight to N / this (Little's law)."""
+    start = time.perf_counter()
+    translator.translate(sentences)
+    seconds = time.perf_counter() - start
+    return {
+        "sentences": len(sentences),
+        "seconds": round(seconds, 2),
+        "sentences_per_s": round(len(sentences) / seconds, 2),
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=96, help="per client count")
@@ -87,22 +103,32 @@ def main(argv: list[str] | None = None) -> int:
     sentences = [s for article in synthetic for s in article]
     translator = bench.forced_translator(bench.cached_model("opus-mt-fr-en"), memory=False)
     translator.translate(sentences[:2])  # warm
+    engine = engine_alone(translator, sentences[: args.requests])
+    clients = [int(c) for c in args.clients.split(",")]
+    print(
+        f"engine alone, {engine['sentences']} sentences in one call: "
+        f"{engine['sentences_per_s']:.2f} sentences/s; so at {max(clients)} clients in "
+        f"flight no server can answer in under {max(clients) / engine['sentences_per_s']:.2f} s "
+        "on average (Little's law)",
+        file=sys.stderr,
+    )
     runs = []
     for together in (True, False):
         url, server, thread = serve(translator, together)
-        for clients in (int(c) for c in args.clients.split(",")):
-            run = load(url, sentences, clients, args.requests, offset=len(runs) * args.requests)
+        for count in clients:
+            run = load(url, sentences, count, args.requests, offset=len(runs) * args.requests)
             run["batching"] = "across callers" if together else "one request at a time"
             runs.append(run)
             print(
-                f"{run['batching']:22} {clients:3d} clients: {run['requests_per_s']:7.2f} req/s"
+                f"{run['batching']:22} {count:3d} clients: {run['requests_per_s']:7.2f} req/s"
                 f"  p50 {run['p50_s']:6.2f} s  p95 {run['p95_s']:6.2f} s",
                 file=sys.stderr,
             )
         server.should_exit = True
         thread.join(10)
     if args.json:
-        args.json.write_text(json.dumps({"machine": bench.machine(), "runs": runs}, indent=2))
+        report = {"machine": bench.machine(), "engine_alone": engine, "runs": runs}
+        args.json.write_text(json.dumps(report, indent=2))
     return 0
 
 
