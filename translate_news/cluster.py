@@ -159,8 +159,9 @@ def _run(
         compute=ray.data.ActorPoolStrategy(size=workers),
         num_gpus=1 if gpus else 0,
         num_cpus=threads,
-        max_restarts=-1,  # an actor that dies is restarted; its batch runs again
-        max_task_retries=-1,
+        # An actor that dies is restarted and its batch runs again: Ray Data's default for
+        # actor pools (max_restarts and max_task_retries -1), which passing them ourselves
+        # would only repeat through ray_remote_args, deprecated (to go in Ray 2.64).
     )
     for row in results.iter_rows():
         part: Report = pickle.loads(row["report"])
