@@ -181,3 +181,27 @@ def test_bart_what_it_does_not_reproduce_is_left_to_transformers(bart_model, tmp
     (folder / "tokenizer_config.json").write_text(json.dumps(config), "utf-8")
     (folder / "added_tokens.json").write_text('{"<x>": 400}', "utf-8")
     assert pieces.load(folder) is None
+
+
+@pytest.mark.parametrize(
+    "name, damage",
+    [
+        ("tokenizer.json", '{"version": "1.0", "model": {"type": "BPE"}}'),
+        ("tokenizer.json", "{not json"),
+        ("vocab.json", "[1, 2]"),
+        ("merges.txt", "a b c\n"),
+    ],
+)
+def test_bart_damaged_files_are_left_to_transformers(bart_model, tmp_path, name, damage):
+    """A tokenizer file it cannot read never raises here: transformers reads it and says
+    what is wrong (the model loader turns that into one line naming the file)."""
+    folder = bart_model
+    if name != "tokenizer.json":
+        folder = _as_distilbart(bart_model, tmp_path / "bart", legacy=False)
+    else:
+        import shutil
+
+        folder = tmp_path / "bart"
+        shutil.copytree(bart_model, folder, ignore=shutil.ignore_patterns("ctranslate2-*"))
+    (folder / name).write_text(damage, encoding="utf-8")
+    assert pieces.load(folder) is None

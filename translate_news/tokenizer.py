@@ -177,9 +177,9 @@ _BYTE_IGNORED = {
 def _load_bytes(folder: Path) -> BytePieces | None:
     """BART's tokenizer in ``folder`` read with the tokenizers library, or None."""
     try:
-        config = _read_json(folder / "tokenizer_config.json")
-        model = _read_json(folder / "config.json")
-        specials_map = _read_json(folder / "special_tokens_map.json")
+        config = read_json(folder / "tokenizer_config.json")
+        model = read_json(folder / "config.json")
+        specials_map = read_json(folder / "special_tokens_map.json")
     except (OSError, ValueError):
         return None  # transformers will say what is wrong with it
     name = str(config.get("tokenizer_class") or "").removesuffix("Fast")
@@ -203,14 +203,19 @@ def _load_bytes(folder: Path) -> BytePieces | None:
         return None
     declared = config.get("added_tokens_decoder") or {}
     prefix_space = bool(config.get("add_prefix_space"))
-    tokenizer = _byte_level_backend(folder, prefix_space)
-    if tokenizer is None or not _add_special_tokens(tokenizer, specials, declared, prefix_space):
-        return None
+    try:
+        tokenizer = _byte_level_backend(folder, prefix_space)
+        if tokenizer is None or not _add_special_tokens(
+            tokenizer, specials, declared, prefix_space
+        ):
+            return None
+    except Exception:  # tokenizers raises bare Exceptions on damaged files
+        return None  # transformers will say what is wrong with it
     return BytePieces(tokenizer, specials, config)
 
 
-def _read_json(path: Path) -> dict[str, Any]:
-    """A JSON object from ``path``, or {} where the file is absent."""
+def read_json(path: Path) -> dict[str, Any]:
+    """A JSON object from a model's folder; {} where the file is absent."""
     if not path.is_file():
         return {}
     found = json.loads(path.read_text(encoding="utf-8"))
