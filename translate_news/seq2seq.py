@@ -13,9 +13,7 @@ What to decode with (beams, length bounds) is the caller's: it passes a
 from __future__ import annotations
 
 import functools
-import json
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import Any
 
 from . import tokenizer as pieces
@@ -53,11 +51,6 @@ from .options import ModelOptions, Signature
 DEFAULT_INPUT_LIMIT = 512
 
 
-def read_json(path: Path) -> dict[str, Any]:
-    """A JSON object from a model's folder; {} when the file is absent."""
-    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-
-
 class Seq2SeqModel:
     """A loaded seq2seq model. Load once, then :meth:`generate`::
 
@@ -91,9 +84,10 @@ class Seq2SeqModel:
             self.backend, self.folder = load_backend(
                 self.source, self._hub, self.tokenizer, options
             )
-            self.config = read_json(self.folder / "config.json")
+            self.config = pieces.read_json(self.folder / "config.json")
             # As transformers reads them: generation_config.json, else the same keys.
-            self.generation = read_json(self.folder / "generation_config.json") or self.config
+            generation = pieces.read_json(self.folder / "generation_config.json")
+            self.generation = generation or self.config
         except Exception as exc:
             damaged = self._damaged()
             if damaged is None:
