@@ -87,7 +87,8 @@ def _as_distilbart(bart: Path, out: Path, legacy: bool) -> Path:
     """The test BART's tokenizer in distilbart-cnn-12-6's layout on the Hub: vocab.json
     and merges.txt, no tokenizer.json, a tokenizer_config.json that names no class (the
     model type says BART); ``legacy`` adds what transformers 4 wrote beside them (the
-    special tokens' map, ``<mask>`` taking the space before it)."""
+    special tokens' map, ``<mask>`` taking the space before it, space clean-up on, no
+    extra special tokens)."""
     import json
 
     out.mkdir()
@@ -108,6 +109,7 @@ def _as_distilbart(bart: Path, out: Path, legacy: bool) -> Path:
         config["added_tokens_decoder"] = {
             str(index): {**mask, "single_word": False, "special": True}
         }
+        config |= {"clean_up_tokenization_spaces": True, "extra_special_tokens": {}}
     (out / "tokenizer_config.json").write_text(json.dumps(config), encoding="utf-8")
     return out
 
@@ -175,7 +177,8 @@ def test_bart_what_it_does_not_reproduce_is_left_to_transformers(bart_model, tmp
 
     folder = _as_distilbart(bart_model, tmp_path / "bart", legacy=False)
     config = json.loads((folder / "tokenizer_config.json").read_text(encoding="utf-8"))
-    for extra in ({"additional_special_tokens": ["<x>"]}, {"do_lower_case": True}):
+    forced = {"clean_up_tokenization_spaces_for_bpe_even_though_it_will_corrupt_output": True}
+    for extra in ({"additional_special_tokens": ["<x>"]}, {"do_lower_case": True}, forced):
         (folder / "tokenizer_config.json").write_text(json.dumps(config | extra), "utf-8")
         assert pieces.load(folder) is None
     (folder / "tokenizer_config.json").write_text(json.dumps(config), "utf-8")

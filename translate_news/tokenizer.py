@@ -157,7 +157,9 @@ _BYTE_SPECIAL = {
     "cls": "<s>",
     "mask": "<mask>",
 }
-# Settings that change nothing we reproduce (what transformers itself writes there).
+# Settings that change nothing we reproduce (what transformers itself writes there;
+# transformers 5 skips clean_up_tokenization_spaces for byte-level BPE, unless forced
+# by a setting not listed here). Any other setting, unless empty, is left to it.
 _BYTE_IGNORED = {
     "tokenizer_class",
     "model_max_length",
@@ -194,10 +196,10 @@ def _load_bytes(folder: Path) -> BytePieces | None:
         if not isinstance(token, str):
             return None
         specials[key] = token
+    unknown = {key for key in set(config) - _BYTE_IGNORED if config[key] not in ({}, [], None)}
     if (
-        set(config) - _BYTE_IGNORED
+        unknown
         or set(specials_map) - {f"{key}_token" for key in _BYTE_SPECIAL}
-        or config.get("clean_up_tokenization_spaces")
         or (folder / "added_tokens.json").exists()
     ):
         return None
