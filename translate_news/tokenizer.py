@@ -36,12 +36,11 @@ _FILES = ("source.spm", "target.spm", "vocab.json", "tokenizer_config.json")
 def load(folder: Path) -> MarianPieces | BytePieces | None:
     """The tokenizer of the Marian or BART model in ``folder``, or None when
     transformers' own is needed (see the module docstring)."""
-    found = _load_bytes(folder)
-    if found is not None or not all((folder / name).is_file() for name in _FILES):
-        return found
+    if not all((folder / name).is_file() for name in _FILES):  # not Marian's files
+        return _load_bytes(folder)
     try:
-        config = json.loads((folder / "tokenizer_config.json").read_text(encoding="utf-8"))
-        vocab = json.loads((folder / "vocab.json").read_text(encoding="utf-8"))
+        config = read_json(folder / "tokenizer_config.json")
+        vocab = read_json(folder / "vocab.json")
     except (OSError, ValueError):
         return None  # transformers will say what is wrong with it
     if (
