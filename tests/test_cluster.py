@@ -91,3 +91,41 @@ def test_without_ray_the_flag_is_one_line(toy_model, tmp_path, monkeypatch):
     assert alone.exit_code == 2 and "folder or a feed" in alone.stderr
     stray = runner.invoke(app, ["translate", str(source), "-o", "x", "--workers", "2"])
     assert stray.exit_code == 2 and "go with --ray" in stray.stderr
+
+
+def test_ray_summaries_with_the_defaults(local_ray, toy_model, tmp_path):
+    """``summarize --ray`` as README shows it: the translation memory on, at each node's
+    default path (here the one node's), used from Ray's batch threads."""
+    from translate_news.paths import cache_root
+
+    source = _inputs(tmp_path / "in")
+    result = runner.invoke(
+        app, ["summarize", str(source), "-o", str(tmp_path / "out"), "-m", str(toy_model),
+              "--summarizer", "lead", "--ray"],
+    )  # fmt: skip
+    assert result.exit_code == 1, result.output  # the feed's record without text, only
+    assert "memory" not in result.stderr
+    record = json.loads((tmp_path / "out" / "a.en.json").read_text(encoding="utf-8"))
+    assert record["summary"]["text"].startswith(f"{PAIRS[0][1]} {PAIRS[1][1]}")  # LEAD-3
+    where = ray.get(ray.remote(lambda: str(cache_root() / "memory.sqlite")).remote())
+    from translate_news.memory import TranslationMemory
+
+    remembered = {source for _, _, source, _ in TranslationMemory(where).entries()}
+    assert PAIRS[0][0] in remembered
+
+
+def test_ray_refuses_a_memory_on_a_network_file_system(local_ray, toy_model, tmp_path, monkeypatch):
+    from translate_news import memory
+
+    share = tmp_path / "share"
+    share.mkdir()
+    mounts = tmp_path / "mounts"
+    mounts.write_text(f"/dev/sda1 / ext4 rw 0 0\nfiler:/x {share} nfs rw 0 0\n", encoding="utf-8")
+    monkeypatch.setattr(memory, "MOUNTS", mounts)
+    result = runner.invoke(
+        app, ["translate", str(_inputs(tmp_path / "in")), "-o", str(tmp_path / "out"),
+              "-m", str(toy_model), "--ray", "--memory", str(share / "m.sqlite")],
+    )  # fmt: skip
+    assert result.exit_code == 1
+    assert "network file system (nfs)" in result.stderr
+    assert not (tmp_path / "out").exists() or not list((tmp_path / "out").iterdir())

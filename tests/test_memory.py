@@ -96,3 +96,31 @@ def test_memory_tools_round_trip_tmx_and_imports_win(toy_model, tmp_path):
     assert kept.exit_code == 2 and "--yes" in kept.stderr
     cleared = runner.invoke(app, ["memory", "clear", "--yes", "--memory", path])
     assert cleared.exit_code == 0 and "forgot 3 translations" in cleared.stderr
+
+
+def test_the_memory_is_used_from_any_thread(toy_model, tmp_path):
+    """A translator made in one thread translates in others (a server's worker, a Ray
+    actor's batch thread), several at once, each reading and writing the same memory."""
+    import concurrent.futures
+
+    from .conftest import make_test_models
+
+    pairs = make_test_models.toy_article_pairs()
+    translator = Translator(str(toy_model), memory_path=str(tmp_path / "tm.sqlite"))
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:
+        done = list(pool.map(lambda pair: translator.translate([pair[0]])[0], pairs * 3))
+    assert done == [english for _, english in pairs] * 3
+    memory = TranslationMemory(tmp_path / "tm.sqlite")
+    assert len(memory) == len({french for french, _ in pairs})
+    translator.memory.close()  # every thread's connection
+    memory.close()
+
+
+def test_damaged_copies_moved_aside_never_overwrite_each_other(tmp_path):
+    path = tmp_path / "tm.sqlite"
+    for round_ in range(3):  # within one second: the same time stamp
+        path.write_bytes(f"damaged {round_} ".encode() * 200)
+        TranslationMemory(path).close()
+    copies = sorted(tmp_path.glob("tm.sqlite.damaged-*"))
+    assert len(copies) == 3
+    assert {c.read_bytes()[:9] for c in copies} == {b"damaged 0", b"damaged 1", b"damaged 2"}

@@ -9,6 +9,11 @@ the same fingerprints (a rerun skips what is done), the same file names and JSON
 same atomic writes, the same failure lines. Outputs go to ``-o``, which every worker
 must be able to write (one machine, or a shared file system on a cluster).
 
+The translation memory: each actor opens its own (the default path is in each node's
+user cache, so the actors of a node share that node's memory), with a connection per
+thread. A memory on a network file system is refused before Ray starts, since SQLite's
+WAL mode does not work there (see :mod:`translate_news.memory`).
+
 An article that fails is recorded with its reason, not retried. An actor that dies
 mid-batch (killed, out of memory) is restarted by Ray and its batch run again; writes
 are atomic and skip what is done, so nothing is half-written or written twice.
@@ -117,6 +122,11 @@ def run_on_ray(
     """Run the folder job on Ray (``address``: "auto", "ray://host:port", or None for a
     local instance started here); the merged :class:`Report`."""
     ray = require_ray()
+    if job.options.memory:  # before Ray starts: every actor would refuse it
+        from .memory import check_local
+        from .paths import cache_root
+
+        check_local(job.options.memory_path or cache_root() / "memory.sqlite")
     started_here = not ray.is_initialized()
     if started_here:
         ray.init(address=address, include_dashboard=False, log_to_driver=False)

@@ -6,18 +6,26 @@ source sentence, so a changed model or setting never returns a stale translation
 two runs that resolve to the same settings share entries. A translation imported from a
 translator's TMX file is keyed by the source alone and comes before any model's: an
 editor's correction wins. WAL mode and a busy timeout make it safe for several
-processes translating at once.
+processes translating at once; each thread that uses it gets its own connection (a
+server's worker threads, a Ray actor's), since a SQLite connection belongs to the thread
+that made it. WAL needs memory shared between the processes of one machine, so a memory
+on a network file system (NFS, SMB, ...) is refused in one line (SQLite's documentation:
+WAL "does not work over a network filesystem").
 
 The memory defends itself: its integrity is checked when it opens, and a damaged file
-is moved aside (``memory.sqlite.damaged-<time>``) with a warning, the run going on with
-a fresh one. Any other SQLite error is one :class:`FatalError` line, never a traceback.
+is moved aside (``memory.sqlite.damaged-<time>``, never over an earlier copy) with a
+warning, the run going on with a fresh one. Any other SQLite error is one
+:class:`FatalError` line, never a traceback.
 """
 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import logging
+import os
 import sqlite3
+import threading
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -34,6 +42,49 @@ IMPORTED = "import"
 _log = logging.getLogger(__name__)
 # SQLite's result codes for a file that is damaged or not a database at all.
 _DAMAGED = {11, 26}  # SQLITE_CORRUPT, SQLITE_NOTADB
+# Where the kernel lists what is mounted, and the file systems that are not on this
+# machine (SQLite's WAL cannot work there).
+MOUNTS = Path("/proc/self/mounts")
+NETWORK_FILESYSTEMS = frozenset(
+    """nfs nfs4 cifs smb3 smbfs 9p afs ceph glusterfs lustre gpfs beegfs orangefs ncpfs
+    davfs fuse.sshfs fuse.s3fs fuse.gcsfuse fuse.rclone fuse.glusterfs fuse.juicefs
+    fuse.cephfs""".split()
+)
+
+
+def filesystem_type(path: Path) -> str | None:
+    """The type of the file system ``path`` is (or would be) on, from the mount table;
+    None where there is no mount table to read (not Linux)."""
+    try:
+        table = MOUNTS.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+    place = path.absolute()
+    while not place.exists() and place != place.parent:
+        place = place.parent
+    target = os.path.realpath(place)
+    found, longest = None, -1
+    for line in table.splitlines():
+        fields = line.split()
+        if len(fields) < 3:
+            continue
+        # The table escapes spaces and the like as octal (\040).
+        point = fields[1].encode().decode("unicode_escape")
+        inside = target == point or target.startswith(point.rstrip("/") + "/")
+        if inside and len(point) > longest:
+            found, longest = fields[2], len(point)
+    return found
+
+
+def check_local(path: str | Path) -> None:
+    """Refuse a memory on a network file system, in one line."""
+    kind = filesystem_type(Path(path))
+    if kind in NETWORK_FILESYSTEMS:
+        raise FatalError(
+            f"translation memory {path} is on a network file system ({kind}), where "
+            "SQLite's WAL mode does not work; pass --memory PATH on a local disk, or "
+            "--no-memory"
+        )
 
 
 class _Damaged(Exception):
@@ -55,9 +106,13 @@ class TranslationMemory:
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
+        check_local(self.path)
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._connections: list[sqlite3.Connection] = []
         with self._errors("cannot be opened"):
             try:
-                self._db = self._open()
+                db = self._open(check=True)
             except (_Damaged, sqlite3.DatabaseError) as exc:
                 if not _is_damage(exc):
                     raise
@@ -65,17 +120,38 @@ class TranslationMemory:
                 _log.warning(
                     "translation memory %s is damaged (%s); moved it to %s and started a new one",
                     self.path,
-                    exc,
+                    str(exc).splitlines()[0][:200],
                     aside.name,
                 )
-                self._db = self._open()
+                db = self._open(check=True)
+        self._adopt(db)
 
-    def _open(self) -> sqlite3.Connection:
+    @property
+    def _db(self) -> sqlite3.Connection:
+        """This thread's connection, made on its first use (the file was checked when
+        the memory opened)."""
+        db = getattr(self._local, "db", None)
+        if db is None:
+            with self._errors("cannot be opened"):
+                db = self._open(check=False)
+            self._adopt(db)
+        return db
+
+    def _adopt(self, db: sqlite3.Connection) -> None:
+        self._local.db = db
+        with self._lock:
+            self._connections.append(db)
+
+    def _open(self, check: bool) -> sqlite3.Connection:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        # check_same_thread off only so that close() may close every thread's
+        # connection; each is used by the thread that made it.
+        db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
         try:
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")
+            if not check:
+                return db
             (status,) = db.execute("PRAGMA quick_check").fetchone()
             if status != "ok":
                 raise _Damaged(status)
@@ -92,11 +168,21 @@ class TranslationMemory:
         return db
 
     def _move_aside(self) -> Path:
-        aside = self.path.with_name(f"{self.path.name}.damaged-{time.strftime('%Y%m%d-%H%M%S')}")
-        for suffix in ("", "-wal", "-shm"):
+        """Move the damaged file (and its WAL companions) to a name no earlier copy has:
+        a hard link to a new name never replaces an existing file, as a rename would."""
+        stamp = f"{self.path.name}.damaged-{time.strftime('%Y%m%d-%H%M%S')}"
+        for attempt in itertools.count(1):
+            aside = self.path.with_name(stamp if attempt == 1 else f"{stamp}-{attempt}")
+            try:
+                os.link(self.path, aside)
+            except FileExistsError:
+                continue
+            break
+        self.path.unlink()
+        for suffix in ("-wal", "-shm"):
             companion = Path(f"{self.path}{suffix}")
             if companion.exists():
-                companion.rename(f"{aside}{suffix}")
+                companion.replace(f"{aside}{suffix}")
         return aside
 
     @contextmanager
@@ -145,15 +231,14 @@ class TranslationMemory:
             for s, (t, flags) in entries.items()
         ]
         with self._errors("cannot be written"):
-            self._db.execute("BEGIN IMMEDIATE")
+            db = self._db
+            db.execute("BEGIN IMMEDIATE")
             try:
-                self._db.executemany(
-                    "INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?, ?, ?, ?)", rows
-                )
+                db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
             except BaseException:
-                self._db.execute("ROLLBACK")
+                db.execute("ROLLBACK")
                 raise
-            self._db.execute("COMMIT")
+            db.execute("COMMIT")
 
     def entries(self) -> Iterator[tuple[str, str, str, str]]:
         """Every entry as (origin, signature, source, translation), oldest first."""
@@ -180,5 +265,15 @@ class TranslationMemory:
     def __len__(self) -> int:
         return self._db.execute("SELECT COUNT(*) FROM entries").fetchone()[0]
 
+    def check(self) -> None:
+        """Raise :class:`FatalError` unless the memory can be read now (for /health)."""
+        with self._errors("cannot be read"):
+            self._db.execute("SELECT 1 FROM entries LIMIT 1").fetchall()
+
     def close(self) -> None:
-        self._db.close()
+        """Close every thread's connection."""
+        with self._lock:
+            connections, self._connections = self._connections, []
+        for db in connections:
+            db.close()
+        self._local = threading.local()
