@@ -185,15 +185,34 @@ class Translator:
                 return text
         return None
 
-    def rerank_decoding(self, longest: int) -> Decoding:
-        """How a sentence is decoded for its n best translations."""
-        beams = max(self.model.beams, RERANK_HYPOTHESES)
+    def rerank_decoding(self, longest: int, count: int = RERANK_HYPOTHESES) -> Decoding:
+        """How a sentence is decoded for its ``count`` best translations."""
+        beams = max(self.model.beams, count)
         return Decoding(
-            beams,
-            self.output_cap(longest),
-            forced_eos=self._forced_eos,
-            hypotheses=RERANK_HYPOTHESES,
+            beams, self.output_cap(longest), forced_eos=self._forced_eos, hypotheses=count
         )
+
+    def hypotheses(self, sentences: Sequence[str], count: int) -> list[list[str]]:
+        """The model's ``count`` best translations of each sentence, best first, each
+        text once and runaways left out (fewer where they repeat). A sentence too long
+        for the model in one piece, or empty, has none. The memory is not consulted:
+        these are what the model itself ranks next (LibreTranslate's alternatives)."""
+        cleaned = [" ".join(sentence.split()) for sentence in sentences]
+        ids = self.model.encode(cleaned)
+        limit = self.model.max_input_tokens
+        fits = [i for i, s in enumerate(cleaned) if s and len(ids[i]) <= limit]
+        out: list[list[str]] = [[] for _ in cleaned]
+        if not fits or count < 1:
+            return out
+        inputs = [ids[i] for i in fits]
+        nbest = self.model.generate_nbest(
+            inputs, lambda longest: self.rerank_decoding(longest, count)
+        )
+        for i, source_ids, found in zip(fits, inputs, nbest):
+            cap = self.output_cap(len(source_ids))
+            usable = [h for h in found if not is_runaway(len(source_ids), h, cap)]
+            out[i] = list(dict.fromkeys(self.model.decode(usable)))
+        return out
 
     def output_cap(self, source_tokens: int) -> int:
         """The most tokens generated for a source of ``source_tokens`` tokens."""

@@ -110,3 +110,11 @@ def sentence_languages(sentences: Sequence[str], paragraph: str) -> list[str | N
     if any(len(s.split()) < MIN_WORDS for s in sentences):
         whole = foreign_language(paragraph)
     return [foreign_language(s) if len(s.split()) >= MIN_WORDS else whole for s in sentences]
+
+
+def confidences(text: str) -> list[tuple[str, float]]:
+    """The candidate languages of ``text`` as (ISO 639-1 code, confidence from 0 to 1),
+    most likely first, from lingua's full detector; those it gives no chance left out.
+    Empty when the text has nothing to tell by (no letters)."""
+    values = _detector().compute_language_confidence_values(text)
+    return [(v.language.iso_code_639_1.name.lower(), v.value) for v in values if v.value > 0]
