@@ -1,4 +1,5 @@
-"""The HTTP server, against a real uvicorn on loopback started here, with the toy model."""
+"""The HTTP server, against a real uvicorn on loopback started here, with the toy model
+and the translator's defaults (the translation memory on, in the test's HOME)."""
 
 from __future__ import annotations
 
@@ -52,8 +53,11 @@ def running(
 
 
 @pytest.fixture(scope="module")
-def translator(test_models):
-    return Translator(str(test_models / "marian-toy"), memory=False, device="cpu")
+def translator(test_models, tmp_path_factory):
+    # The defaults, the memory included; its file in a folder of this module's own, since
+    # the module's translator outlives each test's HOME.
+    memory = tmp_path_factory.mktemp("memory") / "memory.sqlite"
+    return Translator(str(test_models / "marian-toy"), memory_path=str(memory), device="cpu")
 
 
 @pytest.fixture(scope="module")
@@ -69,10 +73,14 @@ def test_libretranslate_translate(server):
     many = httpx.post(f"{url}/translate", json={"q": [p[0] for p in PAIRS[:3]], "source": "fr"})
     assert many.json()["translatedText"] == [p[1] for p in PAIRS[:3]]
     form = httpx.post(f"{url}/translate", data={"q": PAIRS[1][0], "source": "auto", "target": "en"})
-    assert form.json() == {
-        "translatedText": PAIRS[1][1],
-        "detectedLanguage": {"confidence": 90.0, "language": "fr"},
-    }
+    assert form.json()["translatedText"] == PAIRS[1][1]
+    detected = form.json()["detectedLanguage"]
+    assert detected["language"] == "fr" and 50 < detected["confidence"] <= 100
+    # LibreTranslate reads the query string too, and codes in any case.
+    query = httpx.post(
+        f"{url}/translate", params={"q": PAIRS[2][0], "source": "FR", "target": "EN"}
+    )
+    assert query.status_code == 200 and query.json() == {"translatedText": PAIRS[2][1]}
     two = f"{PAIRS[0][0]}\n\n{PAIRS[1][0]}"  # paragraphs kept
     assert httpx.post(f"{url}/translate", json={"q": two}).json()["translatedText"] == (
         f"{PAIRS[0][1]}\n\n{PAIRS[1][1]}"
@@ -96,7 +104,11 @@ def test_errors_are_json_with_the_right_code(server):
         ({"q": "Bonjour", "source": "de"}, 400, "de is not supported"),
         ({"source": "fr"}, 400, "missing q"),
         ({"q": 3}, 400, "q must be"),
-        ({"q": "x", "format": "pdf"}, 400, "format must be"),
+        ({"q": "x", "format": "pdf"}, 400, "pdf format is not supported"),
+        ({"q": "x", "alternatives": "two"}, 400, "alternatives parameter is not a number"),
+        ({"q": "x", "alternatives": 11}, 400, "alternatives parameter must be <= 10"),
+        ({"q": "x", "api_key": ["k"]}, 400, "api_key must be a string"),
+        ({"q": "x", "target": ["en"]}, 400, "target must be a string"),
         ({"q": "The company has refused to comment on the report.", "source": "auto"}, 400, "en"),
     ]
     for body, status, words in cases:
@@ -116,7 +128,16 @@ def test_languages_detect_health_metrics_docs(server):
         f"{url}/languages"
     ).json()
     english = "The company has refused to comment on the report published this morning."
-    assert httpx.post(f"{url}/detect", json={"q": english}).json()[0]["language"] == "en"
+    found = httpx.post(f"{url}/detect", json={"q": english}).json()
+    assert found[0]["language"] == "en" and found[0]["confidence"] > 50
+    assert len(found) > 1 and found[0]["confidence"] > found[1]["confidence"]
+    french = httpx.post(f"{url}/detect", data={"q": PAIRS[0][0]}).json()
+    assert french[0]["language"] == "fr"
+    german = httpx.post(f"{url}/detect", params={"q": "Der Hund schläft heute im Garten."}).json()
+    assert german[0]["language"] == "de"
+    assert httpx.post(f"{url}/detect", json={"q": "12 345 !!"}).json() == [
+        {"confidence": 0.0, "language": "en"}
+    ]
     assert httpx.get(f"{url}/health").json()["status"] == "ok"
     metrics = httpx.get(f"{url}/metrics").text
     assert 'translate_news_requests_total{path="/translate",status="200"}' in metrics
@@ -151,22 +172,128 @@ def test_concurrent_callers_share_batches_and_each_gets_its_own(translator):
 
 def test_limits(translator):
     limits = ServerLimits(
-        char_limit=60, api_keys=frozenset({"k1"}), requests_per_minute=2, queue_limit=3,
+        char_limit=60, api_keys=frozenset({"k1"}), requests_per_minute=3, queue_limit=3,
         body_limit=500,
     )  # fmt: skip
     with running(translator, limits) as (url, _):
         post = lambda body: httpx.post(f"{url}/translate", json=body)  # noqa: E731
-        assert post({"q": PAIRS[0][0]}).status_code == 403
         assert post({"q": PAIRS[0][0], "api_key": "nope"}).status_code == 403
         assert post({"q": PAIRS[0][0], "api_key": "k1"}).status_code == 200
+        # Each text is held to the limit, not the whole list.
+        assert post({"q": [PAIRS[0][0], PAIRS[1][0]], "api_key": "k1"}).status_code == 200
         too_long = post({"q": "Le chat mange la pomme. " * 3, "api_key": "k1"})
         assert too_long.status_code == 400 and "exceeds text limit (60)" in too_long.json()["error"]
-        assert post({"q": PAIRS[0][0], "api_key": "k1"}).status_code == 429  # 2 per minute
+        assert post({"q": PAIRS[0][0], "api_key": "k1"}).status_code == 429  # 3 per minute
+        # Without a key: served at the default rate, per address (LibreTranslate's rule).
+        assert post({"q": PAIRS[0][0]}).status_code == 200
     with running(translator, ServerLimits(queue_limit=3, body_limit=500)) as (url, _):
         busy = httpx.post(f"{url}/translate", json={"q": [p[0] for p in PAIRS[:4]]})
         assert busy.status_code == 503 and "busy" in busy.json()["error"]
         big = httpx.post(f"{url}/translate", json={"q": "x" * 600})
         assert big.status_code == 413
+        chunked = httpx.post(  # no Content-Length to refuse it by
+            f"{url}/translate",
+            content=iter([b'{"q": "', b"x" * 400, b"x" * 400, b'"}']),
+            headers={"content-type": "application/json"},
+        )
+        assert chunked.status_code == 413 and "larger than 500 bytes" in chunked.json()["error"]
+
+
+def test_required_keys_and_rates_by_address(translator):
+    keyed = ServerLimits(api_keys=frozenset({"k1"}), require_api_key=True)
+    with running(translator, keyed) as (url, _):
+        refused = httpx.post(f"{url}/translate", json={"q": PAIRS[0][0]})
+        assert refused.status_code == 400 and "get an API key" in refused.json()["error"]
+        assert httpx.get(f"{url}/frontend/settings").json()["keyRequired"] is True
+    by_origin = ServerLimits(
+        api_keys=frozenset({"k1"}), require_api_key_origin=r"https://news\.example$"
+    )
+    with running(translator, by_origin) as (url, _):
+        post = lambda origin: httpx.post(  # noqa: E731
+            f"{url}/translate", json={"q": PAIRS[0][0]}, headers={"Origin": origin}
+        )
+        assert post("https://news.example").status_code == 200
+        assert post("https://elsewhere.example").status_code == 400
+    # Without keys, a made-up api_key does not buy another minute's allowance.
+    with running(translator, ServerLimits(requests_per_minute=2)) as (url, _):
+        codes = [
+            httpx.post(f"{url}/translate", json={"q": PAIRS[0][0], "api_key": f"k{i}"}).status_code
+            for i in range(3)
+        ]
+        assert codes == [200, 200, 429]
+
+
+def test_cors_as_libretranslate_and_restricted(translator, server):
+    url, _ = server
+    origin = {"Origin": "https://extension.example"}
+    answer = httpx.post(f"{url}/translate", json={"q": PAIRS[0][0]}, headers=origin)
+    assert answer.headers["access-control-allow-origin"] == "*"
+    preflight = httpx.options(
+        f"{url}/translate",
+        headers={**origin, "Access-Control-Request-Method": "POST",
+                 "Access-Control-Request-Headers": "content-type"},
+    )  # fmt: skip
+    assert preflight.status_code == 200
+    assert "POST" in preflight.headers["access-control-allow-methods"]
+    assert "content-type" in preflight.headers["access-control-allow-headers"].lower()
+    error = httpx.post(f"{url}/translate", json={}, headers=origin)  # errors readable too
+    assert error.status_code == 400 and error.headers["access-control-allow-origin"] == "*"
+    limits = ServerLimits(cors_origins=("https://news.example",))
+    with running(translator, limits) as (only, _):
+        ours = httpx.post(f"{only}/translate", json={"q": PAIRS[0][0]},
+                          headers={"Origin": "https://news.example"})  # fmt: skip
+        theirs = httpx.post(f"{only}/translate", json={"q": PAIRS[0][0]}, headers=origin)
+        assert ours.headers["access-control-allow-origin"] == "https://news.example"
+        assert "access-control-allow-origin" not in theirs.headers
+
+
+def test_alternatives_come_from_the_models_n_best(server, translator):
+    url, _ = server
+    source = PAIRS[0][0]
+    answer = httpx.post(f"{url}/translate", json={"q": source, "alternatives": 3}).json()
+    best = translator.hypotheses([source], 4)[0]
+    assert answer["translatedText"] == PAIRS[0][1] == best[0]
+    assert answer["alternatives"] == [h for h in best[1:] if h != answer["translatedText"]][:3]
+    assert answer["alternatives"]  # the toy model has other hypotheses
+    many = httpx.post(f"{url}/translate", data={"q": [source, PAIRS[1][0]], "alternatives": "2"})
+    assert [len(a) <= 2 for a in many.json()["alternatives"]] == [True, True]
+    none = httpx.post(f"{url}/translate", json={"q": source, "alternatives": -1}).json()
+    assert "alternatives" not in none
+    markup = httpx.post(f"{url}/translate", json={"q": f"<b>{source}</b>", "format": "html",
+                                                  "alternatives": 2}).json()  # fmt: skip
+    assert markup["alternatives"] == []  # as LibreTranslate: none for html
+
+
+def test_frontend_settings_and_suggestions(translator, server):
+    url, _ = server
+    settings_ = httpx.get(f"{url}/frontend/settings").json()
+    assert settings_["charLimit"] == 20_000 and settings_["apiKeys"] is False
+    assert settings_["keyRequired"] is False and settings_["suggestions"] is False
+    assert ".docx" in settings_["supportedFilesFormat"]
+    assert settings_["language"]["target"]["code"] == "en"
+    off = httpx.post(f"{url}/suggest", data={"q": "a", "s": "b", "source": "fr", "target": "en"})
+    assert (
+        off.status_code == 403 and off.json()["error"] == "Suggestions are disabled on this server."
+    )
+    with running(translator, ServerLimits(suggestions=True)) as (on, _):
+        assert httpx.get(f"{on}/frontend/settings").json()["suggestions"] is True
+        source, corrected = PAIRS[3][0], "An editor's own English for this sentence."
+        assert (
+            httpx.post(f"{on}/translate", json={"q": source}).json()["translatedText"]
+            == PAIRS[3][1]
+        )
+        sent = httpx.post(
+            f"{on}/suggest", data={"q": source, "s": corrected, "source": "fr", "target": "en"}
+        )
+        assert sent.status_code == 200 and sent.json() == {"success": True}
+        assert (
+            httpx.post(f"{on}/translate", json={"q": source}).json()["translatedText"] == corrected
+        )
+        missing = httpx.post(f"{on}/suggest", json={"q": source, "source": "fr", "target": "en"})
+        assert missing.status_code == 400 and "missing s parameter" in missing.json()["error"]
+        two = httpx.post(f"{on}/suggest", json={"q": f"{PAIRS[0][0]} {PAIRS[1][0]}", "s": "One.",
+                                                "source": "fr", "target": "en"})  # fmt: skip
+        assert two.status_code == 400 and "one sentence at a time" in two.json()["error"]
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
@@ -228,9 +355,14 @@ def test_summarize_brief_and_files(server, translator):
         data={"source": "fr", "target": "en"},
     )
     link = uploaded.json()["translatedFileUrl"]
-    assert link.startswith(f"{url}/download_file/") and link.endswith("-dépêche.en.txt")
+    assert link.startswith(f"{url}/download_file/") and link.endswith(".dépêche.txt")
     downloaded = httpx.get(link)
     assert downloaded.headers["content-type"].startswith("text/plain")
+    disposition = downloaded.headers["content-disposition"]  # the upload's own name
+    assert (
+        disposition.startswith("attachment;")
+        and "filename*=UTF-8''d%C3%A9p%C3%AAche.txt" in disposition
+    )
     assert downloaded.text.startswith(f"{PAIRS[-1][1]}\n2025-07\n\n{PAIRS[0][1]} {PAIRS[1][1]}")
     odd = httpx.post(f"{url}/translate_file", files={"file": ("x.exe", b"MZ", "x/y")})
     assert odd.status_code == 400 and "unsupported file type" in odd.json()["error"]
@@ -285,3 +417,22 @@ def test_a_caller_that_leaves_frees_its_work():
     assert [c.text for c in result] == ["A", "B"]
     assert isinstance(left, Refused) and left.status == 499
     assert seen == [["a", "b"]]
+
+
+def test_a_fault_of_the_servers_own_is_5xx_names_no_path_and_health_says_so(toy_model, tmp_path):
+    """The memory's file replaced by a damaged one while the server runs: the next
+    connection to it (the worker's first) fails, as a disk or a stray process would."""
+    memory = tmp_path / "secret-folder" / "memory.sqlite"
+    translator = Translator(str(toy_model), memory_path=str(memory), device="cpu")
+    with running(translator) as (url, _):
+        for companion in memory.parent.glob("memory.sqlite*"):
+            companion.unlink()
+        memory.write_bytes(b"not a database" * 100)
+        answer = httpx.post(f"{url}/translate", json={"q": PAIRS[0][0]})
+        assert answer.status_code == 503, answer.text
+        error = answer.json()["error"]
+        assert "translation memory" in error and "secret-folder" not in error and "/" not in error
+        health = httpx.get(f"{url}/health")
+        assert health.status_code == 503
+        assert health.json()["status"] == "degraded" and "memory" in health.json()["reason"]
+        assert "secret-folder" not in health.text

@@ -1,13 +1,16 @@
 """An HTTP server: LibreTranslate's API (so its clients switch by changing a URL), our
-own article endpoint and a web page, with the sentences of concurrent callers
+own article endpoints and a web page, with the sentences of concurrent callers
 translated together.
 
-* ``POST /translate`` (``q`` a string or a list, ``source`` fr or auto, ``target`` en,
-  ``format`` text or html, ``api_key``; JSON or form), ``GET /languages``,
-  ``POST /detect``: as LibreTranslate answers them, errors as ``{"error": "..."}``.
-* ``POST /translate_article`` (``{"text": ...}``): the CLI's JSON, sentence by sentence,
-  with flags. ``GET /`` is a page that shows it; ``GET /health``, ``GET /metrics``
-  (Prometheus text), ``GET /docs`` (OpenAPI).
+* LibreTranslate's endpoints as its ``app.py`` implements them: ``POST /translate``
+  (``q`` a string or a list, ``source`` fr or auto, ``target`` en, ``format`` text or
+  html, ``alternatives``, ``api_key``), ``POST /detect``, ``GET /languages``,
+  ``POST /translate_file`` and ``GET /download_file/...``, ``GET /frontend/settings``,
+  ``POST /suggest``; fields from the query string, a form or JSON alike; errors as
+  ``{"error": "..."}``; CORS open to every origin unless told otherwise.
+* Ours: ``POST /translate_article`` (``{"text": ...}``: the CLI's JSON, sentence by
+  sentence, with flags), ``/summarize``, ``/brief``; ``GET /`` is a page over them;
+  ``GET /health``, ``GET /metrics`` (Prometheus text), ``GET /docs`` (OpenAPI).
 
 **Batching across callers.** A request's sentences join a queue; a worker takes what
 arrived within a short window (``window`` seconds) and translates it as one list, in
@@ -15,22 +18,30 @@ token-budget batches, so ten callers at once share batches instead of waiting in
 each gets exactly its own sentences back, in order. The queue is bounded: beyond
 ``queue_limit`` sentences a request is answered 503 at once, not queued without end.
 
-**Limits.** Loopback unless told otherwise (the CLI's ``--host``); an optional set of
-API keys, each limited to ``requests_per_minute``; ``char_limit`` characters per request;
-``body_limit`` bytes per body; ``timeout`` seconds per request (503). No request names
-a path on the server: nothing is read or written but the translation memory.
+**Limits.** Loopback unless told otherwise (the CLI's ``--host``); optional API keys
+(LibreTranslate's semantics: an unknown key is refused, no key is served at the default
+rate unless keys are required); ``requests_per_minute`` per key, per client address
+without one; ``char_limit`` characters per text; ``body_limit`` bytes per body however it
+is sent; ``read_timeout`` seconds to send it; ``timeout`` seconds per request (503).
+
+**Whose fault.** A request the server cannot serve is 4xx; a failure of the server's own
+(its translation memory, its model) is 5xx with a message that names no path, logged in
+full, and ``/health`` says ``degraded`` with the reason until the server serves again.
 """
 
 from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import errno
 import html
 import json
+import logging
 import re
 import secrets
 import tempfile
 import time
+import urllib.parse
 from collections import OrderedDict, defaultdict, deque
 from collections.abc import Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -43,35 +54,54 @@ from typing import Any
 # this module is imported only by ``serve`` (the package never imports it).
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
+from starlette.middleware.cors import CORSMiddleware
 
 from . import briefing
 from ._version import __version__
 from .checks import check_summary
 from .document import Article, Summary, TranslatedArticle
 from .engine import Checked, Translator, plan_text
-from .errors import TranslateNewsError
-from .language import foreign_language
+from .errors import (
+    BackendUnavailable,
+    InputError,
+    ModelNotFoundError,
+    TranslateNewsError,
+    UsageError,
+)
+from .language import confidences, foreign_language
+from .memory import IMPORTED
 from .output import render, summary_record, to_dict
 from .readers import SUFFIXES, parse_article, read_articles
+from .segment import sentence_spans
 from .summarize import Summarizer
+
+_log = logging.getLogger(__name__)
 
 LANGUAGES = [
     {"code": "en", "name": "English", "targets": []},
     {"code": "fr", "name": "French", "targets": ["en"]},
 ]
+ALTERNATIVES_LIMIT = 10  # the most alternatives one request may ask for
 
 
 @dataclass(frozen=True)
 class ServerLimits:
     """What one request, one key and the whole server may ask (see the module doc)."""
 
-    char_limit: int = 20_000
+    char_limit: int = 20_000  # per text (LibreTranslate's --char-limit)
     body_limit: int = 2_000_000
     timeout: float = 120.0
+    read_timeout: float = 30.0  # seconds a client may take to send its body
     queue_limit: int = 20_000
     window: float = 0.01
     api_keys: frozenset[str] = frozenset()
-    requests_per_minute: int = 0  # per key (per client address without keys); 0: no limit
+    # Without a key a request is served unless keys are required (for every origin, or
+    # for origins that do not match this regular expression: LibreTranslate's option).
+    require_api_key: bool = False
+    require_api_key_origin: str | None = None
+    requests_per_minute: int = 0  # per key (per client address without one); 0: no limit
+    cors_origins: tuple[str, ...] = ("*",)
+    suggestions: bool = False  # POST /suggest writes editors' corrections to the memory
 
 
 class Refused(Exception):
@@ -273,30 +303,117 @@ class Service:
         self.summarizer = summarizer
         self.batcher = Batcher(translator.translate_checked, limits, self.metrics, together)
         self._calls: dict[str, deque[float]] = defaultdict(deque)
-        self.files: OrderedDict[str, tuple[str, bytes]] = OrderedDict()  # name -> (type, body)
+        # kept name -> (media type, body, download name)
+        self.files: OrderedDict[str, tuple[str, bytes, str]] = OrderedDict()
+        self.fault: str | None = None  # why the server last failed, until it serves again
 
-    def admit(self, key: str | None, client: str) -> None:
-        """Refuse a missing or unknown API key (403) or a key over its rate (429)."""
-        if self.limits.api_keys and key not in self.limits.api_keys:
+    def failed(self, exc: Exception) -> Any:
+        """A failure of the server's own, as the caller sees it: 5xx and what failed,
+        never a path (the whole message goes to the log); ``/health`` says degraded."""
+        _log.error("%s", exc)
+        message = str(exc)
+        if message.startswith("translation memory"):
+            what = "its translation memory failed"
+        elif isinstance(exc, (ModelNotFoundError, BackendUnavailable)):
+            what = "its model cannot run"
+        else:
+            what = f"it failed ({type(exc).__name__})"
+        full = "disk is full" in message or getattr(exc, "errno", None) == errno.ENOSPC
+        self.fault = what
+        return _error(
+            507 if full else 503,
+            f"the server cannot serve this now: {what}; its operator has the details",
+        )
+
+    def admit(self, key: object, client: str, origin: str) -> None:
+        """LibreTranslate's key rules: an unknown key is refused (403); no key is served
+        unless keys are required for this origin (400, LibreTranslate's answer); then
+        each key, or each client address without one, within its rate (429)."""
+        if key is not None and not isinstance(key, str):
+            raise Refused(400, "Invalid request: api_key must be a string")
+        key = key or None
+        keys = self.limits.api_keys
+        if not keys:
+            key = None  # a key names nobody here: callers are told apart by address
+        elif key is not None and key not in keys:
             raise Refused(403, "Invalid API key")
+        elif key is None and self.key_required(origin):
+            raise Refused(400, "Please contact the server operator to get an API key")
         per_minute = self.limits.requests_per_minute
         if per_minute:
-            calls, now = self._calls[key or client], time.monotonic()
+            now = time.monotonic()
+            if len(self._calls) > 10_000:  # forget callers idle for a minute
+                for name in [n for n, c in self._calls.items() if c[-1] < now - 60]:
+                    del self._calls[name]
+            calls = self._calls[f"key {key}" if key else f"address {client}"]
             while calls and calls[0] < now - 60:
                 calls.popleft()
             if len(calls) >= per_minute:
-                raise Refused(429, f"Slowdown: {per_minute} requests per minute at most")
+                raise Refused(429, f"Slowdown: {per_minute} per 1 minute")
             calls.append(now)
 
+    def key_required(self, origin: str = "") -> bool:
+        """Whether a request from ``origin`` without a key is refused."""
+        if not self.limits.api_keys:
+            return False
+        pattern = self.limits.require_api_key_origin
+        return self.limits.require_api_key or (
+            pattern is not None and re.match(pattern, origin) is None
+        )
+
     def check_size(self, texts: list[str]) -> None:
-        characters = sum(len(t) for t in texts)
-        if characters > self.limits.char_limit:
+        """Refuse a text longer than the limit (each text on its own, as LibreTranslate)."""
+        for text in texts:
+            if len(text) > self.limits.char_limit:
+                raise Refused(
+                    400,
+                    f"Invalid request: request ({len(text)}) exceeds text limit "
+                    f"({self.limits.char_limit})",
+                )
+        self.metrics.characters += sum(len(t) for t in texts)
+
+    async def in_worker(self, work: Callable[..., Any], *args: Any) -> Any:
+        """``work(*args)`` in the thread the model runs in (one model at work at a time)."""
+        return await asyncio.get_running_loop().run_in_executor(self.batcher.worker, work, *args)
+
+    async def alternatives(self, texts: list[str], best: list[str], count: int) -> list[list[str]]:
+        """Up to ``count`` other translations of each text: the k-th puts each sentence's
+        k-th next hypothesis of the model (its best where it has no more) into the text;
+        each differs from the text's translation and from the others."""
+        plans = [plan_text(text) for text in texts]
+        flat = [sentence for sentences, _ in plans for sentence in sentences]
+        found = await self.in_worker(self.translator.hypotheses, flat, count + 1)
+        out, start = [], 0
+        for (sentences, finish), chosen in zip(plans, best):
+            mine = found[start : start + len(sentences)]
+            start += len(sentences)
+            options = []
+            for k in range(1, count + 1):
+                picks = [h[k] if len(h) > k else (h[0] if h else "") for h in mine]
+                options.append(finish([Checked(t) for t in picks]))
+            out.append([o for o in dict.fromkeys(options) if o != chosen][:count])
+        return out
+
+    async def suggest(self, source: str, suggestion: str) -> int:
+        """Keep an editor's English for ``source``'s sentences in the memory, where it
+        comes before any model's; how many sentences. Several sentences must line up."""
+        memory = self.translator.memory
+        if memory is None:
+            raise Refused(503, "this server has no translation memory to keep suggestions in")
+        sources, _ = plan_text(source)
+        if len(sources) == 1:
+            targets = [suggestion]
+        else:
+            targets = [suggestion[a:b] for a, b in sentence_spans(suggestion)]
+        if not sources or len(targets) != len(sources):
             raise Refused(
                 400,
-                f"Invalid request: request ({characters}) exceeds text limit "
-                f"({self.limits.char_limit})",
+                f"Invalid request: the suggestion has {len(targets)} sentences where q has "
+                f"{len(sources)}; suggest one sentence at a time",
             )
-        self.metrics.characters += characters
+        entries = {" ".join(f.split()): (" ".join(e.split()), ()) for f, e in zip(sources, targets)}
+        await self.in_worker(lambda: memory.put_many(IMPORTED, entries, origin="suggestion"))
+        return len(entries)
 
     async def translate(
         self, texts: list[str], fmt: str, gone: Callable[[], Awaitable[bool]] | None = None
@@ -308,6 +425,7 @@ class Service:
         flat = [sentence for sentences, _ in plans for sentence in sentences]
         self.metrics.sentences += len(flat)
         results = await self.batcher.translate(flat, gone)
+        self.fault = None
         out, start = [], 0
         for sentences, finish in plans:
             out.append(finish(results[start : start + len(sentences)]))
@@ -317,7 +435,9 @@ class Service:
     async def translate_articles(self, articles: list[Article]) -> list[TranslatedArticle]:
         sentences, finish = self.translator.plan_articles(articles)
         self.metrics.sentences += len(sentences)
-        return finish(await self.batcher.translate(sentences))
+        results = await self.batcher.translate(sentences)
+        self.fault = None
+        return finish(results)
 
     async def translate_article(self, text: str) -> dict[str, Any]:
         article = parse_article(text, path="<request>")
@@ -330,10 +450,7 @@ class Service:
             raise Refused(503, "this server has no summariser (see translate-news serve --help)")
         articles = [parse_article(text, path=f"<request {i}>") for i, text in enumerate(texts)]
         english = await self.translate_articles(articles)
-        loop = asyncio.get_running_loop()
-        summaries = await loop.run_in_executor(
-            self.batcher.worker, self.summarizer.summarize_many, english
-        )
+        summaries = await self.in_worker(self.summarizer.summarize_many, english)
         glossary = self.translator.glossary
         return [
             (e, replace(s, flags=check_summary(e.french, s.text, glossary)))
@@ -342,30 +459,66 @@ class Service:
 
     async def translate_file(self, name: str, body: bytes) -> str:
         """Translate an uploaded file (any format the CLI reads) into a file kept here
-        for download; returns its name. Only the name's suffix is used."""
+        for download; returns the name it is kept under. Only the name's suffix is used
+        to read it; the download is named as the upload was (``.md`` where the English
+        is written as Markdown: Word files and feeds)."""
+        name = _CONTROL.sub("", Path(name.replace("\\", "/")).name)[:200] or "file.txt"
         suffix = Path(name).suffix.lower()
         if suffix not in SUFFIXES:
             raise Refused(400, f"Invalid request: unsupported file type {suffix or name!r}")
-        with tempfile.TemporaryDirectory(prefix="translate-news-") as folder:
-            path = Path(folder) / f"upload{suffix}"
-            path.write_bytes(body)
-            articles = list(read_articles(path))
+        articles = await asyncio.to_thread(_read_upload, name, suffix, body)
+        self.check_size([_article_text(a) for a in articles])
         english = await self.translate_articles(articles)
         fmt = {".txt": "txt", ".text": "txt", ".html": "html", ".htm": "html"}.get(suffix, "md")
-        text = "\n".join(render(e, fmt) for e in english)
-        stem = re.sub(r"[^\w.-]", "_", Path(name).stem)[:80] or "file"
-        kept = f"{secrets.token_hex(8)}-{stem}.en.{fmt}"
+        text = await asyncio.to_thread(lambda: "\n".join(render(e, fmt) for e in english))
+        same = {"txt": (".txt", ".text"), "html": (".html", ".htm"), "md": (".md", ".markdown")}
+        download = name if suffix in same[fmt] else f"{Path(name).stem}.md"
+        kept = f"{secrets.token_hex(16)}.{_UNSAFE.sub('_', download)}"
         types = {"txt": "text/plain", "md": "text/markdown", "html": "text/html"}
-        self.files[kept] = (f"{types[fmt]}; charset=utf-8", text.encode())
+        self.files[kept] = (f"{types[fmt]}; charset=utf-8", text.encode(), download)
         while len(self.files) > KEPT_FILES:
             self.files.popitem(last=False)
         return kept
 
 
-def detect(text: str) -> dict[str, Any]:
-    """LibreTranslate's detection record: French unless confidently another language."""
-    found = foreign_language(text) if text.strip() else None
-    return {"confidence": 90.0, "language": found or "fr"}
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_UNSAFE = re.compile(r"[^\w.-]")  # what a kept file's name in its URL may not hold
+
+
+def _read_upload(name: str, suffix: str, body: bytes) -> list[Article]:
+    """The articles of an uploaded file, read as the CLI reads one; errors name the
+    upload, never the temporary file it was written to."""
+    with tempfile.TemporaryDirectory(prefix="translate-news-") as folder:
+        path = Path(folder) / f"upload{suffix}"
+        path.write_bytes(body)
+        try:
+            return list(read_articles(path))
+        except TranslateNewsError as exc:
+            raise InputError(str(exc).replace(str(path), name).replace(folder, "")) from None
+
+
+def _article_text(article: Article) -> str:
+    """All the text of an article that would be translated."""
+    return "\n".join([article.title or "", *(p.text for p in article.paragraphs)])
+
+
+def detect(text: str) -> list[dict[str, Any]]:
+    """LibreTranslate's detection records, most likely first (at most 3): lingua's
+    confidences over the candidate languages, from 0 to 100; ``en`` at 0 when there is
+    nothing to tell by, as LibreTranslate answers."""
+    found = confidences(text) if text.strip() else []
+    if not found:
+        return [{"confidence": 0.0, "language": "en"}]
+    return [{"confidence": round(100 * value, 1), "language": code} for code, value in found[:3]]
+
+
+def detect_source(text: str) -> dict[str, Any]:
+    """``detectedLanguage`` for ``source=auto``: French unless the text is confidently
+    another language (five words or more, as for articles), with lingua's confidence."""
+    foreign = foreign_language(text) if text.strip() else None
+    found = dict(confidences(text)) if text.strip() else {}
+    language = foreign or "fr"
+    return {"confidence": round(100 * found.get(language, 0.0), 1), "language": language}
 
 
 def _plan_html(markup: str) -> tuple[list[str], Callable[[list[Checked]], str]]:
@@ -413,6 +566,7 @@ def create_app(
 ) -> Any:
     """The FastAPI application over a loaded ``translator`` (and ``summarizer``)."""
     service = Service(translator, limits or ServerLimits(), together, summarizer)
+    limits = service.limits
 
     @asynccontextmanager
     async def lifespan(app: Any):  # the batcher's worker runs as long as the server
@@ -430,50 +584,86 @@ def create_app(
 
     @app.middleware("http")
     async def guard(request: Request, call_next: Callable[..., Any]) -> Any:
+        """Bodies over the limit refused before they are read; every failure answered as
+        JSON here, inside the CORS layer, so that a page elsewhere can read it too."""
         started = time.perf_counter()
         length = request.headers.get("content-length")
-        if length is not None and (not length.isdigit() or int(length) > service.limits.body_limit):
-            response: Any = _error(
-                413, f"the body is larger than {service.limits.body_limit} bytes"
-            )
+        if length is not None and (not length.isdigit() or int(length) > limits.body_limit):
+            response: Any = _error(413, f"the body is larger than {limits.body_limit} bytes")
         else:
-            response = await call_next(request)
+            try:
+                response = await call_next(request)
+            except Exception as exc:  # a bug: one line to the caller, the traceback logged
+                _log.exception("%s %s failed", request.method, request.url.path)
+                response = _error(500, f"internal error ({type(exc).__name__}); please report it")
         path = request.url.path if request.url.path in KNOWN else "other"
         service.metrics.requests[(path, response.status_code)] += 1
         service.metrics.latencies[path].observe(time.perf_counter() - started)
         return response
 
-    async def within_limit(request: Request) -> None:
-        """Refuse a body over the limit that came without a length (chunked): the
-        middleware has refused the others before reading them."""
-        if len(await request.body()) > service.limits.body_limit:
-            raise Refused(413, f"the body is larger than {service.limits.body_limit} bytes")
+    # LibreTranslate's CORS headers by default (every origin, GET and POST, 20 days).
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=list(limits.cors_origins),
+        allow_methods=["GET", "POST"],
+        allow_headers=["Authorization", "Content-Type"],
+        expose_headers=["Authorization"],
+        max_age=60 * 60 * 24 * 20,
+    )
+
+    async def body(request: Request) -> bytes:
+        """The body, read up to the limit however it is sent (a chunked body has no
+        length to refuse it by) and within ``read_timeout`` (a client that trickles it
+        is cut off)."""
+        if hasattr(request, "_body"):
+            return request._body
+
+        async def read() -> bytes:
+            chunks, size = [], 0
+            async for chunk in request.stream():
+                size += len(chunk)
+                if size > limits.body_limit:
+                    raise Refused(413, f"the body is larger than {limits.body_limit} bytes")
+                chunks.append(chunk)
+            return b"".join(chunks)
+
+        try:
+            data = await asyncio.wait_for(read(), limits.read_timeout)
+        except asyncio.TimeoutError:
+            raise Refused(408, f"the body took longer than {limits.read_timeout:g} s") from None
+        request._body = data  # Starlette's form and JSON readers take it from here
+        return data
 
     async def fields(request: Request) -> dict[str, Any]:
-        """A request's fields, from JSON or a form, as LibreTranslate reads them."""
+        """A request's fields as LibreTranslate reads them: the query string, then a JSON
+        or form body (a field in both: the body's)."""
+        values: dict[str, Any] = _fields(request.query_params)
         kind = request.headers.get("content-type", "")
-        await within_limit(request)
+        data = await body(request)
         try:
             if kind.startswith("application/json"):
-                body = json.loads(await request.body() or b"{}")
-                if not isinstance(body, dict):
+                parsed = json.loads(data or b"{}")
+                if not isinstance(parsed, dict):
                     raise Refused(400, "Invalid request: the JSON body must be an object")
-                return body
-            form = await request.form()
-        except (ValueError, UnicodeDecodeError):
+                values.update(parsed)
+            elif data:
+                values.update(_fields(await request.form()))
+        except (ValueError, UnicodeDecodeError, RecursionError, AssertionError):
             raise Refused(400, "Invalid request: the body is not valid JSON or a form") from None
-        values = {k: form.getlist(k) for k in form}
-        return {k: v[0] if len(v) == 1 else v for k, v in values.items()}
+        return values
 
-    def client(request: Request) -> str:
-        return request.client.host if request.client else "unknown"
+    def admit(request: Request, data: dict[str, Any]) -> None:
+        host = request.client.host if request.client else "unknown"
+        service.admit(data.get("api_key"), host, request.headers.get("origin", ""))
 
     @app.post("/translate", summary="Translate text (LibreTranslate-compatible)")
     async def translate(request: Request) -> Any:
         data = await fields(request)
-        service.admit(data.get("api_key"), client(request))
-        q, source = data.get("q"), data.get("source", "auto")
-        target, fmt = data.get("target", "en"), data.get("format", "text")
+        admit(request, data)
+        q = data.get("q")
+        source = _code(data, "source", "auto")
+        target, fmt = _code(data, "target", "en"), _code(data, "format", "text")
+        count = _alternatives(data.get("alternatives"))
         if q is None:
             raise Refused(400, "Invalid request: missing q parameter")
         texts = q if isinstance(q, list) else [q]
@@ -484,16 +674,26 @@ def create_app(
         if target != "en":
             raise Refused(400, f"{target} is not supported: this server translates fr to en")
         if fmt not in ("text", "html"):
-            raise Refused(400, f"Invalid request: format must be text or html, not {fmt}")
+            raise Refused(400, f"{fmt} format is not supported (text or html)")
         service.check_size(texts)
-        detected = [detect(t) for t in texts] if source == "auto" else []
+        detected = []
+        if source == "auto":
+            detected = await asyncio.to_thread(lambda: [detect_source(t) for t in texts])
         foreign = [d["language"] for d in detected if d["language"] != "fr"]
         if foreign:
             raise Refused(400, f"{foreign[0]} (detected) is not supported: fr to en only")
         english = await service.translate(texts, fmt, request.is_disconnected)
-        answer: dict[str, Any] = {"translatedText": english if isinstance(q, list) else english[0]}
+        one = not isinstance(q, list)
+        answer: dict[str, Any] = {"translatedText": english[0] if one else english}
         if detected:
-            answer["detectedLanguage"] = detected if isinstance(q, list) else detected[0]
+            answer["detectedLanguage"] = detected[0] if one else detected
+        if count:  # as LibreTranslate: none for html
+            others = (
+                await service.alternatives(texts, english, count)
+                if fmt == "text"
+                else [[] for _ in texts]
+            )
+            answer["alternatives"] = others[0] if one else others
         return answer
 
     @app.get("/languages", summary="Supported languages (LibreTranslate-compatible)")
@@ -503,17 +703,51 @@ def create_app(
     @app.post("/detect", summary="Detect the language (LibreTranslate-compatible)")
     async def detect_language(request: Request) -> list[dict[str, Any]]:
         data = await fields(request)
-        service.admit(data.get("api_key"), client(request))
+        admit(request, data)
         q = data.get("q")
-        if not isinstance(q, str):
+        if not isinstance(q, str) or not q:
             raise Refused(400, "Invalid request: missing q parameter")
         service.check_size([q])
-        return [detect(q)]
+        return await asyncio.to_thread(detect, q)
+
+    @app.get("/frontend/settings", summary="What a client needs to know (LibreTranslate's)")
+    async def frontend_settings() -> dict[str, Any]:
+        return {
+            "charLimit": limits.char_limit,
+            "frontendTimeout": 500,
+            "apiKeys": bool(limits.api_keys),
+            "keyRequired": service.key_required(),
+            "suggestions": limits.suggestions,
+            "filesTranslation": True,
+            "supportedFilesFormat": list(SUFFIXES),
+            "language": {
+                "source": {"code": "fr", "name": "French"},
+                "target": {"code": "en", "name": "English"},
+            },
+        }
+
+    @app.post("/suggest", summary="An editor's translation, kept in the memory")
+    async def suggest(request: Request) -> Any:
+        if not limits.suggestions:
+            raise Refused(403, "Suggestions are disabled on this server.")
+        data = await fields(request)
+        admit(request, data)
+        for name in ("q", "s", "source", "target"):
+            if not data.get(name):
+                raise Refused(400, f"Invalid request: missing {name} parameter")
+        q, suggestion = data["q"], data["s"]
+        if not isinstance(q, str) or not isinstance(suggestion, str):
+            raise Refused(400, "Invalid request: q and s must be strings")
+        if _code(data, "source", "fr") not in ("fr", "auto") or _code(data, "target", "en") != "en":
+            raise Refused(400, "this server translates fr to en only")
+        service.check_size([q, suggestion])
+        await service.suggest(q, suggestion)
+        return {"success": True}
 
     async def article_text(request: Request) -> str:
         """The ``text`` field of an article request, admitted and within the limits."""
         data = await fields(request)
-        service.admit(data.get("api_key"), client(request))
+        admit(request, data)
         text = data.get("text")
         if not isinstance(text, str) or not text.strip():
             raise Refused(400, "Invalid request: give the article as text")
@@ -533,7 +767,7 @@ def create_app(
     @app.post("/brief", summary="A briefing of several articles (md, html or json)")
     async def brief(request: Request) -> Any:
         data = await fields(request)
-        service.admit(data.get("api_key"), client(request))
+        admit(request, data)
         texts, fmt = data.get("articles"), data.get("format", "md")
         if not isinstance(texts, list) or not texts or not all(isinstance(t, str) for t in texts):
             raise Refused(400, "Invalid request: articles must be a list of article texts")
@@ -554,22 +788,24 @@ def create_app(
 
     @app.post("/translate_file", summary="Translate a file (LibreTranslate-compatible)")
     async def translate_file(request: Request) -> Any:
-        await within_limit(request)
+        await body(request)
         try:
             form = await request.form()
         except (ValueError, UnicodeDecodeError, AssertionError):
             raise Refused(400, "Invalid request: send the file as multipart/form-data") from None
-        service.admit(_text(form.get("api_key")), client(request))
+        data = {**_fields(request.query_params), **_fields(form)}
+        admit(request, data)
         upload = form.get("file")
         if upload is None or isinstance(upload, str):
             raise Refused(400, "Invalid request: missing file parameter")
-        if _text(form.get("source")) not in (None, "fr", "auto") or _text(
-            form.get("target")
-        ) not in (None, "en"):
+        if not upload.filename:
+            raise Refused(400, "Invalid request: empty file")
+        if (
+            _code(data, "source", "auto") not in ("fr", "auto")
+            or _code(data, "target", "en") != "en"
+        ):
             raise Refused(400, "this server translates fr to en only")
-        body = await upload.read()
-        service.check_size([body.decode("utf-8", "replace")])
-        kept = await service.translate_file(upload.filename or "file.txt", body)
+        kept = await service.translate_file(upload.filename, await upload.read())
         return {"translatedFileUrl": str(request.url_for("download_file", name=kept))}
 
     @app.get("/download_file/{name}", summary="A translated file", name="download_file")
@@ -577,12 +813,26 @@ def create_app(
         found = service.files.get(name)
         if found is None:
             raise Refused(404, "no such translated file (files are kept for a while only)")
-        media, body = found
-        return Response(body, media_type=media)
+        media, content, download = found
+        return Response(content, media_type=media, headers=_attachment(download))
 
-    @app.get("/health", summary="Whether the server is up, and what translates")
-    async def health() -> dict[str, Any]:
-        return {"status": "ok", "version": __version__, "signature": str(translator.signature)}
+    @app.get("/health", summary="Whether the server can serve, and what translates")
+    async def health() -> Any:
+        faults = [service.fault] if service.fault else []
+        if translator.memory is not None:
+            try:
+                await asyncio.to_thread(translator.memory.check)
+            except TranslateNewsError as exc:
+                _log.error("%s", exc)
+                faults.append("the translation memory cannot be read")
+        record = {
+            "status": "degraded" if faults else "ok",
+            "version": __version__,
+            "signature": str(translator.signature),
+        }
+        if faults:
+            record["reason"] = "; ".join(dict.fromkeys(faults))
+        return JSONResponse(record, status_code=503 if faults else 200)
 
     @app.get("/metrics", response_class=PlainTextResponse, summary="Prometheus metrics")
     async def metrics() -> str:
@@ -595,11 +845,11 @@ def create_app(
     async def refused(request: Request, exc: Exception) -> Any:
         if isinstance(exc, Refused):
             return _error(exc.status, str(exc))
-        if isinstance(exc, TranslateNewsError):
+        if isinstance(exc, (InputError, UsageError)):  # what the request sent
             return _error(400, str(exc))
-        return _error(500, f"internal error ({type(exc).__name__}); please report it")
+        return service.failed(exc)
 
-    for kind in (Refused, TranslateNewsError, Exception):
+    for kind in (Refused, TranslateNewsError):
         app.add_exception_handler(kind, refused)
     app.add_exception_handler(
         404, lambda request, exc: _error(404, f"no such endpoint: {request.url.path}")
@@ -610,14 +860,59 @@ def create_app(
     return app
 
 
+def _fields(values: Any) -> dict[str, Any]:
+    """A query string's or a form's fields: a field given once as its value, given more
+    than once as the list of its values (``q`` as a list)."""
+    out: dict[str, Any] = {}
+    for key in dict.fromkeys(values.keys()):
+        found = values.getlist(key)
+        out[key] = found[0] if len(found) == 1 else found
+    return out
+
+
+def _code(data: dict[str, Any], name: str, default: str) -> str:
+    """A language code or format, as LibreTranslate reads it (any case); the default
+    where it is missing or empty (LibreTranslate refuses a missing source or target)."""
+    value = data.get(name)
+    if value is None or value == "":
+        return default
+    if not isinstance(value, str):
+        raise Refused(400, f"Invalid request: {name} must be a string")
+    return value.strip().lower()
+
+
+def _alternatives(value: object) -> int:
+    """LibreTranslate's ``alternatives``: a whole number, 0 if missing or negative."""
+    if value is None or value == "":
+        return 0
+    try:
+        count = (
+            int(value) if isinstance(value, (int, str)) and not isinstance(value, bool) else None
+        )
+    except ValueError:
+        count = None
+    if count is None:
+        raise Refused(400, "Invalid request: alternatives parameter is not a number")
+    if count > ALTERNATIVES_LIMIT:
+        raise Refused(
+            400, f"Invalid request: alternatives parameter must be <= {ALTERNATIVES_LIMIT}"
+        )
+    return max(0, count)
+
+
+def _attachment(name: str) -> dict[str, str]:
+    """A Content-Disposition that gives the download its name, in ASCII and in UTF-8."""
+    ascii_name = name.encode("ascii", "replace").decode().replace("?", "_").replace('"', "_")
+    quoted = urllib.parse.quote(name, safe="")
+    return {
+        "Content-Disposition": f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quoted}"
+    }
+
+
 KNOWN = {
     "/translate", "/languages", "/detect", "/translate_article", "/summarize", "/brief",
-    "/translate_file", "/health", "/metrics", "/",
+    "/translate_file", "/health", "/metrics", "/", "/frontend/settings", "/suggest",
 }  # fmt: skip
-
-
-def _text(value: object) -> str | None:
-    return value if isinstance(value, str) else None
 
 
 def _headline(article: TranslatedArticle) -> str:
@@ -642,16 +937,30 @@ table{width:100%;border-collapse:collapse;margin-top:1rem}
 td{vertical-align:top;padding:.4rem;border-top:1px solid #ddd;width:50%}
 .flag{background:#ffd9d9}.note{font:.75rem sans-serif;color:#a00}
 #status{color:#555;font:.85rem sans-serif}
+#keyline{font:.85rem sans-serif}
 </style></head><body>
 <h1>translate-news</h1>
 <p>Paste a French article, or drop a text file on the box.</p>
 <textarea id="text" placeholder="Le gouvernement a présenté mardi son budget."></textarea>
+<p id="keyline" hidden><label>API key <input id="key" type="password" autocomplete="off"></label>
+<span id="keynote"></span></p>
 <p><button id="go">Translate</button> <span id="status"></span></p>
 <p id="summary"></p>
 <table id="pairs"></table>
 <script>
 const box = document.getElementById("text"), pairs = document.getElementById("pairs");
 const status = document.getElementById("status"), summary = document.getElementById("summary");
+const key = document.getElementById("key"), params = new URLSearchParams(location.search);
+// The key is kept in this browser only (localStorage), never in the page's address.
+key.value = localStorage.getItem("translate-news-key") || "";
+key.addEventListener("change", () => localStorage.setItem("translate-news-key", key.value));
+const settings = fetch("frontend/settings").then(r => r.json()).then(s => {
+  if (s.apiKeys) {
+    document.getElementById("keyline").hidden = false;
+    document.getElementById("keynote").textContent =
+      s.keyRequired ? "(required)" : "(optional: without one, the default rate applies)";
+  }
+}).catch(() => {});
 box.addEventListener("dragover", e => e.preventDefault());
 box.addEventListener("drop", async e => {
   e.preventDefault();
@@ -674,11 +983,19 @@ function cell(text, flags) {
 async function translate() {
   status.textContent = "translating…";
   pairs.replaceChildren();
+  const fields = {text: box.value};
+  if (key.value) fields.api_key = key.value;
   const ask = path => fetch(path, {method: "POST",
-    headers: {"Content-Type": "application/json"}, body: JSON.stringify({text: box.value})});
-  let response = await ask("summarize");  // the English and its summary
-  if (response.status === 503) response = await ask("translate_article");  // no summariser
-  const answer = await response.json();
+    headers: {"Content-Type": "application/json"}, body: JSON.stringify(fields)});
+  let response, answer;
+  try {
+    response = await ask("summarize");  // the English and its summary
+    answer = await response.json();
+    if (response.status === 503 && /no summariser/.test(answer.error)) {
+      response = await ask("translate_article");
+      answer = await response.json();
+    }
+  } catch (error) { status.textContent = "the server did not answer (" + error + ")"; return; }
   if (!response.ok) { status.textContent = answer.error; return; }
   const data = answer.translation || answer;
   summary.replaceChildren();
@@ -699,8 +1016,8 @@ async function translate() {
 }
 document.getElementById("go").addEventListener("click", translate);
 // A link can carry the text: /?text=... fills the box and translates it.
-const given = new URLSearchParams(location.search).get("text");
-if (given) { box.value = given; translate(); }
+const given = params.get("text");
+if (given) { box.value = given; settings.then(translate); }
 </script>
 </body></html>
 """

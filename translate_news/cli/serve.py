@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import re
+import stat
 from pathlib import Path
 from typing import Annotated
 
@@ -28,14 +30,42 @@ def serve(
     api_keys: Annotated[
         Path | None,
         typer.Option(
-            help="A file of API keys, one per line (also $TRANSLATE_NEWS_API_KEYS, "
-            "comma-separated); without, no key is needed."
+            help="A file of API keys, one per line, '#' lines are comments (also "
+            "$TRANSLATE_NEWS_API_KEYS, comma-separated). An unknown key is refused; a "
+            "request without one is served unless --require-api-key(-origin) says otherwise."
+        ),
+    ] = None,
+    require_api_key: Annotated[
+        bool, typer.Option(help="With --api-keys: refuse every request without a key.")
+    ] = False,
+    require_api_key_origin: Annotated[
+        str | None,
+        typer.Option(
+            help="With --api-keys: refuse requests without a key unless their Origin "
+            "matches this regular expression (LibreTranslate's option)."
         ),
     ] = None,
     req_limit: Annotated[
-        int, typer.Option(min=0, help="Requests per minute per key (per address); 0: no limit.")
+        int,
+        typer.Option(
+            min=0, help="Requests per minute per key (per client address without one); 0: no limit."
+        ),
     ] = 0,
     timeout: Annotated[float, typer.Option(min=1, help="Seconds a request may take.")] = 120.0,
+    cors_origins: Annotated[
+        str,
+        typer.Option(
+            help="Origins whose web pages may call the server, comma-separated ('*': any, "
+            "LibreTranslate's default)."
+        ),
+    ] = "*",
+    suggestions: Annotated[
+        bool,
+        typer.Option(
+            help="Take POST /suggest: an accepted suggestion is kept in the translation "
+            "memory as an editor's correction of that sentence."
+        ),
+    ] = False,
 ) -> None:
     """Serve translations over HTTP with LibreTranslate's API (POST /translate,
     /translate_file, /detect, GET /languages), plus POST /translate_article,
@@ -62,15 +92,28 @@ def serve(
 
     keys = set(filter(None, os.environ.get("TRANSLATE_NEWS_API_KEYS", "").split(",")))
     if api_keys is not None:
+        keys |= read_keys(api_keys)
+    if (require_api_key or require_api_key_origin) and not keys:
+        raise UsageError("--require-api-key and --require-api-key-origin need --api-keys")
+    if require_api_key_origin is not None:
         try:
-            keys |= {line.strip() for line in api_keys.read_text().splitlines() if line.strip()}
-        except OSError as exc:
-            raise UsageError(f"{api_keys}: cannot be read ({exc.strerror})") from None
+            re.compile(require_api_key_origin)
+        except re.error as exc:
+            raise UsageError(
+                f"--require-api-key-origin: not a regular expression ({exc})"
+            ) from None
+    if suggestions and not options.memory:
+        raise UsageError("--suggestions keeps them in the translation memory: drop --no-memory")
+    origins = tuple(o.strip() for o in cors_origins.split(",") if o.strip())
     limits = ServerLimits(
         char_limit=char_limit,
         api_keys=frozenset(keys),
+        require_api_key=require_api_key,
+        require_api_key_origin=require_api_key_origin,
         requests_per_minute=req_limit,
         timeout=timeout,
+        cors_origins=origins,
+        suggestions=suggestions,
     )
     translator = Translator(options=options)  # loaded once, before the first request
     show_signature("translation", translator.signature)
@@ -80,8 +123,34 @@ def serve(
     except ModelNotFoundError as exc:
         summarizer = None
         say(f"warning: no summariser ({exc}); /summarize and /brief will answer 503")
-    if host not in ("127.0.0.1", "localhost", "::1") and not keys:
-        say(f"warning: listening on {host} with no API keys: anyone who can reach it may use it")
+    if host not in ("127.0.0.1", "localhost", "::1") and not (
+        keys and (require_api_key or require_api_key_origin)
+    ):
+        say(
+            f"warning: listening on {host} without requiring API keys: anyone who can "
+            "reach it may use it (--api-keys FILE --require-api-key)"
+        )
     say(f"serving on http://{host}:{port}/ (Ctrl-C stops)")
     app = create_app(translator, limits, summarizer=summarizer)
     uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
+KEYS_FILE_LIMIT = 1_000_000  # bytes: a keys file larger than this is not a keys file
+
+
+def read_keys(path: Path) -> set[str]:
+    """The keys of a keys file: one per line, blank lines and ``#`` comments left out.
+    Only a regular file is read (a FIFO would hang, a device never end)."""
+    try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            raise UsageError(f"{path}: --api-keys needs a regular file")
+        if info.st_size > KEYS_FILE_LIMIT:
+            raise UsageError(f"{path}: larger than {KEYS_FILE_LIMIT} bytes, not a keys file")
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot be read ({exc.strerror})") from None
+    except UnicodeDecodeError:
+        raise UsageError(f"{path}: not UTF-8 text, not a keys file") from None
+    lines = (line.strip() for line in text.splitlines())
+    return {line for line in lines if line and not line.startswith("#")}
