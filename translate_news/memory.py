@@ -107,6 +107,11 @@ class TranslationMemory:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         check_local(self.path)
+        if self.path.exists() and not self.path.is_file():  # a device, a FIFO, a folder
+            raise FatalError(
+                f"translation memory {self.path} is not a regular file; "
+                "pass --memory PATH for a file, or --no-memory"
+            )
         self._local = threading.local()
         self._lock = threading.Lock()
         self._connections: list[sqlite3.Connection] = []
@@ -152,9 +157,10 @@ class TranslationMemory:
             db.execute("PRAGMA synchronous=NORMAL")
             if not check:
                 return db
-            (status,) = db.execute("PRAGMA quick_check").fetchone()
-            if status != "ok":
-                raise _Damaged(status)
+            problems = [row[0] for row in db.execute("PRAGMA quick_check").fetchall()]
+            if problems != ["ok"]:
+                first = (problems[0].splitlines() or ["?"])[-1] if problems else "?"
+                raise _Damaged(f"{len(problems)} problems found; the first: {first}")
             # origin: "model" (made under signature) or "import" (an editor's, any model).
             db.execute(
                 "CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, "
@@ -162,6 +168,7 @@ class TranslationMemory:
                 "translation TEXT NOT NULL, flags TEXT NOT NULL DEFAULT '', "
                 "created REAL NOT NULL)"
             )
+            db.execute("CREATE INDEX IF NOT EXISTS entries_source ON entries (source)")
         except BaseException:
             db.close()
             raise
@@ -239,6 +246,47 @@ class TranslationMemory:
                 db.execute("ROLLBACK")
                 raise
             db.execute("COMMIT")
+
+    def held(self, sources: Iterable[str]) -> dict[str, dict[str, str]]:
+        """What the memory holds for each of ``sources``: signature -> translation."""
+        found: dict[str, dict[str, str]] = {}
+        wanted = list(dict.fromkeys(sources))
+        with self._errors("cannot be read"):
+            for i in range(0, len(wanted), 500):
+                chunk = wanted[i : i + 500]
+                rows = self._db.execute(
+                    "SELECT source, signature, translation FROM entries "
+                    f"WHERE source IN ({','.join('?' * len(chunk))})",
+                    chunk,
+                )
+                for source, signature, translation in rows:
+                    found.setdefault(source, {})[signature] = translation
+        return found
+
+    def merge(self, units: Iterable[tuple[str, str, str | None, str | None]]) -> tuple[int, int]:
+        """Import (source, translation, origin, signature) units, as a TMX file holds
+        them, keeping the promise that an editor's correction comes first and only an
+        editor's does: a unit whose English the memory already holds for that sentence
+        is left as it is; one our export wrote as a model's translation, under a
+        signature the memory has nothing for, is kept as that model's (another node's
+        memory, merged); any other is an editor's correction, for any model. Returns
+        (corrections, model translations added)."""
+        units = list(units)
+        held = self.held(u[0] for u in units)
+        corrections: dict[str, Entry] = {}
+        models: dict[str, dict[str, Entry]] = {}
+        for source, translation, origin, signature in units:
+            mine = held.get(source, {})
+            if translation in mine.values():
+                continue
+            if origin == "model" and signature and signature != IMPORTED and signature not in mine:
+                models.setdefault(signature, {})[source] = (translation, ())
+            else:
+                corrections[source] = (translation, ())
+        self.put_many(IMPORTED, corrections, origin="import")
+        for signature, entries in models.items():
+            self.put_many(signature, entries)
+        return len(corrections), sum(len(e) for e in models.values())
 
     def entries(self) -> Iterator[tuple[str, str, str, str]]:
         """Every entry as (origin, signature, source, translation), oldest first."""

@@ -130,6 +130,10 @@ def models_path(name: NameArg) -> None:
     """
     from ..model_store import find
 
+    folder = Path(name).expanduser()
+    if (folder / "config.json").is_file():  # a local folder is its own place
+        typer.echo(str(folder.resolve()))
+        return
     copies = find(name)
     if not copies:
         raise ModelNotFoundError(
@@ -272,22 +276,29 @@ def memory_import(
     file: Annotated[Path, typer.Argument(help="A TMX file of French and English.")],
     memory: MemoryOption = None,
 ) -> None:
-    """Import translations (an editor's corrections, say) from a TMX file: they come
-    before any model's translation of the same French sentence, whatever the model.
+    """Import translations from a TMX file: an editor's corrections come before any
+    model's translation of the same French sentence, whatever the model. A unit whose
+    English the memory already holds for that sentence is left as it was (so exporting,
+    correcting one sentence and importing makes one correction); a model's translation
+    from another memory's export stays that model's.
 
     Example:
 
         translate-news memory import corrected.tmx
     """
-    from ..memory import IMPORTED
     from ..tmx import read_tmx
 
-    pairs = read_tmx(file)
-    if not pairs:
+    units = read_tmx(file)
+    if not units:
         raise InputError(f"{file}: no translation unit with both French and English")
     store = _memory(memory)
-    store.put_many(IMPORTED, {fr: (en, ()) for fr, en in pairs}, origin="import")
-    say(f"imported {len(pairs)} translations from {file}; they take precedence")
+    corrections, added = store.merge(units)
+    same = len(units) - corrections - added
+    say(
+        f"imported {corrections} corrections from {file}; they take precedence"
+        + (f"; {added} model translations added" if added else "")
+        + (f"; {same} already held, left as they were" if same else "")
+    )
 
 
 @command(on=memory_app, name="clear")
@@ -327,6 +338,10 @@ def config_show(ctx: typer.Context) -> None:
 
     loaded = state["config"]
     typer.echo(f"# configuration file: {loaded.path or 'none'}")
+    typer.echo(
+        "\n[defaults]\n# An option set here applies to every command that takes it, "
+        'for example:\n# model = "Helsinki-NLP/opus-mt-fr-en"'
+    )
     root = ctx.find_root().command
 
     def walk(group: Any, prefix: str) -> None:
@@ -342,12 +357,28 @@ def config_show(ctx: typer.Context) -> None:
                 key = long[0][2:]
                 found = setting(loaded, f"{prefix}{name}".replace(".", " "), key, param.default)
                 value = _toml(found.value)
-                lines.append(
-                    f"{'# ' if value is None else ''}{key} = {value or ''}  # {found.source}"
-                )
+                if value is None:  # unset: a line that is valid TOML once uncommented
+                    lines.append(f"# {key} = {_example(param)}  # {found.source}: unset")
+                else:
+                    lines.append(f"{key} = {value}  # {found.source}")
             typer.echo(f"\n[{prefix}{name}]\n" + "\n".join(lines))
 
     walk(root, "")
+
+
+def _example(param: Any) -> str:
+    """A value of ``param``'s type, as TOML, for an unset option's commented line."""
+    desc = param.type_descriptor
+    kind = desc.annotation
+    if desc.is_choice and desc.choices:
+        one = _toml(next(iter(desc.choices))) or '""'
+    elif kind is bool:
+        one = "false"
+    elif kind in (int, float):
+        one = str(param.min if param.min is not None else 1)
+    else:
+        one = '"..."'
+    return f"[{one}]" if desc.is_list else one
 
 
 def _toml(value: Any) -> str | None:
