@@ -148,7 +148,7 @@ def read_articles(
     elif suffix in HTML_SUFFIXES:
         yield _html(raw, path)
     elif suffix == ".docx":
-        yield _docx(raw, path)
+        yield _docx(raw, path, options.max_bytes)
     else:
         raise InputError(
             f"{path}: unsupported file type '{path.suffix or path.name}'; "
@@ -244,7 +244,20 @@ def _checked(text: str, path: str | Path) -> str:
     return text
 
 
+# A web page larger than this is not a news page (they are a few hundred KB): trafilatura
+# takes over a minute and 800 MB on a 39 MB one.
+PAGE_LIMIT = 10_000_000
+# libxml2, under lxml and so trafilatura, reads at most this many nested elements; the
+# text deeper down would be lost.
+DEPTH_LIMIT = 255
+
+
 def _html(raw: bytes, path: Path) -> Article:
+    if len(raw) > PAGE_LIMIT:
+        raise InputError(
+            f"{path}: a web page of {len(raw) / 1e6:.0f} MB, over {PAGE_LIMIT // 1_000_000} MB: "
+            "not a news page; save the article's text as .txt instead"
+        )
     declared = _META_CHARSET.search(raw[:4096])
     if declared and declared.group(1).lower() in {b"utf-8", b"utf8"}:
         try:
@@ -255,6 +268,7 @@ def _html(raw: bytes, path: Path) -> Article:
             ) from None
     else:
         text = decode(raw, path)
+    _refuse_deep(text, path)
     import trafilatura
 
     document = trafilatura.bare_extraction(text, with_metadata=True, include_comments=False)
@@ -270,23 +284,59 @@ def _html(raw: bytes, path: Path) -> Article:
     )
 
 
-def _docx(raw: bytes, path: Path) -> Article:
+def _refuse_deep(text: str, path: Path) -> None:
+    """Refuse a page nested deeper than libxml2 reads, rather than lose its text: the
+    same parser reports it (an error naming the excessive depth)."""
+    from lxml import etree, html
+
+    parser = html.HTMLParser(recover=True)
+    try:
+        html.document_fromstring(text, parser=parser)
+    except (etree.ParserError, ValueError):
+        return  # trafilatura says what it makes of it
+    if any("depth" in str(error.message).lower() for error in parser.error_log):
+        raise InputError(
+            f"{path}: nested deeper than the {DEPTH_LIMIT} levels the HTML parser reads; "
+            "its text would be lost (save the article's text as .txt instead)"
+        )
+
+
+def _docx(raw: bytes, path: Path, limit: int) -> Article:
     import io
     import zipfile
 
+    try:
+        members = zipfile.ZipFile(io.BytesIO(raw)).infolist()
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        raise InputError(f"{path}: not a readable Word (.docx) file ({exc})") from None
+    # Refused by what it would unpack to, before anything is unpacked (a zip bomb of
+    # 1.5 MB took 2.9 GB): the XML parts within the input limit, everything within twice.
+    xml = sum(m.file_size for m in members if m.filename.endswith((".xml", ".rels")))
+    everything = sum(m.file_size for m in members)
+    if xml > limit or everything > 2 * limit:
+        raise InputError(
+            f"{path}: unpacks to {max(xml, everything) / 1e6:.0f} MB, over the "
+            f"{limit / 1e6:g} MB input limit; raise it with --max-input-mb if it is real"
+        )
     import docx
 
     try:
         document = docx.Document(io.BytesIO(raw))
-    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise InputError(f"{path}: not a readable Word (.docx) file ({exc})") from None
-    title = document.core_properties.title or None
+        has_core = any(m.filename == "docProps/core.xml" for m in members)
+        # Without its own properties python-docx makes up a title ("Word Document").
+        title = (document.core_properties.title or None) if has_core else None
+        read = []
+        for paragraph in document.paragraphs:
+            text = paragraph.text.strip()
+            if text:  # a style is looked up only where there is text (it is slow)
+                style = paragraph.style
+                read.append((text, style.name if style is not None else ""))
+    except Exception as exc:  # python-docx and lxml on a damaged file: one line, any kind
+        reason = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+        raise InputError(f"{path}: not a readable Word (.docx) file ({reason})") from None
     paragraphs = []
-    for paragraph in document.paragraphs:
-        text = paragraph.text.strip()
-        if not text:
-            continue
-        style = (paragraph.style.name if paragraph.style is not None else "") or ""
+    for text, style in read:
+        style = style or ""
         if style == "Title" and title is None and not paragraphs:
             title = text
         elif style.startswith(("Heading", "Title")):
@@ -363,3 +413,6 @@ def _json(text: str, path: Path, line: int | None) -> object:
     except json.JSONDecodeError as exc:
         where = f"line {line}" if line is not None else f"line {exc.lineno}"
         raise InputError(f"{path}: {where} is not valid JSON ({exc.msg})") from None
+    except RecursionError:
+        where = f"line {line}" if line is not None else "the file"
+        raise InputError(f"{path}: {where} is JSON nested too deep to be a record") from None
