@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from .errors import BackendUnavailable, TranslateNewsError
+from .errors import BackendUnavailable, TranslateNewsError, UsageError
 from .options import ModelOptions, gpu_index
 from .paths import cache_root
 
@@ -398,9 +398,7 @@ def load_ctranslate2_backend(
         device = "cuda" if gpus else "cpu"
     index = gpu_index(device)
     if index is not None and index >= gpus:
-        raise TranslateNewsError(
-            f"--device {device} was asked for, but CTranslate2 sees {gpus} GPU(s)"
-        )
+        raise UsageError(f"--device {device} was asked for, but CTranslate2 sees {gpus} GPU(s)")
     if index is not None:
         for path in preload_cuda_libraries():
             _log.info("CUDA library for CTranslate2: %s", path)
@@ -464,7 +462,7 @@ def load_torch_backend(
     index = gpu_index(device)
     gpus = torch.cuda.device_count() if torch.cuda.is_available() else 0
     if index is not None and index >= gpus:
-        raise TranslateNewsError(f"--device {device} was asked for, but torch sees {gpus} GPU(s)")
+        raise UsageError(f"--device {device} was asked for, but torch sees {gpus} GPU(s)")
     if options.threads:
         torch.set_num_threads(options.threads)
     dtype = torch.float32 if index is None else torch.float16

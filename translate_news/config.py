@@ -47,6 +47,7 @@ class OptionSpec:
 
     convert: Callable[[Any], Any]
     is_path: bool = False
+    param: str | None = None  # the command's parameter it sets (--format sets fmt)
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,8 @@ class Config:
     path: Path | None = None
     # command path ("translate", "models download") -> option name -> value
     values: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # command path -> option name -> the parameter it sets, where the name differs
+    params: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def default_map(self) -> dict[str, Any]:
         """The values as click's ``default_map``: nested by command, keyed by parameter;
@@ -73,9 +76,10 @@ class Config:
             node = nested
             for part in command.split():
                 node = node.setdefault(part, {})
+            names = self.params.get(command, {})
             for key, value in options.items():
                 if not os.environ.get(ENVIRONMENT.get(key, "")):
-                    node[key.replace("-", "_")] = value
+                    node[names.get(key, key.replace("-", "_"))] = value
         return nested
 
 
@@ -120,7 +124,7 @@ def load(path: Path | None, commands: Commands) -> Config:
             raise UsageError(f"{path}: [{DEFAULTS}] {key}: no command has an option --{key}")
         for command in takers:
             _set(config, commands, command, key, value, DEFAULTS)
-    for table, options in _tables(data):
+    for table, options in _tables(data, path):
         if table not in commands:
             known = ", ".join(sorted({DEFAULTS, *commands}))
             raise UsageError(f"{path}: [{table}] is not a command; the tables are {known}")
@@ -131,18 +135,20 @@ def load(path: Path | None, commands: Commands) -> Config:
     return config
 
 
-def _tables(data: dict[str, Any], prefix: str = "") -> list[tuple[str, dict[str, Any]]]:
+def _tables(data: dict[str, Any], path: Path, prefix: str = "") -> list[tuple[str, dict[str, Any]]]:
     """The command tables of the file; ``[models.download]`` is the command
     ``models download``."""
     found = []
     for name, value in data.items():
         if not isinstance(value, dict):
-            raise UsageError(f"a value outside any table: {name}; put it under [{DEFAULTS}]")
+            raise UsageError(
+                f"{path}: a value outside any table: {name}; put it under [{DEFAULTS}]"
+            )
         options = {k: v for k, v in value.items() if not isinstance(v, dict)}
         if options or not value:
             found.append((f"{prefix}{name}", options))
         inner = {k: v for k, v in value.items() if isinstance(v, dict)}
-        found += _tables(inner, f"{prefix}{name} ")
+        found += _tables(inner, path, f"{prefix}{name} ")
     return found
 
 
@@ -157,6 +163,8 @@ def _set(
     except (TypeError, ValueError) as exc:
         raise UsageError(f"{path}: [{table}] {key}: {exc}") from None
     config.values.setdefault(command, {})[key] = converted
+    if spec.param is not None:
+        config.params.setdefault(command, {})[key] = spec.param
 
 
 def setting(config: Config, command: str, option: str, default: Any) -> Setting:

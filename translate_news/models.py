@@ -140,7 +140,7 @@ def load_pretrained(loader: Any, source: ModelSource, **kwargs: Any) -> Any:
         except (OSError, ValueError):
             pass
     if not source.local and not kwargs.get("local_files_only"):
-        unreachable = _hub_unreachable()
+        unreachable = "HF_HUB_OFFLINE is set" if _offline() else _hub_unreachable()
         if unreachable:
             # huggingface_hub would retry for about 45 s, warning at every try.
             raise ModelNotFoundError(
@@ -150,6 +150,12 @@ def load_pretrained(loader: Any, source: ModelSource, **kwargs: Any) -> Any:
         return loader.from_pretrained(source.name, **kwargs)
     except (OSError, ValueError) as exc:
         raise ModelNotFoundError(_not_found_message(source, exc)) from exc
+
+
+def _offline() -> bool:
+    """Whether huggingface_hub is told to stay offline (``HF_HUB_OFFLINE``): then a model
+    missing here is said to be at once, with no connection tried."""
+    return os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in {"1", "true", "yes", "on"}
 
 
 def _hub_unreachable(timeout: float = 3.0) -> str | None:
@@ -192,7 +198,7 @@ def model_dir(source: ModelSource, kwargs: dict[str, Any]) -> Path:
             return model_dir(source, {**kwargs, "local_files_only": True})
         except ModelNotFoundError:
             pass
-        unreachable = _hub_unreachable()
+        unreachable = "HF_HUB_OFFLINE is set" if _offline() else _hub_unreachable()
         if unreachable:
             raise ModelNotFoundError(
                 _not_found_message(source, None, f"the Hub cannot be reached ({unreachable})")

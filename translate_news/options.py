@@ -53,9 +53,26 @@ def _one_of(name: str, value: object, allowed: tuple[str, ...]) -> None:
         raise UsageError(f"{name} must be one of {', '.join(allowed)}, got {value!r}")
 
 
-def _at_least(name: str, value: int | None, minimum: int) -> None:
-    if value is not None and value < minimum:
+def _at_least(name: str, value: int | None, minimum: int, maximum: int | None = None) -> None:
+    """Refuse a count below ``minimum`` or above ``maximum`` (or not a whole number)."""
+    if value is None:
+        return
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise UsageError(f"{name} must be a whole number, got {value!r}")
+    if value < minimum:
         raise UsageError(f"{name} must be at least {minimum}, got {value}")
+    if maximum is not None and value > maximum:
+        raise UsageError(f"{name} must be at most {maximum}, got {value}")
+
+
+# Bounds checked before any model loads: beyond them a run does not get better, it runs
+# out of memory or stalls (--beams 100000 took 4.5 GB before it was refused).
+MAX_BEAMS = 64
+MAX_THREADS = 1024
+MAX_BATCH_TOKENS = 1_000_000
+MAX_WINDOW = 100_000
+MAX_SUMMARY_TOKENS = 100_000
+MAX_SENTENCES = 10_000
 
 
 @dataclass(frozen=True)
@@ -91,8 +108,8 @@ class ModelOptions:
             raise UsageError("the vocabulary shortlist is CTranslate2's: not with backend torch")
         if self.compute_type is not None:
             _one_of("compute_type", self.compute_type, COMPUTE_TYPES)
-        _at_least("threads", self.threads, 1)
-        _at_least("batch_tokens", self.batch_tokens, 1)
+        _at_least("threads", self.threads, 1, MAX_THREADS)
+        _at_least("batch_tokens", self.batch_tokens, 1, MAX_BATCH_TOKENS)
 
 
 @dataclass(frozen=True)
@@ -116,8 +133,8 @@ class TranslateOptions:
     glossary: str | None = None
 
     def __post_init__(self) -> None:
-        _at_least("beams", self.beams, 1)
-        _at_least("articles_per_window", self.articles_per_window, 1)
+        _at_least("beams", self.beams, 1, MAX_BEAMS)
+        _at_least("articles_per_window", self.articles_per_window, 1, MAX_WINDOW)
 
 
 @dataclass(frozen=True)
@@ -134,9 +151,9 @@ class SummaryOptions:
     beams: int | None = None
 
     def __post_init__(self) -> None:
-        _at_least("sentences", self.sentences, 1)
-        _at_least("max_tokens", self.max_tokens, 1)
-        _at_least("beams", self.beams, 1)
+        _at_least("sentences", self.sentences, 1, MAX_SENTENCES)
+        _at_least("max_tokens", self.max_tokens, 1, MAX_SUMMARY_TOKENS)
+        _at_least("beams", self.beams, 1, MAX_BEAMS)
         if self.min_tokens is not None and not 0 <= self.min_tokens <= self.max_tokens:
             raise UsageError(
                 f"need 0 <= min_tokens <= max_tokens, got {self.min_tokens} and {self.max_tokens}"

@@ -292,8 +292,10 @@ def summarize(
     output.mkdir(parents=True, exist_ok=True)
     failures: list[str] = []
     count = _count_articles(source, output, reading)
+    # Off the terminal click would still print the bar's label, once: a stray line.
+    hidden = state["quiet"] or not sys.stderr.isatty()
     with typer.progressbar(
-        length=max(1, count), label="articles", file=sys.stderr, hidden=state["quiet"]
+        length=max(1, count), label="articles", file=sys.stderr, hidden=hidden
     ) as bar:
 
         def progress(kind: str, item: str, detail: str) -> None:

@@ -105,7 +105,8 @@ def _option_specs(ctx: typer.Context) -> dict[str, dict[str, Any]]:
                 if param.param_type_name != "option" or param.hidden or not long:
                     continue
                 convert = functools.partial(_convert, param)
-                options[long[0][2:]] = OptionSpec(convert, bool(param.type_descriptor.is_path))
+                is_path = bool(param.type_descriptor.is_path)
+                options[long[0][2:]] = OptionSpec(convert, is_path, param.name)
 
     walk(ctx.command, "")
     return specs
