@@ -8,7 +8,6 @@ on a phone, printable) or JSON.
 from __future__ import annotations
 
 import html
-import json
 import os
 from dataclasses import asdict, dataclass
 from itertools import groupby
@@ -16,7 +15,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from .errors import InputError
-from .output import human_date, md_escape, read_summary_record
+from .output import human_date, json_text, md_escape, read_summary_record
 
 UNDATED = "Undated"
 
@@ -49,7 +48,10 @@ def load_entries(
             continue
         target = record.page if pages and record.page is not None else record.markdown
         relative = Path(os.path.relpath(target, relative_to)).as_posix()
-        link = "/".join(quote(part, safe="") for part in relative.split("/"))
+        # A name that is not UTF-8 is linked by its own bytes.
+        link = "/".join(
+            quote(part, safe="", errors="surrogateescape") for part in relative.split("/")
+        )
         entries.append(Entry(record.headline, record.date, record.summary, link, record.signature))
     if not entries:
         raise InputError(f"{folder}: no summaries found; run translate-news summarize first")
@@ -104,7 +106,7 @@ def to_json(entries: list[Entry], title: str | None = None) -> str:
         for day, label, group in _days(entries)
     ]
     data = {"title": heading, "subtitle": subtitle, "count": len(entries), "days": days}
-    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    return json_text(data)
 
 
 _STYLE = (

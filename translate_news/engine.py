@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -38,6 +39,13 @@ from .seq2seq import Seq2SeqModel
 
 # How many translations the model is asked for when the best loses a number or a term.
 RERANK_HYPOTHESES = 8
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def normalize(sentence: str) -> str:
+    """A sentence as it is translated and remembered: control characters (not text,
+    and not storable in a TMX file) and runs of whitespace become one space."""
+    return " ".join(_CONTROL.sub(" ", sentence).split())
 
 
 @dataclass(frozen=True)
@@ -104,7 +112,7 @@ class Translator:
         """Translate sentences as :meth:`translate` does, each with its flags (see
         :mod:`translate_news.checks`): a sentence whose numbers or glossary terms the
         best translation loses takes the best of the model's n best that keeps them."""
-        cleaned = [" ".join(sentence.split()) for sentence in sentences]
+        cleaned = [normalize(sentence) for sentence in sentences]
         unique = list(dict.fromkeys(s for s in cleaned if s))
         memory = self.memory
         done = memory.get_many(str(self.signature), unique) if memory is not None else {}
@@ -197,7 +205,7 @@ class Translator:
         text once and runaways left out (fewer where they repeat). A sentence too long
         for the model in one piece, or empty, has none. The memory is not consulted:
         these are what the model itself ranks next (LibreTranslate's alternatives)."""
-        cleaned = [" ".join(sentence.split()) for sentence in sentences]
+        cleaned = [normalize(sentence) for sentence in sentences]
         ids = self.model.encode(cleaned)
         limit = self.model.max_input_tokens
         fits = [i for i, s in enumerate(cleaned) if s and len(ids[i]) <= limit]

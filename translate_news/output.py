@@ -132,11 +132,22 @@ def to_dict(article: TranslatedArticle) -> dict[str, Any]:
     }
 
 
+# A lone surrogate: how Python holds a byte of a file name that is not UTF-8.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def json_text(data: Any) -> str:
+    """JSON as people read it (UTF-8, indented). A lone surrogate is written as its
+    escape, so the file is valid UTF-8 and a file name that is not reads back exactly."""
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n"
+
+
 def to_json(article: TranslatedArticle, *, fingerprint: str | None = None) -> str:
     data = to_dict(article)
     if fingerprint is not None:
         data["fingerprint"] = fingerprint
-    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    return json_text(data)
 
 
 def to_html(
@@ -237,7 +248,7 @@ def summary_record(
         },
         "translation": to_dict(translated),
     }
-    return json.dumps(record, ensure_ascii=False, indent=2) + "\n"
+    return json_text(record)
 
 
 # An ISO 8601 date, optionally with a time: what a briefing sorts and groups by.
@@ -407,6 +418,7 @@ def write_atomic(path: str | os.PathLike[str], text: str, *, force: bool = False
         raise OutputError(f"{path}: already exists; pass --force to overwrite it")
     if not path.parent.is_dir():
         raise OutputError(f"{path}: folder {path.parent} does not exist")
+    text = _SURROGATE.sub("\ufffd", text)  # a name that is not UTF-8, shown as such
     tmp = None
     try:
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
