@@ -53,14 +53,16 @@ from typing import Any
 # FastAPI reads the endpoints' annotations, so Request must be importable by name here;
 # this module is imported only by ``serve`` (the package never imports it).
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.cors import CORSMiddleware
 
 from . import briefing
 from ._version import __version__
 from .checks import check_summary
 from .document import Article, Summary, TranslatedArticle
-from .engine import Checked, Translator, plan_text
+from .engine import Checked, Translator, normalize, plan_text
 from .errors import (
     BackendUnavailable,
     InputError,
@@ -89,6 +91,7 @@ class ServerLimits:
     """What one request, one key and the whole server may ask (see the module doc)."""
 
     char_limit: int = 20_000  # per text (LibreTranslate's --char-limit)
+    batch_limit: int = 1_000  # texts per request (LibreTranslate's --batch-limit)
     body_limit: int = 2_000_000
     timeout: float = 120.0
     read_timeout: float = 30.0  # seconds a client may take to send its body
@@ -362,7 +365,14 @@ class Service:
         )
 
     def check_size(self, texts: list[str]) -> None:
-        """Refuse a text longer than the limit (each text on its own, as LibreTranslate)."""
+        """Refuse more texts than the batch limit, or a text longer than the character
+        limit (each text on its own, as LibreTranslate)."""
+        if len(texts) > self.limits.batch_limit:
+            raise Refused(
+                400,
+                f"Invalid request: request ({len(texts)}) exceeds text limit "
+                f"({self.limits.batch_limit})",
+            )
         for text in texts:
             if len(text) > self.limits.char_limit:
                 raise Refused(
@@ -411,44 +421,51 @@ class Service:
                 f"Invalid request: the suggestion has {len(targets)} sentences where q has "
                 f"{len(sources)}; suggest one sentence at a time",
             )
-        entries = {" ".join(f.split()): (" ".join(e.split()), ()) for f, e in zip(sources, targets)}
+        entries = {normalize(f): (normalize(e), ()) for f, e in zip(sources, targets)}
         await self.in_worker(lambda: memory.put_many(IMPORTED, entries, origin="suggestion"))
         return len(entries)
 
     async def translate(
         self, texts: list[str], fmt: str, gone: Callable[[], Awaitable[bool]] | None = None
     ) -> list[str]:
-        """Each text in English (markup kept for ``html``), all through one batch."""
-        plans: list[tuple[list[str], Callable[[list[Checked]], str]]] = []
-        for text in texts:
-            plans.append(_plan_html(text) if fmt == "html" else plan_text(text))
+        """Each text in English (markup kept for ``html``), all through one batch. What
+        takes CPU time (splitting, reassembling) runs off the event loop."""
+        plan = _plan_html if fmt == "html" else plan_text
+        plans = await asyncio.to_thread(lambda: [plan(text) for text in texts])
         flat = [sentence for sentences, _ in plans for sentence in sentences]
         self.metrics.sentences += len(flat)
         results = await self.batcher.translate(flat, gone)
         self.fault = None
-        out, start = [], 0
-        for sentences, finish in plans:
-            out.append(finish(results[start : start + len(sentences)]))
-            start += len(sentences)
-        return out
+
+        def finish_all() -> list[str]:
+            out, start = [], 0
+            for sentences, finish in plans:
+                out.append(finish(results[start : start + len(sentences)]))
+                start += len(sentences)
+            return out
+
+        return await asyncio.to_thread(finish_all)
 
     async def translate_articles(self, articles: list[Article]) -> list[TranslatedArticle]:
-        sentences, finish = self.translator.plan_articles(articles)
+        sentences, finish = await asyncio.to_thread(self.translator.plan_articles, articles)
         self.metrics.sentences += len(sentences)
         results = await self.batcher.translate(sentences)
         self.fault = None
-        return finish(results)
+        return await asyncio.to_thread(finish, results)
 
     async def translate_article(self, text: str) -> dict[str, Any]:
-        article = parse_article(text, path="<request>")
-        return to_dict((await self.translate_articles([article]))[0])
+        article = await asyncio.to_thread(parse_article, text, path="<request>")
+        [english] = await self.translate_articles([article])
+        return await asyncio.to_thread(to_dict, english)
 
     async def summarize(self, texts: list[str]) -> list[tuple[TranslatedArticle, Summary]]:
         """Each article in English with its summary (the summariser runs in the worker
         thread the translations run in: one model at work at a time)."""
         if self.summarizer is None:
             raise Refused(503, "this server has no summariser (see translate-news serve --help)")
-        articles = [parse_article(text, path=f"<request {i}>") for i, text in enumerate(texts)]
+        articles = await asyncio.to_thread(
+            lambda: [parse_article(t, path=f"<request {i}>") for i, t in enumerate(texts)]
+        )
         english = await self.translate_articles(articles)
         summaries = await self.in_worker(self.summarizer.summarize_many, english)
         glossary = self.translator.glossary
@@ -851,12 +868,19 @@ def create_app(
 
     for kind in (Refused, TranslateNewsError):
         app.add_exception_handler(kind, refused)
-    app.add_exception_handler(
-        404, lambda request, exc: _error(404, f"no such endpoint: {request.url.path}")
-    )
-    app.add_exception_handler(
-        405, lambda request, exc: _error(405, f"{request.method} is not allowed here")
-    )
+
+    async def http_error(request: Request, exc: Exception) -> Any:
+        """Starlette's and FastAPI's own refusals, in our shape: {"error": ...}."""
+        status = getattr(exc, "status_code", 400)
+        if status == 404:
+            return _error(404, f"no such endpoint: {request.url.path}")
+        if status == 405:
+            return _error(405, f"{request.method} is not allowed here")
+        detail = getattr(exc, "detail", None)
+        return _error(status, str(detail) if isinstance(detail, str) else "Invalid request")
+
+    app.add_exception_handler(StarletteHTTPException, http_error)
+    app.add_exception_handler(RequestValidationError, http_error)
     return app
 
 

@@ -25,8 +25,11 @@ def serve(
     ] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 5000,
     char_limit: Annotated[
-        int, typer.Option(min=1, help="Characters per request (LibreTranslate's --char-limit).")
+        int, typer.Option(min=1, help="Characters per text (LibreTranslate's --char-limit).")
     ] = 20_000,
+    batch_limit: Annotated[
+        int, typer.Option(min=1, help="Texts per request (LibreTranslate's --batch-limit).")
+    ] = 1_000,
     api_keys: Annotated[
         Path | None,
         typer.Option(
@@ -107,6 +110,7 @@ def serve(
     origins = tuple(o.strip() for o in cors_origins.split(",") if o.strip())
     limits = ServerLimits(
         char_limit=char_limit,
+        batch_limit=batch_limit,
         api_keys=frozenset(keys),
         require_api_key=require_api_key,
         require_api_key_origin=require_api_key_origin,
