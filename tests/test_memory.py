@@ -69,9 +69,11 @@ def test_memory_tools_round_trip_tmx_and_imports_win(toy_model, tmp_path):
     assert stats.exit_code == 0 and "2 translations" in stats.stdout
     exported = tmp_path / "out.tmx"
     assert runner.invoke(app, ["memory", "export", str(exported), "--memory", path]).exit_code == 0
-    assert read_tmx(exported) == list(
+    units = read_tmx(exported)
+    assert [(u.source, u.translation) for u in units] == list(
         zip(french, ["The cat eats the apple.", "The press watches the report."])
     )
+    assert {u.origin for u in units} == {"model"} and units[0].signature.startswith("marian-toy@")
 
     # An editor corrects one sentence in a TMX file from another tool (fr-FR, markup).
     corrected = tmp_path / "corrected.tmx"
@@ -84,7 +86,7 @@ def test_memory_tools_round_trip_tmx_and_imports_win(toy_model, tmp_path):
         encoding="utf-8",
     )
     imported = runner.invoke(app, ["memory", "import", str(corrected), "--memory", path])
-    assert imported.exit_code == 0 and "imported 1 translations" in imported.stderr
+    assert imported.exit_code == 0 and "imported 1 corrections" in imported.stderr
     again = Translator(str(toy_model), memory_path=path, beams=2)  # another signature too
     assert again.translate(french[:1]) == ["The cat devours the apple."]
 

@@ -48,16 +48,14 @@ def _serve(*options: str):
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 120
-    while True:
-        if process.poll() is not None:
-            pytest.fail(f"serve stopped: {process.stderr.read()}")
+    while process.poll() is None and time.monotonic() < deadline:
         try:
             if httpx.get(f"{url}/health", timeout=2).status_code in (200, 503):
                 return url, process
         except httpx.TransportError:
             pass
-        assert time.monotonic() < deadline, "serve did not start"
         time.sleep(0.2)
+    pytest.fail(f"serve did not start: {_stop(process)}")
 
 
 def _stop(process: subprocess.Popen) -> str:
