@@ -25,9 +25,9 @@ from __future__ import annotations
 import hashlib
 import re
 import stat
-from collections import defaultdict
-from dataclasses import dataclass
+from collections.abc import Iterable
 from pathlib import Path
+from typing import NamedTuple
 
 from .errors import InputError, UsageError
 
@@ -35,9 +35,9 @@ GLOSSARY_LIMIT = 50_000_000  # bytes: a larger file is not a glossary
 _TOKEN = re.compile(r"\w+|[^\w\s]")
 
 
-@dataclass(frozen=True)
-class Term:
-    """One entry: ``source`` in the French asks for ``english`` in the English."""
+class Term(NamedTuple):
+    """One entry: ``source`` in the French asks for ``english`` in the English (a tuple:
+    a glossary of 100,000 terms is made in a blink)."""
 
     source: str
     english: str
@@ -49,7 +49,7 @@ class Term:
 
 def _cased(term: str) -> bool:
     """Whether case counts for ``term``: it has a capital letter."""
-    return any(c.isupper() for c in term)
+    return term.lower() != term
 
 
 def _pattern(term: str) -> re.Pattern[str]:
@@ -62,16 +62,21 @@ class _Index:
     """Phrases found by their tokens: ``find(text)`` is the set of phrases in ``text``,
     by the rules of :func:`_pattern`, in time that grows with the text."""
 
-    def __init__(self, phrases: set[str]) -> None:
-        self._cased: dict[tuple[str, ...], list[str]] = defaultdict(list)
-        self._folded: dict[tuple[str, ...], list[str]] = defaultdict(list)
-        for phrase in phrases:
-            tokens = tuple(_TOKEN.findall(phrase))
-            if _cased(phrase):
-                self._cased[tokens].append(phrase)
+    def __init__(self, phrases: Iterable[str]) -> None:
+        cased: dict[tuple[str, ...], list[str]] = {}
+        folded: dict[tuple[str, ...], list[str]] = {}
+        tokens = _TOKEN.findall
+        for phrase in phrases:  # the hot loop of a large glossary's load: kept lean
+            lowered = phrase.lower()
+            into = cased if lowered != phrase else folded  # cased: it has a capital
+            key = tuple(tokens(phrase if into is cased else lowered))
+            same = into.get(key)
+            if same is None:
+                into[key] = [phrase]
             else:
-                self._folded[tuple(t.lower() for t in tokens)].append(phrase)
-        self._lengths = sorted({len(k) for k in (*self._cased, *self._folded)})
+                same.append(phrase)
+        self._cased, self._folded = cased, folded
+        self._lengths = sorted({*map(len, cased), *map(len, folded)})
         self._patterns: dict[str, re.Pattern[str]] = {}
 
     def pattern(self, phrase: str) -> re.Pattern[str]:
@@ -106,12 +111,16 @@ class Glossary:
 
     def __init__(self, terms: list[Term]) -> None:
         self.terms = tuple(terms)
-        self._by_source: dict[str, list[Term]] = defaultdict(list)
+        self._by_source: dict[str, list[Term]] = {}  # in the glossary's order
         for term in self.terms:
-            self._by_source[term.source].append(term)
-        self._order = {source: i for i, source in enumerate(self._by_source)}
-        self._index = _Index(set(self._by_source))
-        text = "\n".join(f"{t.source}\t{t.english}" for t in self.terms)
+            found = self._by_source.get(term.source)
+            if found is None:
+                self._by_source[term.source] = [term]
+            else:
+                found.append(term)
+        self._order = dict(zip(self._by_source, range(len(self._by_source))))
+        self._index = _Index(self._by_source)
+        text = "\n".join(["\t".join(t) for t in self.terms])
         self.digest = hashlib.sha256(text.encode()).hexdigest()[:12]
 
     def _found(self, text: str) -> list[Term]:
@@ -155,17 +164,22 @@ class Glossary:
 
 
 def _tsv(text: str, path: Path) -> list[Term]:
-    terms = []
+    terms: list[Term] = []
+    add = terms.append
     for number, line in enumerate(text.splitlines(), 1):
-        if not line.strip() or line.lstrip().startswith("#"):
+        source, tab, english = line.partition("\t")
+        source = source.strip()
+        if not tab:
+            if source and source[0] != "#":  # a term to keep as it is
+                add(Term(source, source))
             continue
-        source, _, english = line.partition("\t")
+        if source.startswith("#"):
+            continue
         if "\t" in english:
             raise UsageError(f"{path}:{number}: one tab per line: source, then English")
-        source, english = source.strip(), english.strip() or source.strip()
         if not source:
             raise UsageError(f"{path}:{number}: no source term before the tab")
-        terms.append(Term(source, english))
+        add(Term(source, english.strip() or source))
     return terms
 
 
