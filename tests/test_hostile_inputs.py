@@ -100,7 +100,7 @@ def test_a_tmx_nested_deep_is_read_and_a_fifo_refused(tmp_path):
     fifo = tmp_path / "in.tmx"
     os.mkfifo(fifo)
     refused = runner.invoke(app, ["memory", "import", str(fifo), "--memory", memory])
-    assert refused.exit_code == 1 and "not a regular file" in one_line(refused)
+    assert refused.exit_code == 1 and "must be a regular file, not a FIFO" in one_line(refused)
 
 
 def test_export_edit_one_import_makes_one_correction_for_any_model(

@@ -219,4 +219,4 @@ def test_the_api_keys_file_must_be_a_regular_file(toy_model, tmp_path):
     fifo = tmp_path / "keys.fifo"
     os.mkfifo(fifo)
     result = CliRunner().invoke(app, ["serve", "-m", str(toy_model), "--api-keys", str(fifo)])
-    assert result.exit_code == 2 and "needs a regular file" in result.stderr
+    assert result.exit_code == 2 and "must be a regular file, not a FIFO" in result.stderr

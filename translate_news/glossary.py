@@ -24,12 +24,12 @@ from __future__ import annotations
 
 import hashlib
 import re
-import stat
 from collections.abc import Iterable
 from pathlib import Path
 from typing import NamedTuple
 
 from .errors import InputError, UsageError
+from .paths import read_regular
 
 GLOSSARY_LIMIT = 50_000_000  # bytes: a larger file is not a glossary
 _TOKEN = re.compile(r"\w+|[^\w\s]")
@@ -132,16 +132,12 @@ class Glossary:
     def load(cls, path: str | Path) -> Glossary:
         """Read a TSV or TOML glossary (by its suffix: ``.toml``, else TSV)."""
         path = Path(path)
+        if not path.exists():
+            raise InputError(f"{path}: no such glossary file")
+        data = read_regular(path, GLOSSARY_LIMIT, "a glossary", InputError)
         try:
-            info = path.stat()
-            if not stat.S_ISREG(info.st_mode):  # a FIFO would hang, a device never end
-                raise InputError(f"{path}: a glossary must be a regular file")
-            if info.st_size > GLOSSARY_LIMIT:
-                raise InputError(f"{path}: larger than {GLOSSARY_LIMIT // 1_000_000} MB")
-            text = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise InputError(f"{path}: no such glossary file") from None
-        except (OSError, UnicodeDecodeError) as exc:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
             raise InputError(f"{path}: cannot be read as UTF-8 text ({exc})") from None
         terms = _toml(text, path) if path.suffix.lower() == ".toml" else _tsv(text, path)
         if not terms:

@@ -78,3 +78,22 @@ def special_kind(path: Path, *, follow_links: bool = True) -> str | None:
     if stat.S_ISSOCK(mode):
         return "a socket"
     return "a device"
+
+
+def read_regular(path: Path, limit: int, what: str, error: type[Exception]) -> bytes:
+    """The bytes of ``path``, which must be a regular file (a FIFO would hang, a device
+    never end) of at most ``limit`` bytes; else ``error`` with one line naming it as
+    ``what`` ("a glossary")."""
+    kind = special_kind(path)
+    if kind is not None:
+        raise error(f"{path}: {what} must be a regular file, not {kind}")
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(limit + 1)
+    except FileNotFoundError:
+        raise error(f"{path}: no such file") from None
+    except OSError as exc:
+        raise error(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    if len(data) > limit:
+        raise error(f"{path}: larger than {limit / 1e6:g} MB, not {what}")
+    return data

@@ -12,7 +12,6 @@ flat format; a segment's markup is walked without recursion, so no nesting is to
 from __future__ import annotations
 
 import re
-import stat
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from pathlib import Path
@@ -20,6 +19,7 @@ from typing import NamedTuple
 
 from ._version import __version__
 from .errors import InputError
+from .paths import read_regular
 
 _LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 TMX_LIMIT = 500_000_000  # bytes: a larger file is not a translation memory to import
@@ -90,16 +90,10 @@ def _text(element: ET.Element) -> str:
 def read_tmx(path: Path) -> list[Unit]:
     """The translation units of a TMX file that have both French and English; only a
     regular file is read (a FIFO would hang)."""
+    data = read_regular(path, TMX_LIMIT, "a TMX file", InputError)
     try:
-        info = path.stat()
-        if not stat.S_ISREG(info.st_mode):
-            raise InputError(f"{path}: not a regular file")
-        if info.st_size > TMX_LIMIT:
-            raise InputError(f"{path}: larger than {TMX_LIMIT // 1_000_000} MB")
-        root = ET.parse(path).getroot()
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except (ET.ParseError, OSError) as exc:
+        root = ET.fromstring(data)  # in the encoding the file declares
+    except ET.ParseError as exc:
         raise InputError(f"{path}: not a TMX file ({exc})") from None
     if root.tag != "tmx":
         raise InputError(f"{path}: not a TMX file (its root element is <{root.tag}>)")

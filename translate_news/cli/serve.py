@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-import stat
 from pathlib import Path
 from typing import Annotated
 
@@ -143,18 +142,13 @@ KEYS_FILE_LIMIT = 1_000_000  # bytes: a keys file larger than this is not a keys
 
 
 def read_keys(path: Path) -> set[str]:
-    """The keys of a keys file: one per line, blank lines and ``#`` comments left out.
-    Only a regular file is read (a FIFO would hang, a device never end)."""
+    """The keys of a keys file: one per line, blank lines and ``#`` comments left out."""
+    from ..paths import read_regular
+
+    data = read_regular(path, KEYS_FILE_LIMIT, "an API keys file", UsageError)
     try:
-        info = path.stat()
-        if not stat.S_ISREG(info.st_mode):
-            raise UsageError(f"{path}: --api-keys needs a regular file")
-        if info.st_size > KEYS_FILE_LIMIT:
-            raise UsageError(f"{path}: larger than {KEYS_FILE_LIMIT} bytes, not a keys file")
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise UsageError(f"{path}: cannot be read ({exc.strerror})") from None
+        text = data.decode("utf-8")
     except UnicodeDecodeError:
-        raise UsageError(f"{path}: not UTF-8 text, not a keys file") from None
+        raise UsageError(f"{path}: not UTF-8 text, not an API keys file") from None
     lines = (line.strip() for line in text.splitlines())
     return {line for line in lines if line and not line.startswith("#")}
