@@ -179,6 +179,15 @@ def test_libretranslate_clients_with_keys(toy_model, isolated_env, monkeypatch, 
                 return (await client.translate(PAIRS[2][0], "fr", "en")).translated_text
 
         assert asyncio.run(asynchronous()) == PAIRS[2][1]
+        if CHROMIUM is not None:  # the page asks for the key, and says why it failed
+            text = urllib.parse.quote(PAIRS[0][0])
+            dom = subprocess.run(
+                [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu",
+                 "--virtual-time-budget=20000", "--dump-dom", f"{url}/?text={text}"],
+                capture_output=True, text=True, timeout=120,
+            ).stdout  # fmt: skip
+            assert '<p id="keyline">' in dom and "(required)" in dom  # shown, not hidden
+            assert "Please contact the server operator to get an API key" in dom
     finally:
         _stop(process)
 
