@@ -84,6 +84,8 @@ LANGUAGES = [
     {"code": "fr", "name": "French", "targets": ["en"]},
 ]
 ALTERNATIVES_LIMIT = 10  # the most alternatives one request may ask for
+# A text split for translation: its sentences, and how to put their English back.
+Plan = tuple[list[str], Callable[[list[Checked]], str]]
 
 
 @dataclass(frozen=True)
@@ -386,23 +388,27 @@ class Service:
         """``work(*args)`` in the thread the model runs in (one model at work at a time)."""
         return await asyncio.get_running_loop().run_in_executor(self.batcher.worker, work, *args)
 
-    async def alternatives(self, texts: list[str], best: list[str], count: int) -> list[list[str]]:
-        """Up to ``count`` other translations of each text: the k-th puts each sentence's
-        k-th next hypothesis of the model (its best where it has no more) into the text;
-        each differs from the text's translation and from the others."""
-        plans = [plan_text(text) for text in texts]
+    async def alternatives(self, plans: list[Plan], best: list[str], count: int) -> list[list[str]]:
+        """Up to ``count`` other translations of each planned text (:meth:`plan`, format
+        text): the k-th puts each sentence's k-th next hypothesis of the model (its best
+        where it has no more) into the text; each differs from the text's translation
+        and from the others."""
         flat = [sentence for sentences, _ in plans for sentence in sentences]
         found = await self.in_worker(self.translator.hypotheses, flat, count + 1)
-        out, start = [], 0
-        for (sentences, finish), chosen in zip(plans, best):
-            mine = found[start : start + len(sentences)]
-            start += len(sentences)
-            options = []
-            for k in range(1, count + 1):
-                picks = [h[k] if len(h) > k else (h[0] if h else "") for h in mine]
-                options.append(finish([Checked(t) for t in picks]))
-            out.append([o for o in dict.fromkeys(options) if o != chosen][:count])
-        return out
+
+        def assemble() -> list[list[str]]:
+            out, start = [], 0
+            for (sentences, finish), chosen in zip(plans, best):
+                mine = found[start : start + len(sentences)]
+                start += len(sentences)
+                options = []
+                for k in range(1, count + 1):
+                    picks = [h[k] if len(h) > k else (h[0] if h else "") for h in mine]
+                    options.append(finish([Checked(t) for t in picks]))
+                out.append([o for o in dict.fromkeys(options) if o != chosen][:count])
+            return out
+
+        return await asyncio.to_thread(assemble)
 
     async def suggest(self, source: str, suggestion: str) -> int:
         """Keep an editor's English for ``source``'s sentences in the memory, where it
@@ -425,13 +431,17 @@ class Service:
         await self.in_worker(lambda: memory.put_many(IMPORTED, entries, origin="suggestion"))
         return len(entries)
 
-    async def translate(
-        self, texts: list[str], fmt: str, gone: Callable[[], Awaitable[bool]] | None = None
-    ) -> list[str]:
-        """Each text in English (markup kept for ``html``), all through one batch. What
-        takes CPU time (splitting, reassembling) runs off the event loop."""
+    async def plan(self, texts: list[str], fmt: str) -> list[Plan]:
+        """Each text's sentences and how to put their translations back (markup kept for
+        ``html``), split off the event loop."""
         plan = _plan_html if fmt == "html" else plan_text
-        plans = await asyncio.to_thread(lambda: [plan(text) for text in texts])
+        return await asyncio.to_thread(lambda: [plan(text) for text in texts])
+
+    async def translate(
+        self, plans: list[Plan], gone: Callable[[], Awaitable[bool]] | None = None
+    ) -> list[str]:
+        """Each planned text (:meth:`plan`) in English, all through one batch; the
+        reassembling runs off the event loop too."""
         flat = [sentence for sentences, _ in plans for sentence in sentences]
         self.metrics.sentences += len(flat)
         results = await self.batcher.translate(flat, gone)
@@ -538,7 +548,7 @@ def detect_source(text: str) -> dict[str, Any]:
     return {"confidence": round(100 * found.get(language, 0.0), 1), "language": language}
 
 
-def _plan_html(markup: str) -> tuple[list[str], Callable[[list[Checked]], str]]:
+def _plan_html(markup: str) -> Plan:
     """The sentences of an HTML fragment's text, and how to put their translations back
     into its markup."""
     parser = _Html()
@@ -699,14 +709,15 @@ def create_app(
         foreign = [d["language"] for d in detected if d["language"] != "fr"]
         if foreign:
             raise Refused(400, f"{foreign[0]} (detected) is not supported: fr to en only")
-        english = await service.translate(texts, fmt, request.is_disconnected)
+        plans = await service.plan(texts, fmt)
+        english = await service.translate(plans, request.is_disconnected)
         one = not isinstance(q, list)
         answer: dict[str, Any] = {"translatedText": english[0] if one else english}
         if detected:
             answer["detectedLanguage"] = detected[0] if one else detected
         if count:  # as LibreTranslate: none for html
             others = (
-                await service.alternatives(texts, english, count)
+                await service.alternatives(plans, english, count)
                 if fmt == "text"
                 else [[] for _ in texts]
             )
