@@ -30,9 +30,11 @@ import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from .document import Flag
 from .errors import FatalError
+from .paths import special_kind
 
 # A translation and the flags of how it was made (split-long, loop-guard).
 Entry = tuple[str, tuple[Flag, ...]]
@@ -107,9 +109,10 @@ class TranslationMemory:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         check_local(self.path)
-        if self.path.exists() and not self.path.is_file():  # a device, a FIFO, a folder
+        kind = special_kind(self.path)
+        if kind is not None:  # SQLite would open a device, and leave its journal beside it
             raise FatalError(
-                f"translation memory {self.path} is not a regular file; "
+                f"translation memory {self.path} is {kind}, not a regular file; "
                 "pass --memory PATH for a file, or --no-memory"
             )
         self._local = threading.local()
@@ -213,19 +216,20 @@ class TranslationMemory:
         found: dict[str, Entry] = {}
         for sign in (IMPORTED, signature):
             by_key = {self._key(sign, s): s for s in sources if s not in found}
-            keys = list(by_key)
             with self._errors("cannot be read"):
-                for i in range(0, len(keys), 500):
-                    chunk = keys[i : i + 500]
-                    marks = ",".join("?" * len(chunk))
-                    rows = self._db.execute(
-                        f"SELECT key, translation, flags FROM entries WHERE key IN ({marks})",
-                        chunk,
-                    )
-                    for key, translation, flags in rows:
-                        kinds = tuple(Flag(kind) for kind in flags.split(",") if kind)
-                        found[by_key[key]] = (translation, kinds)
+                select = "SELECT key, translation, flags FROM entries"
+                for key, translation, flags in self._rows_where_in(select, "key", list(by_key)):
+                    kinds = tuple(Flag(kind) for kind in flags.split(",") if kind)
+                    found[by_key[key]] = (translation, kinds)
         return found
+
+    def _rows_where_in(self, select: str, column: str, values: list[str]) -> Iterator[Any]:
+        """The rows of ``select`` whose ``column`` is one of ``values``, asked for 500 at a
+        time (SQLite bounds the parameters of one statement)."""
+        for i in range(0, len(values), 500):
+            chunk = values[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            yield from self._db.execute(f"{select} WHERE {column} IN ({marks})", chunk)
 
     def put_many(self, signature: str, entries: dict[str, Entry], origin: str = "model") -> None:
         """Remember translations made under ``signature`` (``IMPORTED``: an editor's,
@@ -250,17 +254,12 @@ class TranslationMemory:
     def held(self, sources: Iterable[str]) -> dict[str, dict[str, str]]:
         """What the memory holds for each of ``sources``: signature -> translation."""
         found: dict[str, dict[str, str]] = {}
-        wanted = list(dict.fromkeys(sources))
+        select = "SELECT source, signature, translation FROM entries"
         with self._errors("cannot be read"):
-            for i in range(0, len(wanted), 500):
-                chunk = wanted[i : i + 500]
-                rows = self._db.execute(
-                    "SELECT source, signature, translation FROM entries "
-                    f"WHERE source IN ({','.join('?' * len(chunk))})",
-                    chunk,
-                )
-                for source, signature, translation in rows:
-                    found.setdefault(source, {})[signature] = translation
+            for source, signature, translation in self._rows_where_in(
+                select, "source", list(dict.fromkeys(sources))
+            ):
+                found.setdefault(source, {})[signature] = translation
         return found
 
     def merge(self, units: Iterable[tuple[str, str, str | None, str | None]]) -> tuple[int, int]:
