@@ -204,7 +204,7 @@ def test_a_damaged_word_file_is_one_line(tmp_path, toy_model, body):
         body = out.getvalue()
     path = tmp_path / "damaged.docx"
     path.write_bytes(body)
-    result = runner.invoke(app, ["translate", str(path), "-m", str(toy_model), "--no-memory"])
+    result = runner.invoke(app, ["translate", str(path), "-m", str(toy_model)])
     assert result.exit_code == 1
     line = one_line(result)
     assert "damaged.docx" in line and ("Word" in line or "empty" in line)
