@@ -38,3 +38,7 @@ class OutputError(TranslateNewsError):
 class FatalError(TranslateNewsError):
     """An error that would fail every following input too (a full disk, a read-only
     output folder, an unusable translation memory): a run stops at once."""
+
+
+class MemoryUnusable(FatalError):
+    """The translation memory cannot be opened, read or written where it is."""

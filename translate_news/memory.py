@@ -15,7 +15,7 @@ WAL "does not work over a network filesystem").
 The memory defends itself: its integrity is checked when it opens, and a damaged file
 is moved aside (``memory.sqlite.damaged-<time>``, never over an earlier copy) with a
 warning, the run going on with a fresh one. Any other SQLite error is one
-:class:`FatalError` line, never a traceback.
+:class:`~translate_news.errors.MemoryUnusable` line (a :class:`FatalError`), never a traceback.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from .document import Flag
-from .errors import FatalError
+from .errors import MemoryUnusable
 from .paths import special_kind
 
 # A translation and the flags of how it was made (split-long, loop-guard).
@@ -82,7 +82,7 @@ def check_local(path: str | Path) -> None:
     """Refuse a memory on a network file system, in one line."""
     kind = filesystem_type(Path(path))
     if kind in NETWORK_FILESYSTEMS:
-        raise FatalError(
+        raise MemoryUnusable(
             f"translation memory {path} is on a network file system ({kind}), where "
             "SQLite's WAL mode does not work; pass --memory PATH on a local disk, or "
             "--no-memory"
@@ -111,7 +111,7 @@ class TranslationMemory:
         check_local(self.path)
         kind = special_kind(self.path)
         if kind is not None:  # SQLite would open a device, and leave its journal beside it
-            raise FatalError(
+            raise MemoryUnusable(
                 f"translation memory {self.path} is {kind}, not a regular file; "
                 "pass --memory PATH for a file, or --no-memory"
             )
@@ -201,7 +201,7 @@ class TranslationMemory:
         try:
             yield
         except (OSError, sqlite3.Error) as exc:
-            raise FatalError(
+            raise MemoryUnusable(
                 f"translation memory {self.path} {what} ({exc}); "
                 "pass --memory PATH for another file, or --no-memory"
             ) from exc
@@ -313,7 +313,7 @@ class TranslationMemory:
         return self._db.execute("SELECT COUNT(*) FROM entries").fetchone()[0]
 
     def check(self) -> None:
-        """Raise :class:`FatalError` unless the memory can be read now (for /health)."""
+        """Raise :class:`MemoryUnusable` unless the memory can be read now (for /health)."""
         with self._errors("cannot be read"):
             self._db.execute("SELECT 1 FROM entries LIMIT 1").fetchall()
 

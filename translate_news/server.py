@@ -66,6 +66,7 @@ from .engine import Checked, Translator, normalize, plan_text
 from .errors import (
     BackendUnavailable,
     InputError,
+    MemoryUnusable,
     ModelNotFoundError,
     TranslateNewsError,
     UsageError,
@@ -317,7 +318,7 @@ class Service:
         never a path (the whole message goes to the log); ``/health`` says degraded."""
         _log.error("%s", exc)
         message = str(exc)
-        if message.startswith("translation memory"):
+        if isinstance(exc, MemoryUnusable):
             what = "its translation memory failed"
         elif isinstance(exc, (ModelNotFoundError, BackendUnavailable)):
             what = "its model cannot run"
