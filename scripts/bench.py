@@ -139,7 +139,7 @@ def cached_model(arch: str = "opus-mt-fr-en") -> Path:
     """The benchmark model of ``arch``, built once into the user cache (300 MB for
     opus-mt-fr-en, 460 MB for tc-big, 1.2 GB for distilbart-cnn-12-6) and reused while
     the builder is unchanged; conversions are cached beside it."""
-    from translate_news.paths import cache_root
+    from translate_news.core.paths import cache_root
 
     build = {"opus-mt-fr-en": build_model, "distilbart-cnn-12-6": build_summarizer}.get(
         arch, build_tc_big
@@ -338,7 +338,7 @@ def forced_translator(model_dir: Path, **options: Any) -> Any:
     source and the runaway guard off (it would translate the forced outputs again): the
     speed of the engine alone."""
     from translate_news import Translator
-    from translate_news.backends import Decoding
+    from translate_news.seq2seq.decoding import Decoding
 
     class Forced(Translator):
         def _decoding(self, longest: int) -> Decoding:
@@ -356,7 +356,7 @@ def forced_translator(model_dir: Path, **options: Any) -> Any:
 
 def make_shortlist(model_dir: Path, synthetic: int, device: str) -> dict:
     """Build the model's shortlist (100 always + 20 per source token) from the synthetic
-    corpus with translate_news.shortlist.build, the code ``models shortlist`` runs; report
+    corpus with translate_news.seq2seq.shortlist.build, the code ``models shortlist`` runs; report
     how many target tokens a batch of the default engine at beam 4 may then use.
 
     The model has random weights: its own translations use a handful of distinct tokens,
@@ -366,10 +366,10 @@ def make_shortlist(model_dir: Path, synthetic: int, device: str) -> dict:
     occurs becomes one of them (the corpus is drawn PASSES times, so that each is seen).
     A batch may then use about 100 + 20 per distinct source subword: the size of a real
     map whose lists never overlap, an upper bound (real lists share "the", "." ...)."""
-    from translate_news.batching import token_budget_batches
-    from translate_news.options import ModelOptions
-    from translate_news.seq2seq import Seq2SeqModel
-    from translate_news.shortlist import build, save
+    from translate_news.core.options import ModelOptions
+    from translate_news.seq2seq.batching import token_budget_batches
+    from translate_news.seq2seq.model import Seq2SeqModel
+    from translate_news.seq2seq.shortlist import build, save
 
     sentences = [s for article in corpora(False, synthetic)["synthetic"] for s in article]
     model = Seq2SeqModel(ModelOptions(str(model_dir), device=device))
@@ -381,7 +381,7 @@ def make_shortlist(model_dir: Path, synthetic: int, device: str) -> dict:
     started = time.perf_counter()
     vmap = build(pairs, common=100, per_source=20)
     built = time.perf_counter() - started
-    path = save(model, vmap)
+    path = save(vmap, model.folder, model.fingerprint)
     budget = 2048 // 4  # the default CPU budget at beam 4
     batches = token_budget_batches([len(s) + 1 for s in sources], budget)
     allowed = [len(vmap.allowed(f for i in b for f in sources[i])) for b in batches]
@@ -430,7 +430,7 @@ def bench_summarizer(threads: int, articles: int) -> list[dict]:
     import torch
     from transformers import AutoTokenizer, BartForConditionalGeneration
 
-    from translate_news.summarize import Summarizer
+    from translate_news.pipeline.summarizer import Summarizer
 
     torch.set_num_threads(threads)
     english = [en for _, en in builder.toy_corpus()]
@@ -454,7 +454,7 @@ def bench_summarizer(threads: int, articles: int) -> list[dict]:
         del model
         import ctranslate2
 
-        from translate_news.backends import convert_to_ctranslate2
+        from translate_news.seq2seq.convert import convert_to_ctranslate2
 
         plain = convert_to_ctranslate2(model_dir, "int8", Path(tmp) / "ct2-int8")
         translator = ctranslate2.Translator(str(plain), device="cpu", intra_threads=threads)
@@ -602,7 +602,7 @@ def toy_model() -> Path:
     """The trained toy model of the test suite, built once into the user cache."""
     import make_test_models as builder
 
-    from translate_news.paths import cache_root
+    from translate_news.core.paths import cache_root
 
     recipe = (ROOT / "scripts" / "make_test_models.py").read_bytes()
     target = cache_root() / "bench" / f"test-models-{hashlib.sha256(recipe).hexdigest()[:12]}"

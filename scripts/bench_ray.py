@@ -40,10 +40,10 @@ def main(argv: list[str] | None = None) -> int:
     import bench
     import ray
 
-    from translate_news.cluster import Job, _run
-    from translate_news.folder import Translations, run_folder
-    from translate_news.options import ModelOptions, TranslateOptions
-    from translate_news.readers import DEFAULT_READ
+    from translate_news.core.options import ModelOptions, TranslateOptions
+    from translate_news.formats.readers import DEFAULT_READ
+    from translate_news.pipeline.cluster import Job, _run
+    from translate_news.pipeline.folder import Translations, run_folder
 
     model = bench.cached_model("opus-mt-fr-en")
     options = TranslateOptions(model=ModelOptions(str(model)), memory=False)

@@ -38,7 +38,7 @@ def serve(translator, together: bool):
     """A uvicorn server on a free loopback port; returns (url, server, thread)."""
     import uvicorn
 
-    from translate_news.server import ServerLimits, create_app
+    from translate_news.server.app import ServerLimits, create_app
 
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -86,7 +86,7 @@ def engine_alone(translator, sentences: list[str]) -> dict:
     latency from below at N clients in flight to N / this (Little's law). The texts are
     split as the server splits a request's ``q`` (a text of two sentences is two units),
     so that this does the server's work."""
-    from translate_news.engine import plan_text
+    from translate_news.pipeline.translator import plan_text
 
     start = time.perf_counter()
     translator.translate_checked([unit for text in sentences for unit in plan_text(text)[0]])

@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 def evaluate(translator, sentences: list[str]) -> dict:
     """The checks before and after the rerank over ``sentences``, with ``translator``
     (its glossary included)."""
-    from translate_news.checks import check, repairable
+    from translate_news.text.checks import check, repairable
 
     model = translator.model
     sentences = [" ".join(s.split()) for s in dict.fromkeys(sentences) if s.strip()]
@@ -76,7 +76,7 @@ def toy_model() -> Path:
     """The numbers toy model, built once into the user cache."""
     import make_test_models as builder
 
-    from translate_news.paths import cache_root
+    from translate_news.core.paths import cache_root
 
     recipe = (ROOT / "scripts" / "make_test_models.py").read_bytes()
     target = cache_root() / "eval" / f"marian-numbers-{hashlib.sha256(recipe).hexdigest()[:12]}"

@@ -30,7 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from translate_news.segment import sentence_spans  # noqa: E402
+from translate_news.text.segment import sentence_spans  # noqa: E402
 
 DEFAULT_DIR = ROOT.parent / "shared" / "eval" / "fr-sentences"
 GROUP = 8

@@ -1,7 +1,7 @@
 import pytest
 
 from translate_news import parse_article, read_article
-from translate_news.errors import InputError
+from translate_news.core.errors import InputError
 
 from .conftest import SEED
 

@@ -3,7 +3,7 @@
 import pytest
 
 from translate_news import Translator
-from translate_news.errors import TranslateNewsError
+from translate_news.core.errors import TranslateNewsError
 
 from .conftest import make_test_models
 
@@ -261,7 +261,7 @@ def test_cuda_libraries_are_found_in_nvidias_wheel_layout(tmp_path, monkeypatch)
     import shutil
     import sys
 
-    from translate_news.backends import cuda_library_dirs, preload_cuda_libraries
+    from translate_news.seq2seq.cuda import cuda_library_dirs, preload_cuda_libraries
 
     if sys.platform != "linux":
         pytest.skip("the preload is for Linux")
@@ -280,7 +280,7 @@ def test_cuda_libraries_are_found_in_nvidias_wheel_layout(tmp_path, monkeypatch)
 
 
 def test_a_damaged_cuda_library_is_a_warning(tmp_path, caplog):
-    from translate_news.backends import preload_cuda_libraries
+    from translate_news.seq2seq.cuda import preload_cuda_libraries
 
     (tmp_path / "libcublas.so.12").write_text("not a library")
     assert preload_cuda_libraries((tmp_path,)) == ()
@@ -288,7 +288,7 @@ def test_a_damaged_cuda_library_is_a_warning(tmp_path, caplog):
 
 
 def test_a_gpu_run_preloads_cuda_first(toy_model, phantom_gpu, monkeypatch):
-    import translate_news.backends as backends
+    import translate_news.seq2seq.backends.ctranslate2 as backends
 
     calls = []
     monkeypatch.setattr(backends, "preload_cuda_libraries", lambda: calls.append(1) or ())

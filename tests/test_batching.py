@@ -2,7 +2,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from translate_news.batching import token_budget_batches
+from translate_news.seq2seq.batching import token_budget_batches
 
 
 @pytest.mark.parametrize(

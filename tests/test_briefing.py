@@ -40,7 +40,7 @@ def make_folder(root):
 
 
 def summarize(src, out, toy_model, *extra):
-    args = ["summarize", str(src), "-o", str(out), "-m", str(toy_model), "--no-cache"]
+    args = ["summarize", str(src), "-o", str(out), "-m", str(toy_model)]
     return runner.invoke(app, [*args, "--summarizer", "lead", *extra])
 
 
@@ -136,7 +136,7 @@ def test_summarize_with_a_model(tmp_path, toy_model, bart_model):
     )
     args = ["summarize", str(src), "-o", str(tmp_path / "out"), "-m", str(toy_model)]
     result = runner.invoke(
-        app, [*args, "--summarizer", str(bart_model), "--max-tokens", "10", "--no-cache"]
+        app, [*args, "--summarizer", str(bart_model), "--max-tokens", "10"]
     )
     assert result.exit_code == 0, result.output
     record = json.loads((tmp_path / "out" / "a.en.json").read_text(encoding="utf-8"))
@@ -145,8 +145,8 @@ def test_summarize_with_a_model(tmp_path, toy_model, bart_model):
 
 def test_folder_summaries_are_made_together_and_equal_alone(tmp_path, toy_model, bart_model):
     from translate_news import Translator, read_article
-    from translate_news.folder import Summaries, run_folder
-    from translate_news.summarize import Summarizer
+    from translate_news.pipeline.folder import Summaries, run_folder
+    from translate_news.pipeline.summarizer import Summarizer
 
     src = make_folder(tmp_path / "in")
     translator = Translator(str(toy_model), device="cpu", memory=False)
@@ -171,9 +171,9 @@ def test_folder_summaries_are_made_together_and_equal_alone(tmp_path, toy_model,
 
 def test_a_window_that_fails_to_summarise_goes_on_one_by_one(tmp_path, toy_model, bart_model):
     from translate_news import Translator
-    from translate_news.errors import TranslateNewsError
-    from translate_news.folder import Summaries, run_folder
-    from translate_news.summarize import Summarizer
+    from translate_news.core.errors import TranslateNewsError
+    from translate_news.pipeline.folder import Summaries, run_folder
+    from translate_news.pipeline.summarizer import Summarizer
 
     src = make_folder(tmp_path / "in")
     summarizer = Summarizer(str(bart_model), device="cpu", max_tokens=10)
@@ -193,7 +193,7 @@ def test_a_window_that_fails_to_summarise_goes_on_one_by_one(tmp_path, toy_model
 
 def test_progress_counts_feed_records_not_files(tmp_path):
     from translate_news.cli.articles import _count_articles
-    from translate_news.readers import ReadOptions
+    from translate_news.formats.readers import ReadOptions
 
     src = make_folder(tmp_path / "in")  # three articles and one unreadable file
     records = [{"title": f"Titre {i}", "text": "Le chat mange la pomme."} for i in range(5)]
@@ -245,6 +245,6 @@ def test_html_summaries_give_pages_the_html_briefing_links_to(tmp_path, toy_mode
     ],
 )
 def test_dates_as_a_reader_says_them(iso, said):
-    from translate_news.output import human_date
+    from translate_news.formats.output import human_date
 
     assert human_date(iso) == said

@@ -9,10 +9,10 @@ from typer.testing import CliRunner
 
 from translate_news import Translator, parse_article
 from translate_news.cli import app
-from translate_news.document import Flag
-from translate_news.errors import InputError, UsageError
-from translate_news.glossary import Glossary, Term
-from translate_news.output import render
+from translate_news.core.document import Flag
+from translate_news.core.errors import InputError, UsageError
+from translate_news.formats.output import render
+from translate_news.text.glossary import Glossary, Term
 
 from .conftest import make_test_models
 

@@ -10,7 +10,6 @@ import pytest
 from typer.testing import CliRunner
 
 from translate_news.cli import app
-from translate_news.cluster import CRASH_ONCE
 
 from .conftest import make_test_models
 
@@ -19,11 +18,40 @@ runner = CliRunner()
 PAIRS = make_test_models.toy_article_pairs()
 
 
+def _crash_once(marker: str):
+    """Ray's setup hook for each worker process: the first actor to take a batch creates
+    ``marker`` and dies at once (SIGKILL), as a killed process does; later ones run."""
+
+    def setup() -> None:
+        import os
+        import signal
+
+        from translate_news.pipeline import cluster
+
+        run = cluster._Worker.__call__
+
+        def call(self, batch):
+            try:
+                with open(marker, "x"):
+                    pass
+            except FileExistsError:
+                return run(self, batch)
+            os.kill(os.getpid(), signal.SIGKILL)
+
+        cluster._Worker.__call__ = call
+
+    return setup
+
+
 @pytest.fixture(scope="module")
 def local_ray(tmp_path_factory):
-    """A local Ray instance whose first batch kills its actor (SIGKILL), once."""
+    """A local Ray instance whose first batch kills its actor (SIGKILL), once: the fault
+    is injected here, by Ray's worker setup hook, not by the product."""
+    import cloudpickle
+
+    cloudpickle.register_pickle_by_value(sys.modules[__name__])  # workers cannot import tests
     marker = tmp_path_factory.mktemp("crash") / "killed"
-    env = {"env_vars": {CRASH_ONCE: str(marker)}}
+    env = {"worker_process_setup_hook": _crash_once(str(marker))}
     ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, runtime_env=env)
     yield marker
     ray.shutdown()
@@ -96,7 +124,7 @@ def test_without_ray_the_flag_is_one_line(toy_model, tmp_path, monkeypatch):
 def test_ray_summaries_with_the_defaults(local_ray, toy_model, tmp_path):
     """``summarize --ray`` as README shows it: the translation memory on, at each node's
     default path (here the one node's), used from Ray's batch threads."""
-    from translate_news.paths import cache_root
+    from translate_news.core.paths import cache_root
 
     source = _inputs(tmp_path / "in")
     result = runner.invoke(
@@ -108,14 +136,14 @@ def test_ray_summaries_with_the_defaults(local_ray, toy_model, tmp_path):
     record = json.loads((tmp_path / "out" / "a.en.json").read_text(encoding="utf-8"))
     assert record["summary"]["text"].startswith(f"{PAIRS[0][1]} {PAIRS[1][1]}")  # LEAD-3
     where = ray.get(ray.remote(lambda: str(cache_root() / "memory.sqlite")).remote())
-    from translate_news.memory import TranslationMemory
+    from translate_news.pipeline.memory import TranslationMemory
 
     remembered = {source for _, _, source, _ in TranslationMemory(where).entries()}
     assert PAIRS[0][0] in remembered
 
 
 def test_ray_refuses_a_memory_on_a_network_file_system(local_ray, toy_model, tmp_path, monkeypatch):
-    from translate_news import memory
+    from translate_news.pipeline import memory
 
     share = tmp_path / "share"
     share.mkdir()

@@ -118,3 +118,65 @@ def test_glossary_and_shortlist_from_the_file(workdir, toy_model, toy_article):
     write(workdir, f'[translate]\nmodel = "{toy_model}"\nshortlist = true\n')
     result = runner.invoke(app, ["translate", str(toy_article)])
     assert result.exit_code == 1 and "models shortlist" in result.stderr
+
+
+def _python_310() -> str | None:
+    """A Python 3.10 interpreter on this machine (on PATH, or beside this one under pyenv)."""
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    siblings = sorted(Path(sys.base_prefix).parent.glob("3.10*/bin/python"))
+    if siblings:
+        return str(siblings[0])
+    found = shutil.which("python3.10")  # (a pyenv shim there may not run: checked)
+    if found and subprocess.run([found, "-c", ""], capture_output=True).returncode == 0:
+        return found
+    return None
+
+
+def test_toml_glossaries_and_configuration_files_read_on_python_3_10(tmp_path):
+    """requires-python allows 3.10, whose standard library has no tomllib: both TOML
+    readers go through tomli there (a traceback before)."""
+    import importlib.util
+    import os
+    import subprocess
+    from pathlib import Path
+
+    from .conftest import ROOT
+
+    python = _python_310()
+    if python is None:
+        pytest.skip("no Python 3.10 interpreter on this machine")
+    # tomli alone beside the package: nothing else of this environment reaches 3.10.
+    extra = tmp_path / "site"
+    extra.mkdir()
+    (extra / "tomli").symlink_to(Path(importlib.util.find_spec("tomli").origin).parent)
+    (tmp_path / "g.toml").write_text(
+        'keep = ["Élysée"]\n[terms]\n"Assemblée nationale" = "National Assembly"\n',
+        encoding="utf-8",
+    )
+    (tmp_path / "c.toml").write_text('[translate]\nbeams = "many"\n', encoding="utf-8")
+    code = (
+        "import sys; from pathlib import Path\n"
+        "from translate_news.core import config\n"
+        "from translate_news.core.errors import UsageError\n"
+        "from translate_news.text.glossary import Glossary\n"
+        "print(sys.version_info[:2], sorted(t.source for t in Glossary.load(sys.argv[1]).terms))\n"
+        "try:\n    config.load(Path(sys.argv[2]), {})\n"
+        "except UsageError as exc:\n    print(exc)\n"
+    )
+    done = subprocess.run(
+        [python, "-c", code, str(tmp_path / "g.toml"), str(tmp_path / "c.toml")],
+        env={**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{extra}"},
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    version, terms = done.stdout.splitlines()[0].split(") ")
+    assert version == "(3, 10" and terms == "['Assemblée nationale', 'Élysée']"
+    # The configuration file was parsed (then checked: here, against no commands).
+    assert done.stdout.splitlines()[1].endswith(
+        "[translate] is not a command; the tables are defaults"
+    )

@@ -4,7 +4,7 @@
 import pytest
 
 from translate_news import Translator
-from translate_news.errors import TranslateNewsError
+from translate_news.core.errors import TranslateNewsError
 
 from .conftest import make_test_models
 

@@ -3,7 +3,7 @@
 import pytest
 
 from translate_news import ModelOptions, TranslateOptions, Translator, parse_article
-from translate_news.errors import ModelNotFoundError
+from translate_news.core.errors import ModelNotFoundError
 
 from .conftest import make_test_models
 
@@ -105,7 +105,7 @@ def test_options_are_validated():
 
 
 def test_non_french_paragraph_passes_through_marked(toy_model):
-    from translate_news.output import to_dict, to_markdown
+    from translate_news.formats.output import to_dict, to_markdown
 
     english = "The president said he would not attend the summit in Brussels next week."
     article = parse_article(f"Le chat mange la pomme.\n\n{english}\n\nFrappes meurtrières")

@@ -1,7 +1,7 @@
 import pytest
 
 from translate_news import Translator
-from translate_news.guard import has_loop, is_runaway, split_long
+from translate_news.text.guard import has_loop, is_runaway, split_long
 
 
 def words(text: str) -> int:

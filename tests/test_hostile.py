@@ -15,9 +15,9 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from translate_news.cli import app
-from translate_news.document import Article
-from translate_news.folder import distinct_stems, find_inputs, output_path
-from translate_news.readers import SUFFIXES, read_articles, record_key
+from translate_news.core.document import Article
+from translate_news.formats.readers import SUFFIXES, read_articles, record_key
+from translate_news.pipeline.folder import distinct_stems, find_inputs, output_path
 
 from .conftest import make_test_models
 
@@ -224,8 +224,8 @@ def test_a_full_disk_stops_the_run_at_once(tmp_path, toy_model, monkeypatch, cod
 
 
 def test_one_article_that_fails_to_translate_is_one_line(tmp_path, toy_model, monkeypatch):
-    from translate_news.engine import Translator
-    from translate_news.errors import TranslateNewsError
+    from translate_news.core.errors import TranslateNewsError
+    from translate_news.pipeline.translator import Translator
 
     src = _folder(tmp_path / "in")
     real = Translator.translate_checked
@@ -260,12 +260,12 @@ def _model_folder(tmp_path, config: dict) -> Path:
 def test_summary_settings_that_cannot_work_are_usage_errors_before_loading(
     tmp_path, bart_model, toy_model, monkeypatch, summarizer, extra, message
 ):
-    import translate_news.engine
+    import translate_news.pipeline.translator
 
     def no_loading(*args, **kwargs):
         raise AssertionError("the translation model was loaded")
 
-    monkeypatch.setattr(translate_news.engine.Translator, "__init__", no_loading)
+    monkeypatch.setattr(translate_news.pipeline.translator.Translator, "__init__", no_loading)
     model = bart_model
     if summarizer == "bert":
         model = _model_folder(tmp_path, {"architectures": ["BertModel"], "model_type": "bert"})
@@ -485,7 +485,7 @@ ENGLISH = "The president said he would not attend the summit in Brussels next we
 
 def test_a_quoted_english_sentence_passes_through_marked(tmp_path, toy_model):
     from translate_news import Translator, parse_article
-    from translate_news.output import to_dict, to_html, to_markdown, to_text
+    from translate_news.formats.output import to_dict, to_html, to_markdown, to_text
 
     article = parse_article(f"{PAIRS[0][0]} {ENGLISH} {PAIRS[1][0]}")
     english = Translator(str(toy_model), memory=False).translate_article(article)
@@ -505,7 +505,7 @@ def test_a_quoted_english_sentence_passes_through_marked(tmp_path, toy_model):
 
 def test_a_whole_english_paragraph_is_marked_once(toy_model):
     from translate_news import Translator, parse_article
-    from translate_news.output import to_html
+    from translate_news.formats.output import to_html
 
     article = parse_article(f"{PAIRS[0][0]}\n\n{ENGLISH} {ENGLISH.replace('next', 'this')}")
     english = Translator(str(toy_model), memory=False).translate_article(article)

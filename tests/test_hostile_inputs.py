@@ -21,8 +21,8 @@ from typer.testing import CliRunner
 
 from translate_news import Translator
 from translate_news.cli import app
-from translate_news.glossary import Glossary, Term, _pattern
-from translate_news.memory import TranslationMemory
+from translate_news.pipeline.memory import TranslationMemory
+from translate_news.text.glossary import Glossary, Term, _pattern
 
 from .conftest import make_test_models
 
@@ -51,7 +51,7 @@ def test_a_partly_damaged_memory_warns_in_one_line(tmp_path, caplog):
     path.write_bytes(bytes(data))
     for companion in tmp_path.glob("tm.sqlite-*"):
         companion.unlink()
-    with caplog.at_level(logging.WARNING, "translate_news.memory"):
+    with caplog.at_level(logging.WARNING, "translate_news.pipeline.memory"):
         TranslationMemory(path).close()
     [warning] = [r.getMessage() for r in caplog.records]
     assert "is damaged" in warning and "\n" not in warning and len(warning) < 600
@@ -287,7 +287,7 @@ def test_a_deeply_nested_feed_record_is_one_line_and_the_rest_go_on(tmp_path, to
 def test_options_out_of_bounds_are_refused_before_any_model_loads(
     option, value, words, monkeypatch
 ):
-    import translate_news.seq2seq as seq2seq
+    import translate_news.seq2seq.model as seq2seq
 
     monkeypatch.setattr(seq2seq, "Seq2SeqModel", None)  # nothing may load
     result = runner.invoke(app, ["translate", "--text", "Le chat dort.", option, value])

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from translate_news.language import MIN_WORDS, foreign_language, plainly_french
+from translate_news.text.language import MIN_WORDS, foreign_language, plainly_french
 
 DATA = Path(__file__).parent / "data"
 GOLD = Path(__file__).resolve().parents[2] / "shared" / "eval" / "fr-sentences"
@@ -51,7 +51,7 @@ def test_most_gold_french_is_plainly_french_and_lingua_agrees():
     assert len(plain) >= 0.85 * len(sentences)
     # Where the cheap test says French, lingua (quick then full) disagrees at most once:
     # Romanian place names it takes for Dutch.
-    from translate_news.language import _detector, _foreign
+    from translate_news.text.language import _detector, _foreign
 
     assert sum(_foreign(_detector(quick=True), s) is not None for s in plain) <= 40
     assert sum(_foreign(_detector(), s) is not None for s in plain) <= 1

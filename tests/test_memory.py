@@ -1,7 +1,7 @@
 import multiprocessing
 
 from translate_news import Translator
-from translate_news.memory import TranslationMemory
+from translate_news.pipeline.memory import TranslationMemory
 
 
 def test_second_run_comes_from_memory(toy_model, tmp_path, monkeypatch):
@@ -56,7 +56,7 @@ def test_memory_tools_round_trip_tmx_and_imports_win(toy_model, tmp_path):
     from typer.testing import CliRunner
 
     from translate_news.cli import app
-    from translate_news.tmx import read_tmx
+    from translate_news.formats.tmx import read_tmx
 
     runner = CliRunner()
     path = str(tmp_path / "tm.sqlite")

@@ -1,7 +1,7 @@
 import pytest
 
-from translate_news.errors import ModelNotFoundError
-from translate_news.models import DEFAULT_MODEL, resolve_model
+from translate_news.core.errors import ModelNotFoundError
+from translate_news.seq2seq.sources import DEFAULT_MODEL, resolve_model
 
 from .conftest import hub_cache
 
@@ -58,7 +58,7 @@ def test_unreachable_hub_fails_at_once_in_one_line(monkeypatch):
 
 
 def test_behind_a_proxy_the_hub_is_not_probed(monkeypatch):
-    from translate_news.models import _hub_unreachable
+    from translate_news.seq2seq.sources import _hub_unreachable
 
     monkeypatch.setenv("HTTPS_PROXY", "http://127.0.0.1:1")
     monkeypatch.setenv("HF_ENDPOINT", "http://127.0.0.1:1")

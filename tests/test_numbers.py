@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from translate_news.numbers import french_numbers, missing_numbers
+from translate_news.text.numbers import french_numbers, missing_numbers
 
 KEPT = [
     ("12 000 manifestants", "12,000 demonstrators"),

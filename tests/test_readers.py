@@ -11,8 +11,8 @@ from typer.testing import CliRunner
 
 from translate_news import read_article, read_articles
 from translate_news.cli import app
-from translate_news.errors import InputError
-from translate_news.readers import decode, record_key
+from translate_news.core.errors import InputError
+from translate_news.formats.readers import decode, record_key
 
 FRENCH = (
     "Le Kremlin a assuré mardi ne pas s'attendre à des « avancées miraculeuses » lors des "
@@ -245,7 +245,7 @@ def test_folder_run_isolates_failures_and_resumes(tmp_path, toy_model):
 
 
 def test_interrupted_write_leaves_no_partial_file(tmp_path, monkeypatch):
-    from translate_news.output import write_atomic
+    from translate_news.core.files import write_atomic
 
     folder = tmp_path / "out"
     folder.mkdir()

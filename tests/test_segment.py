@@ -3,7 +3,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from translate_news import split_sentences
-from translate_news.segment import sentence_spans
+from translate_news.text.segment import sentence_spans
 
 
 @pytest.mark.parametrize(
@@ -159,7 +159,7 @@ def _nltk_punkt():
     from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
     from punkt.data import french
 
-    from translate_news.segment import NEWS_ABBREVIATIONS
+    from translate_news.text.segment import NEWS_ABBREVIATIONS
 
     params = PunktParameters()
     params.abbrev_types = set(french.ABBREV_TYPES) | NEWS_ABBREVIATIONS
@@ -173,7 +173,7 @@ def _nltk_punkt():
 @pytest.fixture(scope="module")
 def with_nltk():
     """sentence_spans, run with NLTK's Punkt instead."""
-    from translate_news import segment
+    from translate_news.text import segment
 
     reference = _nltk_punkt()
 

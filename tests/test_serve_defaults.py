@@ -88,7 +88,7 @@ def test_serve_with_its_defaults_translates_and_remembers(served, isolated_env):
     memory = isolated_env / "home" / "cache" / "translate-news" / "memory.sqlite"
     assert memory.is_file()  # the default memory, where README says it is
 
-    from translate_news.memory import TranslationMemory
+    from translate_news.pipeline.memory import TranslationMemory
 
     assert any(s == PAIRS[0][0] for _, _, s, _ in TranslationMemory(memory).entries())
 
@@ -198,8 +198,8 @@ def test_a_memory_on_a_network_file_system_is_refused_in_one_line(
     """A mount table (the kernel's format) that puts the memory's folder on NFS."""
     from typer.testing import CliRunner
 
-    from translate_news import memory
     from translate_news.cli import app
+    from translate_news.pipeline import memory
 
     share = tmp_path / "share"
     share.mkdir()

@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from translate_news import Summarizer, Translator
-from translate_news.server import ServerLimits, create_app
+from translate_news.server.app import ServerLimits, create_app
 
 from .conftest import make_test_models
 
@@ -380,8 +380,8 @@ def test_a_caller_that_leaves_frees_its_work():
     never reach the model."""
     import asyncio
 
-    from translate_news.engine import Checked
-    from translate_news.server import Batcher, Metrics, Refused
+    from translate_news.pipeline.translator import Checked
+    from translate_news.server.app import Batcher, Metrics, Refused
 
     seen: list[list[str]] = []
 

@@ -12,8 +12,9 @@ from typer.testing import CliRunner
 
 from translate_news import Translator
 from translate_news.cli import app
-from translate_news.errors import TranslateNewsError, UsageError
-from translate_news.shortlist import VocabularyMap, align, build, model_pairs, save
+from translate_news.core.errors import TranslateNewsError, UsageError
+from translate_news.pipeline.vocabulary import model_pairs
+from translate_news.seq2seq.shortlist import VocabularyMap, align, build, save
 
 from .conftest import make_test_models
 
@@ -73,7 +74,7 @@ def test_a_shortlist_from_one_half_translates_the_other_half_identically(own_toy
     full = Translator(str(own_toy), backend="ctranslate2", device="cpu", memory=False)
     pairs = model_pairs(full, first)
     vmap = build(pairs, common=10, per_source=10)
-    save(full.model, vmap)
+    save(vmap, full.model.folder, full.model.fingerprint)
     short = Translator(
         str(own_toy), backend="ctranslate2", device="cpu", memory=False, shortlist=True
     )
@@ -91,7 +92,8 @@ def test_a_shortlist_too_small_changes_translations(own_toy):
     cannot write what it wrote before."""
     first, second = _halves()
     full = Translator(str(own_toy), backend="ctranslate2", device="cpu", memory=False)
-    save(full.model, build(model_pairs(full, first), common=0, per_source=1))
+    vmap = build(model_pairs(full, first), common=0, per_source=1)
+    save(vmap, full.model.folder, full.model.fingerprint)
     short = Translator(
         str(own_toy), backend="ctranslate2", device="cpu", memory=False, shortlist=True
     )

@@ -3,7 +3,7 @@
 import pytest
 
 from translate_news import Translator, parse_article
-from translate_news.summarize import Summarizer, SummaryOptions
+from translate_news.pipeline.summarizer import Summarizer, SummaryOptions
 
 from .conftest import make_test_models
 
@@ -140,7 +140,7 @@ def test_ctranslate2_summaries_import_neither_torch_nor_transformers(bart_model)
 
     Summarizer(str(bart_model), device="cpu", max_tokens=8)  # converted already
     code = (
-        "import sys; from translate_news.summarize import Summarizer; "
+        "import sys; from translate_news.pipeline.summarizer import Summarizer; "
         f"s = Summarizer({str(bart_model)!r}, device='cpu', max_tokens=8); "
         "print(bool(s.summarize_paragraphs(['The mayor announces the budget.']).text), "
         "[m for m in ('torch', 'transformers') if m in sys.modules])"

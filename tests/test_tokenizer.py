@@ -7,7 +7,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from translate_news import tokenizer as pieces
+from translate_news.seq2seq import tokenizers as pieces
 
 from .conftest import SEED, make_test_models
 

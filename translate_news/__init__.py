@@ -7,14 +7,14 @@
 Heavy libraries (torch, transformers) load when a model is first needed, not here.
 """
 
-from ._version import __version__
-from .document import Article, Paragraph, Summary, TranslatedArticle
-from .engine import Translator
-from .errors import ModelNotFoundError, TranslateNewsError
-from .options import ModelOptions, Signature, SummaryOptions, TranslateOptions
-from .readers import parse_article, read_article, read_articles
-from .segment import split_sentences
-from .summarize import Summarizer
+from translate_news._version import __version__
+from translate_news.core.document import Article, Paragraph, Summary, TranslatedArticle
+from translate_news.core.errors import ModelNotFoundError, TranslateNewsError
+from translate_news.core.options import ModelOptions, Signature, SummaryOptions, TranslateOptions
+from translate_news.formats.readers import parse_article, read_article, read_articles
+from translate_news.pipeline.summarizer import Summarizer
+from translate_news.pipeline.translator import Translator
+from translate_news.text.segment import split_sentences
 
 __all__ = [
     "Article",

@@ -5,7 +5,7 @@ To add a command: write a function with a docstring (its ``--help``) in
 option groups it takes as parameters, and decorate it with ``@command(...)``.
 """
 
-from . import articles, manage, serve  # noqa: F401 - each module registers its commands
-from .shell import app
+from translate_news.cli import articles, manage, serve  # noqa: F401 - each registers its commands
+from translate_news.cli.shell import app
 
 __all__ = ["app"]

@@ -9,15 +9,15 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
-from ..errors import InputError, OutputError, UsageError
-from ..options import SummaryOptions, TranslateOptions
-from ..output import FORMATS, Format
-from ..readers import ReadOptions
+from translate_news.core.errors import InputError, OutputError, UsageError
+from translate_news.core.options import SummaryOptions, TranslateOptions
+from translate_news.formats.output import FORMATS, Format
+from translate_news.formats.readers import ReadOptions
 
 if TYPE_CHECKING:
-    from ..folder import Report
+    from translate_news.pipeline.folder import Report
 
-from .groups import (
+from translate_news.cli.groups import (
     RayOptions,
     Strict,
     ray_options,
@@ -26,7 +26,7 @@ from .groups import (
     summary_options,
     translation_options,
 )
-from .shell import command, say, show_signature, state
+from translate_news.cli.shell import command, say, show_signature, state
 
 
 @command(options=translation_options, reading=read_options, cluster=ray_options)
@@ -71,9 +71,10 @@ def translate(
 
         translate-news translate --text "Le Kremlin a assuré mardi ne rien attendre."
     """
-    from ..engine import Translator
-    from ..output import format_for, render, write_atomic
-    from ..readers import FEED_SUFFIXES, parse_article, read_article
+    from translate_news.core.files import write_atomic
+    from translate_news.formats.output import format_for, render
+    from translate_news.formats.readers import FEED_SUFFIXES, parse_article, read_article
+    from translate_news.pipeline.translator import Translator
 
     if (source is None) == (text is None):
         raise UsageError("give a file, a folder or - to translate, or --text, but not both")
@@ -115,8 +116,8 @@ def _translate_many(
     strict: bool,
     cluster: RayOptions | None = None,
 ) -> None:
-    from ..engine import Translator
-    from ..folder import Translations, run_folder
+    from translate_news.pipeline.folder import Translations, run_folder
+    from translate_news.pipeline.translator import Translator
 
     def show(kind: str, source: str, detail: str) -> None:
         if kind == "failed":
@@ -164,7 +165,7 @@ def _on_ray(
 ) -> None:
     """A many-article run on Ray (translations, or summaries with ``summary``): the
     same outputs and closing count as the local run."""
-    from ..cluster import Job, require_ray, run_on_ray
+    from translate_news.pipeline.cluster import Job, require_ray, run_on_ray
 
     require_ray()  # before anything is read or made
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -226,8 +227,8 @@ def split(
 
         translate-news split seeds/article.txt
     """
-    from ..readers import read_article
-    from ..segment import split_sentences
+    from translate_news.formats.readers import read_article
+    from translate_news.text.segment import split_sentences
 
     article = read_article(file)
     blocks = [article.title] if article.title else []
@@ -274,9 +275,9 @@ def summarize(
 
         translate-news summarize articles/ -o out/ --summarizer lead
     """
-    from ..engine import Translator
-    from ..folder import Summaries, run_folder
-    from ..summarize import Summarizer
+    from translate_news.pipeline.folder import Summaries, run_folder
+    from translate_news.pipeline.summarizer import Summarizer
+    from translate_news.pipeline.translator import Translator
 
     if not source.exists():
         raise InputError(f"{source}: no such file or folder")
@@ -315,8 +316,8 @@ def summarize(
 
 def _count_articles(source: Path, out_dir: Path, reading: ReadOptions) -> int:
     """How many articles a run will see: one per file, one per record of a feed."""
-    from ..folder import find_inputs
-    from ..readers import FEED_SUFFIXES, read_articles
+    from translate_news.formats.readers import FEED_SUFFIXES, read_articles
+    from translate_news.pipeline.folder import find_inputs
 
     total = 0
     for found in find_inputs(source, out_dir):
@@ -345,8 +346,8 @@ def brief(
 
         translate-news brief summaries/ -o briefing.html --title "Ukraine, July 2025"
     """
-    from ..briefing import RENDERERS, load_entries
-    from ..output import write_atomic
+    from translate_news.core.files import write_atomic
+    from translate_news.formats.briefing import RENDERERS, load_entries
 
     render = RENDERERS.get(output.suffix.lower())
     if render is None:

@@ -9,9 +9,15 @@ from typing import Annotated, Any
 
 import typer
 
-from ..errors import UsageError
-from ..options import Backend, ComputeType, ModelOptions, SummaryOptions, TranslateOptions
-from ..readers import MAX_INPUT_MB, ReadOptions
+from translate_news.core.errors import UsageError
+from translate_news.core.options import (
+    Backend,
+    ComputeType,
+    ModelOptions,
+    SummaryOptions,
+    TranslateOptions,
+)
+from translate_news.formats.readers import MAX_INPUT_MB, ReadOptions
 
 
 def _count(help: str) -> Any:
@@ -71,12 +77,8 @@ def translation_options(
             "keeps it) or TOML. Sentences that lose one are flagged."
         ),
     ] = None,
-    cache: Annotated[Path | None, typer.Option("--cache", hidden=True)] = None,
-    no_cache: Annotated[bool, typer.Option("--no-cache", hidden=True)] = False,
 ) -> TranslateOptions:
-    """The translation model and engine (--cache and --no-cache are the old spellings
-    of --memory and --no-memory)."""
-    path = memory or cache
+    """The translation model and engine."""
     return TranslateOptions(
         model=ModelOptions(
             name=model,
@@ -88,8 +90,8 @@ def translation_options(
             shortlist=shortlist,
         ),
         beams=beams,
-        memory=not (no_memory or no_cache),
-        memory_path=None if path is None else str(path),
+        memory=not no_memory,
+        memory_path=None if memory is None else str(memory),
         glossary=None if glossary is None else str(glossary),
     )
 

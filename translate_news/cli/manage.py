@@ -10,10 +10,10 @@ from typing import Annotated, Any
 
 import typer
 
-from ..errors import InputError, ModelNotFoundError, UsageError
-from ..options import ComputeType, SummaryOptions, TranslateOptions
-from .groups import summary_beside, summary_options, translation_options
-from .shell import app, command, say, show_signature, state
+from translate_news.cli.groups import summary_beside, summary_options, translation_options
+from translate_news.cli.shell import app, command, say, show_signature, state
+from translate_news.core.errors import InputError, ModelNotFoundError, UsageError
+from translate_news.core.options import ComputeType, SummaryOptions, TranslateOptions
 
 # --- models ----------------------------------------------------------------------
 
@@ -49,9 +49,13 @@ def models_download(
 
         translate-news models download opus-mt-tc-big-fr-en --dir /srv/models
     """
-    from ..backends import conversion_dir, convert_to_ctranslate2
-    from ..model_store import download
-    from ..models import DEFAULT_MODEL, DEFAULT_SUMMARIZER, model_fingerprint
+    from translate_news.seq2seq.convert import conversion_dir, convert_to_ctranslate2
+    from translate_news.seq2seq.sources import (
+        DEFAULT_MODEL,
+        DEFAULT_SUMMARIZER,
+        model_fingerprint,
+    )
+    from translate_news.seq2seq.store import download
 
     if "HF_HUB_DISABLE_PROGRESS_BARS" in state["set_env"]:  # a download shows its progress
         del os.environ["HF_HUB_DISABLE_PROGRESS_BARS"]
@@ -80,7 +84,7 @@ def models_list() -> None:
 
         translate-news models list
     """
-    from ..model_store import list_models
+    from translate_news.seq2seq.store import list_models
 
     used = _models_in_use()
     rows = [("MODEL", "WHERE", "SIZE", "CONVERTED", "USED BY")]
@@ -99,7 +103,7 @@ def models_list() -> None:
 
 def _models_in_use() -> dict[str, Path | None]:
     """The folder each command's model would load from now (None: not on this machine)."""
-    from ..models import SUMMARY, TRANSLATION, local_copy, resolve_model
+    from translate_news.seq2seq.sources import SUMMARY, TRANSLATION, local_copy, resolve_model
 
     roles = (("translate", TRANSLATION), ("summarize", SUMMARY))
     return {name: local_copy(resolve_model(None, role=role)) for name, role in roles}
@@ -114,7 +118,7 @@ def models_remove(name: NameArg) -> None:
 
         translate-news models remove opus-mt-tc-big-fr-en
     """
-    from ..model_store import remove
+    from translate_news.seq2seq.store import remove
 
     for path in remove(name):
         say(f"removed {path}")
@@ -128,7 +132,7 @@ def models_path(name: NameArg) -> None:
 
         translate-news models path opus-mt-fr-en
     """
-    from ..model_store import find
+    from translate_news.seq2seq.store import find
 
     folder = Path(name).expanduser()
     if (folder / "config.json").is_file():  # a local folder is its own place
@@ -177,37 +181,20 @@ def models_shortlist(
 
         translate-news models shortlist opus-mt-fr-en --corpus train.fr --english train.en
     """
-    from ..engine import Translator
-    from ..evaluate import read_segments
-    from ..shortlist import build, corpus_sentences, file_pairs, model_pairs, save
+    from translate_news.pipeline.translator import Translator
+    from translate_news.pipeline.vocabulary import make_shortlist
 
     if not corpus.exists():
         raise InputError(f"{corpus}: no such file or folder")
     translator = Translator(name, backend="ctranslate2", device=device, beams=beams, memory=False)
     show_signature("translation", translator.signature)
-    if english is not None:
-        french, translated = read_segments(corpus), read_segments(english)
-        if len(french) != len(translated):
-            raise UsageError(
-                f"{len(french)} French lines but {len(translated)} English: one of each per line"
-            )
-        pairs = file_pairs(translator.model, french, translated)
-        say(f"aligning {len(pairs)} sentence pairs")
-    else:
-        sentences = corpus_sentences(corpus)
-        if not sentences:
-            raise InputError(f"{corpus}: no French sentences found")
-        say(f"translating {len(sentences)} sentences, then aligning them")
-        pairs = model_pairs(translator, sentences)
-    vmap = build(pairs, common=common, per_source=per_source)
-    path = save(translator.model, vmap)
-    allowed = [len(vmap.allowed(source)) for source, _ in pairs]
-    size = translator.model.config.get("vocab_size") or 0
-    mean = sum(allowed) / max(1, len(allowed))
+    made = make_shortlist(
+        translator, corpus, english, common=common, per_source=per_source, say=say
+    )
     say(
-        f"shortlist of {len(vmap.candidates)} French tokens written to {path}; one sentence "
-        f"of this corpus allows {mean:.0f} of {size} English tokens on average. "
-        "Use it with --shortlist."
+        f"shortlist of {made.french_tokens} French tokens written to {made.path}; one "
+        f"sentence of this corpus allows {made.mean_allowed:.0f} of {made.vocabulary} "
+        "English tokens on average. Use it with --shortlist."
     )
 
 
@@ -225,8 +212,8 @@ MemoryOption = Annotated[
 
 
 def _memory(path: Path | None) -> Any:
-    from ..memory import TranslationMemory
-    from ..paths import cache_root
+    from translate_news.core.paths import cache_root
+    from translate_news.pipeline.memory import TranslationMemory
 
     return TranslationMemory(path or cache_root() / "memory.sqlite")
 
@@ -239,7 +226,7 @@ def memory_stats(memory: MemoryOption = None) -> None:
 
         translate-news memory stats
     """
-    from ..memory import IMPORTED
+    from translate_news.pipeline.memory import IMPORTED
 
     store = _memory(memory)
     counts = store.stats()
@@ -262,8 +249,8 @@ def memory_export(
 
         translate-news memory export memory.tmx
     """
-    from ..output import write_atomic
-    from ..tmx import to_tmx
+    from translate_news.core.files import write_atomic
+    from translate_news.formats.tmx import to_tmx
 
     store = _memory(memory)
     entries = list(store.entries())
@@ -286,7 +273,7 @@ def memory_import(
 
         translate-news memory import corrected.tmx
     """
-    from ..tmx import read_tmx
+    from translate_news.formats.tmx import read_tmx
 
     units = read_tmx(file)
     if not units:
@@ -334,7 +321,7 @@ def config_show(ctx: typer.Context) -> None:
 
         translate-news config show > translate-news.toml
     """
-    from ..config import setting
+    from translate_news.core.config import setting
 
     loaded = state["config"]
     typer.echo(f"# configuration file: {loaded.path or 'none'}")
@@ -408,7 +395,7 @@ def doctor(options: TranslateOptions, summary: SummaryOptions) -> None:
 
         translate-news doctor
     """
-    from ..doctor import examine
+    from translate_news.pipeline.doctor import examine
 
     summary = summary_beside(options, summary)
     checkup = examine(options, summary, state["config"].path)
@@ -470,7 +457,12 @@ def evaluate(
 
         translate-news evaluate --agreement --source my-articles.fr
     """
-    from ..evaluate import read_segments, score_summaries, score_translations, summary_pairs
+    from translate_news.pipeline.evaluate import (
+        read_segments,
+        score_summaries,
+        score_translations,
+        summary_pairs,
+    )
 
     if sum(x is not None for x in (hypotheses, source, summaries)) != 1:
         raise UsageError("give one of --hypotheses, --source or --summaries")
@@ -498,7 +490,7 @@ def evaluate(
     else:
         expected = read_segments(references)
         if source is not None:
-            from ..engine import Translator
+            from translate_news.pipeline.translator import Translator
 
             translator = Translator(options=options)
             show_signature("translation", translator.signature)
@@ -519,8 +511,8 @@ def evaluate(
 
 def _agreement(options: TranslateOptions, sentences: list[str]) -> Any:
     """Translate ``sentences`` without and with the shortlist, and compare."""
-    from ..engine import Translator
-    from ..evaluate import agreement
+    from translate_news.pipeline.evaluate import agreement
+    from translate_news.pipeline.translator import Translator
 
     translations = {}
     for shortlist in (False, True):

@@ -1,4 +1,4 @@
-"""``translate-news serve``: the HTTP server (see :mod:`translate_news.server`)."""
+"""``translate-news serve``: the HTTP server (see :mod:`translate_news.server.app`)."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ from typing import Annotated
 
 import typer
 
-from ..errors import ModelNotFoundError, UsageError
-from ..options import SummaryOptions, TranslateOptions
-from .groups import summary_beside, summary_options, translation_options
-from .shell import command, say, show_signature
+from translate_news.cli.groups import summary_beside, summary_options, translation_options
+from translate_news.cli.shell import command, say, show_signature
+from translate_news.core.errors import ModelNotFoundError, UsageError
+from translate_news.core.options import SummaryOptions, TranslateOptions
 
 
 @command(options=translation_options, summary=summary_options)
@@ -83,14 +83,14 @@ def serve(
     try:
         import uvicorn
 
-        from ..server import ServerLimits, create_app
+        from translate_news.server.app import ServerLimits, create_app
     except ImportError as exc:
         raise UsageError(
             f"serve needs the server extra ({exc.name} is missing): "
             'pip install "translate-news[server]"'
         ) from None
-    from ..engine import Translator
-    from ..summarize import Summarizer
+    from translate_news.pipeline.summarizer import Summarizer
+    from translate_news.pipeline.translator import Translator
 
     keys = set(filter(None, os.environ.get("TRANSLATE_NEWS_API_KEYS", "").split(",")))
     if api_keys is not None:
@@ -143,7 +143,7 @@ KEYS_FILE_LIMIT = 1_000_000  # bytes: a keys file larger than this is not a keys
 
 def read_keys(path: Path) -> set[str]:
     """The keys of a keys file: one per line, blank lines and ``#`` comments left out."""
-    from ..paths import read_regular
+    from translate_news.core.files import read_regular
 
     data = read_regular(path, KEYS_FILE_LIMIT, "an API keys file", UsageError)
     try:

@@ -26,8 +26,8 @@ import typer
 import typer.core
 from typer.models import ParameterInfo
 
-from ..errors import TranslateNewsError, UsageError
-from ..options import check_device
+from translate_news.core.errors import TranslateNewsError, UsageError
+from translate_news.core.options import check_device
 
 app = typer.Typer(
     name="translate-news",
@@ -49,7 +49,7 @@ QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print errors only
 
 def _version(show: bool) -> None:
     if show:
-        from .._version import __version__
+        from translate_news._version import __version__
 
         typer.echo(f"translate-news {__version__}")
         raise typer.Exit()
@@ -76,7 +76,7 @@ def main(
     ] = False,
 ) -> None:
     """Translate French news into English, offline, on CPU or GPU."""
-    from .. import config as configuration
+    from translate_news.core import config as configuration
 
     state.update(verbose=verbose, quiet=quiet)
     try:
@@ -90,7 +90,7 @@ def main(
 
 def _option_specs(ctx: typer.Context) -> dict[str, dict[str, Any]]:
     """Every command's long options, as the configuration file may set them."""
-    from ..config import OptionSpec
+    from translate_news.core.config import OptionSpec
 
     specs: dict[str, dict[str, Any]] = {}
 

@@ -1,0 +1,170 @@
+"""The documents every stage shares: a French article as read, and its English.
+
+An :class:`Article` is a title, a date and paragraphs. Each :class:`Paragraph` keeps its
+exact source text (inner line breaks included) and a kind: ``text``, ``heading`` or
+``caption``. A caption remembers its trailing photo credit ("AFP/Archives"), which is a
+name and is never sent to the translation model.
+
+A :class:`TranslatedArticle` holds the same paragraphs in English, sentence by sentence
+(:class:`SentencePair`), with the options asked for and the :class:`Signature` of what
+ran; a :class:`Summary` likewise. Nothing here loads a model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from translate_news.core.options import Signature, SummaryOptions, TranslateOptions
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """One paragraph of an article, exactly as in the source."""
+
+    text: str
+    kind: str = "text"
+    credit: str | None = None
+    language: str | None = None  # set when the paragraph is not French: not translated
+
+    @property
+    def body(self) -> str:
+        """The part to translate: the text without its photo credit."""
+        if self.credit is None:
+            return self.text
+        return self.text[: self.text.rindex(self.credit)].rstrip()
+
+
+@dataclass(frozen=True)
+class Article:
+    """A source article: title and date when known, then its paragraphs in order;
+    ``path`` is the file it was read from and ``record`` its record's key in a feed."""
+
+    paragraphs: tuple[Paragraph, ...]
+    title: str | None = None
+    date: str | None = None
+    path: str | None = None
+    record: str | None = None
+
+    @property
+    def source(self) -> str:
+        """Where the article comes from: ``path``, or ``path#record`` for a feed's."""
+        return _source(self.path, self.record)
+
+
+# What a flag says about a sentence's English (see translate_news.text.checks).
+FLAG_KINDS = ("number", "glossary", "untranslated", "loop-guard", "split-long")
+
+
+@dataclass(frozen=True)
+class Flag:
+    """Something a reader should check in one sentence's English: ``kind`` is one of
+    FLAG_KINDS, ``missing`` what the English lacks (numbers or terms, as the source
+    writes them)."""
+
+    kind: str
+    missing: tuple[str, ...] = ()
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {', '.join(self.missing)}" if self.missing else self.kind
+
+    def as_dict(self) -> dict[str, object]:
+        return {"kind": self.kind, "missing": list(self.missing)}
+
+
+@dataclass(frozen=True)
+class SentencePair:
+    """A source sentence and its English; ``translated`` is False for what passes
+    through untouched: photo credits, and sentences confidently not in French, whose
+    ``language`` (ISO 639-1) is then given. ``flags`` say what a reader should check."""
+
+    source: str
+    translation: str
+    translated: bool = True
+    language: str | None = None
+    flags: tuple[Flag, ...] = ()
+
+
+@dataclass(frozen=True)
+class TranslatedParagraph:
+    """A paragraph in English, sentence by sentence, with the source whitespace kept."""
+
+    kind: str
+    sentences: tuple[SentencePair, ...]
+    separators: tuple[str, ...] = ()
+    language: str | None = None  # the source language when no sentence of it was French
+
+    @property
+    def source(self) -> str:
+        return self._join(pair.source for pair in self.sentences)
+
+    @property
+    def text(self) -> str:
+        return self._join(pair.translation for pair in self.sentences)
+
+    def _join(self, parts: Iterable[str]) -> str:
+        parts = list(parts)
+        out = parts[:1]
+        for separator, part in zip(self.separators, parts[1:]):
+            out += [separator, part]
+        return "".join(out)
+
+
+@dataclass(frozen=True)
+class TranslatedArticle:
+    """An article in English, with the options asked for and what actually ran."""
+
+    title: SentencePair | None
+    date: str | None
+    paragraphs: tuple[TranslatedParagraph, ...]
+    options: TranslateOptions
+    signature: Signature
+    path: str | None = None
+    record: str | None = None
+
+    @property
+    def model(self) -> str:
+        """The model's name as resolved: a Hub id or a local directory."""
+        return self.signature.model
+
+    @property
+    def source(self) -> str:
+        """Where the article comes from: ``path``, or ``path#record`` for a feed's."""
+        return _source(self.path, self.record)
+
+    @property
+    def flagged(self) -> list[SentencePair]:
+        """The sentences (title first) a reader should check."""
+        pairs = [self.title] if self.title is not None else []
+        pairs += [pair for paragraph in self.paragraphs for pair in paragraph.sentences]
+        return [pair for pair in pairs if pair.flags]
+
+    @property
+    def french(self) -> str:
+        """The source text, title first, one paragraph per line."""
+        lines = [self.title.source] if self.title is not None else []
+        return "\n".join(lines + [paragraph.source for paragraph in self.paragraphs])
+
+
+@dataclass(frozen=True)
+class Summary:
+    """A summary, what made it, and into how many chunks the article had to be cut.
+
+    ``method`` says what was done: ``LEAD-3`` or the model's name. ``signature`` is one
+    line (a model's :class:`Signature` with the summary's length bounds, or
+    ``LEAD-3|translate-news 0.3.0``); ``resolved`` is the model's record (None for LEAD).
+    ``flags`` say what a reader should check (a glossary term in its source form).
+    """
+
+    text: str
+    method: str
+    chunks: int
+    options: SummaryOptions
+    signature: str
+    resolved: Signature | None = None
+    flags: tuple[Flag, ...] = ()
+
+
+def _source(path: str | None, record: str | None) -> str:
+    where = path or "input"
+    return where if record is None else f"{where}#{record}"

@@ -1,0 +1,152 @@
+"""English briefings: every summarised article of a folder, newest first, grouped by day.
+
+A briefing is built from the ``.en.json`` records that ``translate-news summarize``
+writes, and rendered as Markdown, one standalone HTML page (no external assets, readable
+on a phone, printable) or JSON.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+from dataclasses import asdict, dataclass
+from itertools import groupby
+from pathlib import Path
+from urllib.parse import quote
+
+from translate_news.core.errors import InputError
+from translate_news.formats.output import human_date, json_text, md_escape, read_summary_record
+
+UNDATED = "Undated"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One article of a briefing."""
+
+    headline: str
+    date: str | None
+    summary: str
+    link: str
+    signature: str | None = None  # what translated the article
+
+
+def load_entries(
+    folder: Path, relative_to: Path, *, pages: bool = False
+) -> tuple[list[Entry], list[str]]:
+    """The summarised articles under ``folder``, newest first (undated last), and one line
+    for each record that is not a valid summary (left out). Each links to its full
+    translation beside the record (its HTML page when ``pages`` and there is one, else its
+    Markdown), by a relative, percent-encoded path from the folder ``relative_to``
+    (where the briefing will be written)."""
+    entries, problems = [], []
+    for path in sorted(folder.rglob("*.en.json")):
+        try:
+            record = read_summary_record(path)
+        except InputError as exc:
+            problems.append(f"{exc}; left out")
+            continue
+        target = record.page if pages and record.page is not None else record.markdown
+        relative = Path(os.path.relpath(target, relative_to)).as_posix()
+        # A name that is not UTF-8 is linked by its own bytes.
+        link = "/".join(
+            quote(part, safe="", errors="surrogateescape") for part in relative.split("/")
+        )
+        entries.append(Entry(record.headline, record.date, record.summary, link, record.signature))
+    if not entries:
+        raise InputError(f"{folder}: no summaries found; run translate-news summarize first")
+    dated = sorted((e for e in entries if e.date), key=lambda e: e.date or "", reverse=True)
+    return dated + [e for e in entries if not e.date], problems
+
+
+def _time(entry: Entry) -> str:
+    """The time of day an entry carries (``10:05``), or nothing."""
+    return entry.date[11:16] if entry.date and len(entry.date) > 10 else ""
+
+
+def _days(entries: list[Entry]) -> list[tuple[str, str, list[Entry]]]:
+    """The entries by day: (ISO day, the day as a reader says it, its entries)."""
+    days = []
+    for day, group in groupby(entries, lambda e: (e.date or "")[:10]):
+        days.append((day, human_date(day) if day else UNDATED, list(group)))
+    return days
+
+
+def _signatures(entries: list[Entry]) -> list[str]:
+    """The distinct signatures of what translated the briefing's articles."""
+    return sorted({e.signature for e in entries if e.signature})
+
+
+def _heading(entries: list[Entry], title: str | None) -> tuple[str, str]:
+    dates = sorted(e.date[:10] for e in entries if e.date)
+    first, last = (human_date(dates[0]), human_date(dates[-1])) if dates else ("", "")
+    span = f"{first} to {last}" if first != last else first
+    count = f"{len(entries)} article{'s' if len(entries) != 1 else ''}"
+    return title or "News briefing", f"{span}, {count}" if span else count
+
+
+def to_markdown(entries: list[Entry], title: str | None = None) -> str:
+    heading, subtitle = _heading(entries, title)
+    lines = [f"# {md_escape(heading)}", "", f"*{md_escape(subtitle)}*"]
+    for _day, label, group in _days(entries):
+        lines += ["", f"## {label}"]
+        for entry in group:
+            lines += ["", f"### {md_escape(entry.headline)}", ""]
+            if _time(entry):
+                lines.append(f"*{_time(entry)}*  ")
+            lines += [md_escape(entry.summary), "", f"[Full translation]({entry.link})"]
+    lines += ["", "---", ""] + [f"*Machine translation: `{s}`*  " for s in _signatures(entries)]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def to_json(entries: list[Entry], title: str | None = None) -> str:
+    heading, subtitle = _heading(entries, title)
+    days = [
+        {"day": day or None, "label": label, "articles": [asdict(e) for e in group]}
+        for day, label, group in _days(entries)
+    ]
+    data = {"title": heading, "subtitle": subtitle, "count": len(entries), "days": days}
+    return json_text(data)
+
+
+_STYLE = (
+    "body{max-width:42rem;margin:auto;padding:1rem;font:1.05rem/1.5 Georgia,serif;color:#111}"
+    "h1{font-size:1.6rem;margin-bottom:0}.sub{color:#555;margin-top:.2rem}"
+    "h2{font-size:1.1rem;border-bottom:1px solid #ccc;margin-top:2rem}"
+    "article{margin:1rem 0;break-inside:avoid}h3{font-size:1.05rem;margin:.2rem 0}"
+    "time{color:#555;font-size:.9rem}a{color:#1a4d8f}"
+    "footer{margin-top:2rem;border-top:1px solid #ccc;color:#555;font-size:.8rem}"
+    "code{overflow-wrap:anywhere}"
+    "@media print{a{color:#111}a::after{content:' (' attr(href) ')';font-size:.8rem}}"
+)
+
+
+def to_html(entries: list[Entry], title: str | None = None) -> str:
+    heading, subtitle = _heading(entries, title)
+    esc = html.escape
+    body = [f"<h1>{esc(heading)}</h1>", f'<p class="sub">{esc(subtitle)}</p>']
+    for day, label, group in _days(entries):
+        named = f'<time datetime="{esc(day)}">{esc(label)}</time>' if day else esc(label)
+        body.append(f"<section><h2>{named}</h2>")
+        for entry in group:
+            time = _time(entry)
+            when = f'<time datetime="{esc(entry.date or "")}">{esc(time)}</time>' if time else ""
+            body.append(
+                f"<article><h3>{esc(entry.headline)}</h3>{when}<p>{esc(entry.summary)}</p>"
+                f'<p><a href="{esc(entry.link)}">Full translation</a></p></article>'
+            )
+        body.append("</section>")
+    signatures = "".join(
+        f"<p>Machine translation: <code>{esc(s)}</code></p>" for s in _signatures(entries)
+    )
+    body.append(f"<footer>{signatures}</footer>")
+    return (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{esc(heading)}</title>\n<style>{_STYLE}</style>\n</head>\n<body>\n"
+        + "\n".join(body)
+        + "\n</body>\n</html>\n"
+    )
+
+
+RENDERERS = {".md": to_markdown, ".markdown": to_markdown, ".html": to_html, ".json": to_json}

@@ -1,0 +1,419 @@
+"""Writing a translated article: plain text, Markdown, JSON with sentence pairs, or HTML;
+and the summary record that ``summarize`` writes and ``brief`` reads back.
+
+Markdown and HTML end with a footer that gives the signature of what translated (and
+summarised) the article; JSON carries it as a line and as a record.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import re
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, Literal, get_args
+
+from translate_news.core.document import Flag, Summary, TranslatedArticle, TranslatedParagraph
+from translate_news.core.errors import InputError, UsageError
+from translate_news.core.files import SURROGATE
+
+Format = Literal["txt", "md", "json", "html"]
+FORMATS: tuple[str, ...] = get_args(Format)
+_SUFFIXES = {".txt": "txt", ".md": "md", ".markdown": "md", ".json": "json", ".html": "html"}
+
+
+def format_for(path: str | os.PathLike[str] | None, explicit: str | None) -> str:
+    """The output format: the one asked for, else the file's extension, else text. A
+    format that contradicts the file's extension (``-o x.md -f json``) is refused."""
+    implied = None if path is None else _SUFFIXES.get(Path(path).suffix.lower())
+    if explicit:
+        if explicit not in FORMATS:
+            raise UsageError(f"unknown format '{explicit}'; choose one of {', '.join(FORMATS)}")
+        if implied is not None and implied != explicit:
+            raise UsageError(
+                f"{path} ends in {Path(path or '').suffix} but the format asked for is {explicit}; "
+                "make them agree"
+            )
+        return explicit
+    return implied or "txt"
+
+
+def render(article: TranslatedArticle, fmt: str, *, fingerprint: str | None = None) -> str:
+    """The article in English as ``fmt`` (txt, md, json or html). A ``fingerprint`` (what
+    a folder run resumes by) is recorded in JSON, Markdown and HTML; plain text has no
+    place for it, and :func:`read_fingerprint` looks for it in a hidden file beside."""
+    if fmt == "txt":
+        return to_text(article)
+    if fmt == "json":
+        return to_json(article, fingerprint=fingerprint)
+    render_page = to_markdown if fmt == "md" else to_html
+    return render_page(article, fingerprint=fingerprint)
+
+
+_FINGERPRINT = re.compile(r'translate-news-fingerprint(?:: |" content=")([0-9a-f]{64})')
+
+
+def read_fingerprint(path: Path, fmt: str) -> str | None:
+    """The fingerprint an output written by :func:`render` records; None when there is
+    none (or no such file)."""
+    try:
+        if fmt == "txt":
+            text = path.with_name(f".{path.name}.fingerprint").read_text(encoding="utf-8")
+            return text.strip() if path.is_file() else None
+        text = path.read_text(encoding="utf-8")
+        if fmt == "json":
+            data = json.loads(text)
+            found = data.get("fingerprint") if isinstance(data, dict) else None
+            return found if isinstance(found, str) else None
+    except (OSError, ValueError):
+        return None
+    found = _FINGERPRINT.findall(text)
+    return found[-1] if found else None  # the last: the footer, not a quote of one
+
+
+def to_text(article: TranslatedArticle) -> str:
+    head = [line for line in (_title(article), article.date) if line]
+    blocks = (["\n".join(head)] if head else []) + [_marked(p) for p in article.paragraphs]
+    return "\n\n".join(blocks) + "\n"
+
+
+def to_markdown(
+    article: TranslatedArticle, summary: Summary | None = None, *, fingerprint: str | None = None
+) -> str:
+    """The article in Markdown, with ``summary`` under the title and date when given."""
+    blocks = []
+    if article.title:
+        blocks.append(f"# {md_escape(_title(article) or '')}")
+    if article.date:
+        blocks.append(f"*{md_escape(article.date)}*")
+    if summary is not None:
+        note = f", from {summary.chunks} chunks" if summary.chunks > 1 else ""
+        text = md_escape(summary.text + flag_note(summary.flags))
+        blocks.append(f"> **Summary** ({summary.method}{note}): {text}")
+    for paragraph in article.paragraphs:
+        text = _marked(paragraph, md_escape)
+        if paragraph.kind == "heading":
+            blocks.append(f"## {text}")
+        elif paragraph.kind == "caption":
+            blocks.append(f"*{text}*")
+        else:
+            blocks.append(text)
+    blocks.append("---")
+    blocks += [f"*{label}: `{line}`*" for label, line in _footer(article, summary)]
+    if fingerprint is not None:
+        blocks.append(f"<!-- translate-news-fingerprint: {fingerprint} -->")
+    return "\n\n".join(blocks) + "\n"
+
+
+def to_dict(article: TranslatedArticle) -> dict[str, Any]:
+    """The article as JSON data: sentence pairs, options asked for, what ran."""
+    return {
+        "title": None if article.title is None else asdict(article.title),
+        "date": article.date,
+        "source_path": article.path,
+        "record": article.record,
+        "model": article.model,
+        "signature": str(article.signature),
+        "resolved": article.signature.as_dict(),
+        "options": asdict(article.options),
+        "paragraphs": [
+            {
+                "kind": p.kind,
+                "language": p.language or "fr",
+                "source": p.source,
+                "translation": p.text,
+                "sentences": [asdict(pair) for pair in p.sentences],
+            }
+            for p in article.paragraphs
+        ],
+    }
+
+
+def json_text(data: Any) -> str:
+    """JSON as people read it (UTF-8, indented). A lone surrogate is written as its
+    escape, so the file is valid UTF-8 and a file name that is not reads back exactly."""
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    return SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n"
+
+
+def to_json(article: TranslatedArticle, *, fingerprint: str | None = None) -> str:
+    data = to_dict(article)
+    if fingerprint is not None:
+        data["fingerprint"] = fingerprint
+    return json_text(data)
+
+
+def to_html(
+    article: TranslatedArticle, summary: Summary | None = None, *, fingerprint: str | None = None
+) -> str:
+    """The article as one standalone page, with ``summary`` under the title when given."""
+    title = html.escape(_title(article) or "Translation")
+    body = [f"<h1>{title}</h1>"]
+    if article.date:
+        shown = human_date(article.date) if ISO_DATE.fullmatch(article.date) else article.date
+        when = f'<time datetime="{html.escape(article.date)}">{html.escape(shown)}</time>'
+        body.append(f'<p class="date">{when}</p>')
+    if summary is not None:
+        body.append(
+            f'<p class="summary"><strong>Summary</strong> ({html.escape(summary.method)}): '
+            f"{_html_run(summary.text, None, summary.flags)}</p>"
+        )
+    for p in article.paragraphs:
+        if p.language:  # nothing of it was translated: the whole paragraph is marked
+            text = _html_text(p.text)
+            body.append(f'<p lang="{html.escape(p.language)}" class="untranslated">{text}</p>')
+            continue
+        text = "".join(_html_run(*run) for run in _runs(p))
+        if p.kind == "heading":
+            body.append(f"<h2>{text}</h2>")
+        elif p.kind == "caption":
+            body.append(f'<p class="caption"><em>{text}</em></p>')
+        else:
+            body.append(f"<p>{text}</p>")
+    footer = "".join(
+        f"<p>{label}: <code>{html.escape(line)}</code></p>"
+        for label, line in _footer(article, summary)
+    )
+    body.append(f"<footer>{footer}</footer>")
+    recorded = (
+        f'<meta name="translate-news-fingerprint" content="{fingerprint}">\n' if fingerprint else ""
+    )
+    return (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"{recorded}<title>{title}</title>\n<style>body{{max-width:42rem;margin:auto;padding:1rem;"
+        "font:1.05rem/1.5 Georgia,serif}.caption,.date,footer{color:#555}"
+        "footer{margin-top:2rem;border-top:1px solid #ccc;font-size:.8rem}"
+        ".untranslated{background:#fff3c4}.untranslated::before{content:'[not translated, '"
+        " attr(lang) '] ';font:.75rem sans-serif;color:#7a5c00}"
+        "mark.flagged{background:#ffd9d9}small.flag{font:.7rem sans-serif;color:#a00;"
+        "margin:0 .3em}code{overflow-wrap:anywhere}</style>\n</head>\n<body>\n"
+        + "\n".join(body)
+        + "\n</body>\n</html>\n"
+    )
+
+
+def _footer(article: TranslatedArticle, summary: Summary | None) -> list[tuple[str, str]]:
+    lines = [("Machine translation", str(article.signature))]
+    if summary is not None:
+        lines.append(("Summary", summary.signature))
+    return lines
+
+
+@dataclass(frozen=True)
+class SummaryRecord:
+    """What ``brief`` needs of one summarised article, read back from the JSON record that
+    :func:`summary_record` writes (``<name>.en.json``, beside ``<name>.en.md``)."""
+
+    path: Path
+    headline: str
+    date: str | None
+    summary: str
+    markdown: Path
+    fingerprint: str | None
+    signature: str | None
+    page: Path | None = None  # the standalone HTML page, when one was written
+
+
+def summary_record(
+    translated: TranslatedArticle,
+    summary: Summary,
+    fingerprint: str,
+    markdown: str,
+    page: str | None = None,
+) -> str:
+    """The JSON record of a summarised article: its source, the resume ``fingerprint``,
+    the names of its ``markdown`` file and HTML ``page`` (if any) beside it, the summary
+    and the whole translation."""
+    record = {
+        "source": translated.source,
+        "fingerprint": fingerprint,
+        "markdown": markdown,
+        "page": page,
+        "summary": {
+            "text": summary.text,
+            "method": summary.method,
+            "chunks": summary.chunks,
+            "signature": summary.signature,
+            "resolved": None if summary.resolved is None else summary.resolved.as_dict(),
+            "options": asdict(summary.options),
+            "flags": [flag.as_dict() for flag in summary.flags],
+        },
+        "translation": to_dict(translated),
+    }
+    return json_text(record)
+
+
+# An ISO 8601 date, optionally with a time: what a briefing sorts and groups by.
+ISO_DATE = re.compile(
+    r"\d{4}(-\d{2}(-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?)?)?"
+)
+
+
+def read_summary_record(path: Path) -> SummaryRecord:
+    """Read a record written by :func:`summary_record`, checking every field the
+    briefing uses: text where text belongs, an ISO date or none, and a Markdown file
+    named beside the record (never a path elsewhere). Anything else is an InputError."""
+    try:
+        record = _table(json.loads(path.read_text(encoding="utf-8")), "record")
+        translation = _table(record.get("translation"), "translation")
+        summary = _field(_table(record.get("summary"), "summary").get("text"), "summary text")
+        title = _field(
+            _table(translation.get("title"), "title", {}).get("translation"), "title", None
+        )
+        paragraphs = translation.get("paragraphs")
+        if not isinstance(paragraphs, list):
+            raise ValueError("its paragraphs are not a list")
+        first = ""
+        if paragraphs:
+            opening = _table(paragraphs[0], "first paragraph").get("translation")
+            first = _field(opening, "first paragraph")
+        date = _field(translation.get("date"), "date", None)
+        markdown = _field(record.get("markdown"), "markdown", None) or path.with_suffix(".md").name
+        page = _field(record.get("page"), "page", None)
+        signature = _field(translation.get("signature"), "signature", None)
+        fingerprint = _field(record.get("fingerprint"), "fingerprint", None)
+    except (OSError, ValueError) as exc:
+        raise InputError(f"{path}: not a summary written by translate-news ({exc})") from None
+    if date is not None and not ISO_DATE.fullmatch(date):
+        raise InputError(f"{path}: its date {date!r} is not an ISO date (YYYY-MM-DD)")
+    for name in (markdown, page):
+        if name is not None and (Path(name).name != name or name in {".", ".."}):
+            raise InputError(f"{path}: its file {name!r} is not a file beside it")
+    return SummaryRecord(
+        path=path,
+        headline=title or first[:120],
+        date=date,
+        summary=summary,
+        markdown=path.with_name(markdown),
+        fingerprint=fingerprint,
+        signature=signature,
+        page=None if page is None else path.with_name(page),
+    )
+
+
+_REQUIRED = object()
+
+
+def _field(value: object, name: str, default: object = _REQUIRED) -> Any:
+    """``value`` when it is text; None (when allowed) stays None; anything else is a
+    ValueError naming the field."""
+    if value is None and default is not _REQUIRED:
+        return default
+    if not isinstance(value, str):
+        raise ValueError(f"its {name} is {type(value).__name__}, not text")
+    return value
+
+
+def _table(value: object, name: str, default: object = _REQUIRED) -> dict[str, Any]:
+    """``value`` when it is a JSON object; None (when allowed) is ``default``; anything
+    else is a ValueError naming the field."""
+    if value is None and default is not _REQUIRED:
+        return default  # type: ignore[return-value]
+    if not isinstance(value, dict):
+        raise ValueError(f"its {name} is {type(value).__name__}, not an object")
+    return value
+
+
+_MARKDOWN_INLINE = re.compile(r"([\\`*_\[\]<>])")
+_MARKDOWN_LINE_START = re.compile(r"^(\s*)([#>+-]|\d+(?=[.)]))", re.MULTILINE)
+
+
+def md_escape(text: str) -> str:
+    """Text from a source, safe to put in Markdown: what would make a link, an image, raw
+    HTML, emphasis, code, a heading, a quote or a list is escaped with a backslash."""
+    text = _MARKDOWN_INLINE.sub(r"\\\1", text)
+    return _MARKDOWN_LINE_START.sub(_escape_line_start, text)
+
+
+def _escape_line_start(match: re.Match[str]) -> str:
+    indent, mark = match.group(1), match.group(2)
+    if mark.isdigit():  # "12. item": the period, not the number, makes the list
+        return f"{indent}{mark}\\"
+    return f"{indent}\\{mark}"
+
+
+_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_MONTHS = (
+    "January February March April May June July August September October November December"
+).split()
+
+
+def human_date(iso: str) -> str:
+    """An ISO date as a reader says it: ``Tuesday 22 July 2025``, ``July 2025``, ``2025``."""
+    import datetime
+
+    parts = iso[:10].split("-")
+    if len(parts) == 3:
+        day = datetime.date(*map(int, parts))
+        return f"{_DAYS[day.weekday()]} {day.day} {_MONTHS[day.month - 1]} {day.year}"
+    if len(parts) == 2:
+        return f"{_MONTHS[int(parts[1]) - 1]} {parts[0]}"
+    return parts[0]
+
+
+_Run = tuple[str, str | None, tuple[Flag, ...]]
+
+
+def _runs(paragraph: TranslatedParagraph) -> list[_Run]:
+    """The paragraph's English as runs of translated text (language None) and of
+    sentences passed through untranslated (their language), with the source's spacing
+    kept; a flagged sentence is a run of its own, with its flags."""
+    runs: list[_Run] = []
+    previous: str | None = None
+    for i, pair in enumerate(paragraph.sentences):
+        parts: list[_Run] = [(pair.translation, pair.language, pair.flags)]
+        if i:  # a separator inside a foreign run belongs to it
+            inside = pair.language is not None and pair.language == previous
+            parts.insert(0, (paragraph.separators[i - 1], pair.language if inside else None, ()))
+        for text, language, flags in parts:
+            if runs and runs[-1][1] == language and not flags and not runs[-1][2]:
+                runs[-1] = (runs[-1][0] + text, language, ())
+            else:
+                runs.append((text, language, flags))
+        previous = pair.language
+    return runs
+
+
+def flag_note(flags: tuple[Flag, ...]) -> str:
+    """What a reader sees after a flagged sentence in text and Markdown."""
+    return f" [check: {'; '.join(map(str, flags))}]" if flags else ""
+
+
+def _marked(paragraph: TranslatedParagraph, escape: Callable[[str], str] = str) -> str:
+    """A paragraph's English, each passage left untranslated marked with its language,
+    each flagged sentence followed by what to check."""
+    return "".join(
+        (
+            escape(text)
+            if language is None
+            else f"[not translated, language: {language}] {escape(text)}"
+        )
+        + escape(flag_note(flags))
+        for text, language, flags in _runs(paragraph)
+    )
+
+
+def _html_text(text: str) -> str:
+    return html.escape(text).replace("\n", "<br>\n")
+
+
+def _html_run(text: str, language: str | None, flags: tuple[Flag, ...] = ()) -> str:
+    if flags:
+        note = html.escape("; ".join(map(str, flags)))
+        return (
+            f'<mark class="flagged" title="check: {note}">{_html_text(text)}</mark>'
+            f'<small class="flag">check: {note}</small>'
+        )
+    if language is None:
+        return _html_text(text)
+    return f'<span lang="{html.escape(language)}" class="untranslated">{_html_text(text)}</span>'
+
+
+def _title(article: TranslatedArticle) -> str | None:
+    if article.title is None:
+        return None
+    return article.title.translation + flag_note(article.title.flags)

@@ -1,0 +1,363 @@
+"""The translator: French sentences and articles in, English out, over one
+:class:`~translate_news.seq2seq.model.Seq2SeqModel`. What is the translator's own: sentence
+segmentation and reassembly, the guards against truncation and runaway output, and the
+translation memory.
+
+Data flows one way: articles -> paragraphs -> a flat list of sentences (with the
+whitespace between them kept aside) -> unique sentences, sorted by token length, cut
+into token-budget batches -> translations, restored to document order -> the same
+paragraphs in English.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from translate_news.core.document import (
+    Article,
+    Flag,
+    Paragraph,
+    SentencePair,
+    TranslatedArticle,
+    TranslatedParagraph,
+)
+from translate_news.core.options import Signature, TranslateOptions, with_overrides
+from translate_news.core.paths import cache_root
+from translate_news.pipeline.memory import TranslationMemory
+from translate_news.seq2seq.decoding import Decoding
+from translate_news.seq2seq.model import Seq2SeqModel
+from translate_news.text.checks import check, repairable
+from translate_news.text.glossary import Glossary
+from translate_news.text.guard import is_runaway, split_long
+from translate_news.text.language import sentence_languages
+from translate_news.text.segment import sentence_spans
+
+# How many translations the model is asked for when the best loses a number or a term.
+RERANK_HYPOTHESES = 8
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def normalize(sentence: str) -> str:
+    """A sentence as it is translated and remembered: control characters (not text,
+    and not storable in a TMX file) and runs of whitespace become one space."""
+    return " ".join(_CONTROL.sub(" ", sentence).split())
+
+
+@dataclass(frozen=True)
+class Checked:
+    """One sentence's English and the flags it raises."""
+
+    text: str
+    flags: tuple[Flag, ...] = ()
+
+
+@dataclass
+class _Units:
+    """The sentences of some articles as one flat list, and how to put them back."""
+
+    sentences: list[str] = field(default_factory=list)
+
+    def add(self, text: str) -> int:
+        self.sentences.append(text)
+        return len(self.sentences) - 1
+
+
+class Translator:
+    """A loaded translation model. Load once, then translate strings, sentence lists or
+    whole articles::
+
+        translator = Translator("Helsinki-NLP/opus-mt-fr-en", device="cpu")
+        translator.translate(["Le chat dort.", "Il pleut."])
+
+    Keyword overrides go to the field of that name in :class:`TranslateOptions` or in
+    its :class:`ModelOptions` (``device``, ``backend``, ``batch_tokens``, ...).
+    """
+
+    def __init__(
+        self, model: str | None = None, *, options: TranslateOptions | None = None, **overrides: Any
+    ) -> None:
+        self.options = with_overrides(options or TranslateOptions(), model, overrides)
+        self.glossary: Glossary | None = None
+        if self.options.glossary is not None:
+            self.glossary = Glossary.load(self.options.glossary)  # before a model loads
+        self.model = Seq2SeqModel(self.options.model, beams=self.options.beams)
+        self.memory: TranslationMemory | None = None
+        if self.options.memory:
+            self.memory = TranslationMemory(
+                self.options.memory_path or cache_root() / "memory.sqlite"
+            )
+
+    @property
+    def signature(self) -> Signature:
+        """What translates now: model, backend, precision, device, beams, batch budget,
+        glossary and version. It keys the translation memory."""
+        signature = self.model.signature()
+        if self.glossary is None:
+            return signature
+        return dataclasses.replace(signature, glossary=self.glossary.digest)
+
+    # --- sentences -------------------------------------------------------------
+
+    def translate(self, sentences: Sequence[str]) -> list[str]:
+        """Translate sentences; identical sentences are translated once, order is kept,
+        and remembered translations come from the translation memory."""
+        return [checked.text for checked in self.translate_checked(sentences)]
+
+    def translate_checked(self, sentences: Sequence[str]) -> list[Checked]:
+        """Translate sentences as :meth:`translate` does, each with its flags (see
+        :mod:`translate_news.text.checks`): a sentence whose numbers or glossary terms the
+        best translation loses takes the best of the model's n best that keeps them."""
+        cleaned = [normalize(sentence) for sentence in sentences]
+        unique = list(dict.fromkeys(s for s in cleaned if s))
+        memory = self.memory
+        done = memory.get_many(str(self.signature), unique) if memory is not None else {}
+        todo = [s for s in unique if s not in done]
+        fresh = dict(zip(todo, self._translate_unique(todo)))
+        if memory is not None:  # under what translated them, after any fallback
+            memory.put_many(str(self.signature), fresh)
+        done.update(fresh)
+        done[""] = ("", ())
+        checked = {}
+        for source, (text, raised) in done.items():
+            flags = (*raised, *check(source, text, self.glossary)) if source else ()
+            checked[source] = Checked(text, flags)
+        return [checked[sentence] for sentence in cleaned]
+
+    def _translate_unique(self, sentences: list[str]) -> list[tuple[str, tuple[Flag, ...]]]:
+        """Translate distinct sentences; over-long ones go through in pieces. Each comes
+        with the flags of how it was made (split-long, loop-guard)."""
+        if not sentences:
+            return []
+        ids = self.model.encode(sentences)
+        limit = self.model.max_input_tokens
+        units: list[list[int]] = []
+        owners: list[list[int]] = []  # unit indices of each sentence
+        for sentence, sentence_ids in zip(sentences, ids):
+            if len(sentence_ids) <= limit:
+                owners.append([len(units)])
+                units.append(sentence_ids)
+                continue
+            pieces = split_long(sentence, self.model.count, limit)
+            piece_ids = self.model.encode(pieces)
+            owners.append(list(range(len(units), len(units) + len(pieces))))
+            units.extend(piece_ids)
+        outputs, repaired = self._repair_runaways(units, self.model.generate(units, self._decoding))
+        texts = self.model.decode(outputs)
+        results = []
+        for owned in owners:
+            flags = [Flag("split-long")] if len(owned) > 1 else []
+            if repaired.intersection(owned):
+                flags.append(Flag("loop-guard"))
+            results.append((" ".join(texts[i] for i in owned), tuple(flags)))
+        return self._rerank(sentences, units, owners, results)
+
+    def _rerank(
+        self,
+        sentences: list[str],
+        units: list[list[int]],
+        owners: list[list[int]],
+        results: list[tuple[str, tuple[Flag, ...]]],
+    ) -> list[tuple[str, tuple[Flag, ...]]]:
+        """Each sentence (of one piece) whose translation loses a number or a glossary
+        term is decoded again for the model's ``RERANK_HYPOTHESES`` best translations;
+        the best-scoring one that keeps them all replaces it, if any does."""
+        failing = [
+            k
+            for k, (sentence, (text, _)) in enumerate(zip(sentences, results))
+            if len(owners[k]) == 1 and repairable(check(sentence, text, self.glossary))
+        ]
+        if not failing:
+            return results
+        inputs = [units[owners[k][0]] for k in failing]
+        candidates = self.model.generate_nbest(inputs, self.rerank_decoding)
+        for k, source_ids, hypotheses in zip(failing, inputs, candidates):
+            kept = self.first_faithful(sentences[k], source_ids, hypotheses)
+            if kept is not None:
+                results[k] = (kept, results[k][1])
+        return results
+
+    def first_faithful(
+        self, sentence: str, source_ids: list[int], hypotheses: list[list[int]]
+    ) -> str | None:
+        """The first of ``hypotheses`` (best first) that neither runs away nor loses a
+        number or glossary term of ``sentence``, decoded; None when none does."""
+        cap = self.output_cap(len(source_ids))
+        usable = [h for h in hypotheses if not is_runaway(len(source_ids), h, cap)]
+        for text in self.model.decode(usable):
+            if not repairable(check(sentence, text, self.glossary)):
+                return text
+        return None
+
+    def rerank_decoding(self, longest: int, count: int = RERANK_HYPOTHESES) -> Decoding:
+        """How a sentence is decoded for its ``count`` best translations."""
+        beams = max(self.model.beams, count)
+        return Decoding(
+            beams, self.output_cap(longest), forced_eos=self._forced_eos, hypotheses=count
+        )
+
+    def hypotheses(self, sentences: Sequence[str], count: int) -> list[list[str]]:
+        """The model's ``count`` best translations of each sentence, best first, each
+        text once and runaways left out (fewer where they repeat). A sentence too long
+        for the model in one piece, or empty, has none. The memory is not consulted:
+        these are what the model itself ranks next (LibreTranslate's alternatives)."""
+        cleaned = [normalize(sentence) for sentence in sentences]
+        ids = self.model.encode(cleaned)
+        limit = self.model.max_input_tokens
+        fits = [i for i, s in enumerate(cleaned) if s and len(ids[i]) <= limit]
+        out: list[list[str]] = [[] for _ in cleaned]
+        if not fits or count < 1:
+            return out
+        inputs = [ids[i] for i in fits]
+        nbest = self.model.generate_nbest(
+            inputs, lambda longest: self.rerank_decoding(longest, count)
+        )
+        for i, source_ids, found in zip(fits, inputs, nbest):
+            cap = self.output_cap(len(source_ids))
+            usable = [h for h in found if not is_runaway(len(source_ids), h, cap)]
+            out[i] = list(dict.fromkeys(self.model.decode(usable)))
+        return out
+
+    def output_cap(self, source_tokens: int) -> int:
+        """The most tokens generated for a source of ``source_tokens`` tokens."""
+        return min(2 * source_tokens + 10, self.model.max_input_tokens)
+
+    @property
+    def _forced_eos(self) -> bool:
+        """Whether the model ends an output cut at its length limit with end-of-sequence
+        (opus-mt does): transformers does it by itself, CTranslate2 is told."""
+        return self.model.generation.get("forced_eos_token_id") is not None
+
+    def _decoding(self, longest: int) -> Decoding:
+        """How a batch whose longest source has ``longest`` tokens is decoded."""
+        return Decoding(self.model.beams, self.output_cap(longest), forced_eos=self._forced_eos)
+
+    def translate_ids(self, units: list[list[int]]) -> list[list[int]]:
+        """The model's output ids for each input (source ids within the model's input
+        limit), with the same decoding and guards as :meth:`translate`."""
+        return self._repair_runaways(units, self.model.generate(units, self._decoding))[0]
+
+    def _repair_runaways(
+        self, units: list[list[int]], outputs: list[list[int]]
+    ) -> tuple[list[list[int]], set[int]]:
+        """A loop, or an output the batch's cap let run past its own, is translated again
+        alone with loops forbidden, so its neighbours never matter. Returns the outputs
+        and which were translated again."""
+        repaired = set()
+        for index, out in enumerate(outputs):
+            cap = self.output_cap(len(units[index]))
+            if is_runaway(len(units[index]), out, cap):
+                safe = Decoding(
+                    self.model.beams,
+                    cap,
+                    no_repeat_ngram_size=3,
+                    repetition_penalty=1.2,
+                    forced_eos=self._forced_eos,
+                )
+                outputs[index] = self.model.generate_one(units[index], safe)
+                repaired.add(index)
+        return outputs, repaired
+
+    # --- documents -------------------------------------------------------------
+
+    def translate_text(self, text: str) -> str:
+        """Translate French text; paragraphs, line breaks and spacing are kept."""
+        sentences, finish = plan_text(text)
+        return finish(self.translate_checked(sentences))
+
+    def translate_article(self, article: Article) -> TranslatedArticle:
+        """Translate one article; see :meth:`translate_articles`."""
+        return next(iter(self.translate_articles([article])))
+
+    def translate_articles(self, articles: Iterable[Article]) -> Iterator[TranslatedArticle]:
+        """Translate articles lazily: each window of articles goes through as one flat,
+        length-sorted list of sentences, so a long stream never sits in memory."""
+        iterator = iter(articles)
+        while window := list(itertools.islice(iterator, self.options.articles_per_window)):
+            sentences, finish = self.plan_articles(window)
+            yield from finish(self.translate_checked(sentences))
+
+    def plan_articles(
+        self, articles: Sequence[Article]
+    ) -> tuple[list[str], Callable[[list[Checked]], list[TranslatedArticle]]]:
+        """The sentences ``articles`` need translated, and the function that builds the
+        articles from those sentences' translations (whoever made them: a server
+        translates the sentences of several callers together)."""
+        units = _Units()
+        plans = [_plan(units, a, self.options.detect_language) for a in articles]
+
+        def finish(translations: list[Checked]) -> list[TranslatedArticle]:
+            return [
+                TranslatedArticle(
+                    title=None if title is None else _pair(title, translations),
+                    date=article.date,
+                    paragraphs=tuple(_assemble(p, translations) for p in paragraphs),
+                    options=self.options,
+                    signature=self.signature,
+                    path=article.path,
+                    record=article.record,
+                )
+                for article, (title, paragraphs) in zip(articles, plans)
+            ]
+
+        return units.sentences, finish
+
+
+def plan_text(text: str) -> tuple[list[str], Callable[[list[Checked]], str]]:
+    """The sentences of French ``text`` and the function that puts their translations
+    back with the text's paragraphs, line breaks and spacing."""
+    units = _Units()
+    paragraph = _split(units, Paragraph(text), detect_language=False)
+    return units.sentences, lambda translations: _assemble(paragraph, translations).text
+
+
+# A planned sentence: (source, unit index or None when it passes through, its language
+# when it is not French); a planned paragraph: (kind, sentences, separators).
+_Item = tuple[str, int | None, str | None]
+_Plan = tuple[str, list[_Item], list[str]]
+
+
+def _plan(
+    units: _Units, article: Article, detect_language: bool
+) -> tuple[_Item | None, list[_Plan]]:
+    title = None if article.title is None else (article.title, units.add(article.title), None)
+    return title, [_split(units, p, detect_language) for p in article.paragraphs]
+
+
+def _split(units: _Units, paragraph: Paragraph, detect_language: bool) -> _Plan:
+    """A paragraph's sentences, each a unit to translate, or passed through when it is
+    confidently not French (decided sentence by sentence: an English quote inside a
+    French paragraph passes through, the French around it is translated)."""
+    body = paragraph.body
+    spans = sentence_spans(body)
+    sentences = [body[start:end] for start, end in spans]
+    languages = sentence_languages(sentences, body) if detect_language else [None] * len(sentences)
+    items: list[_Item] = []
+    for sentence, language in zip(sentences, languages):
+        items.append((sentence, None if language else units.add(sentence), language))
+    separators = [body[end : spans[i + 1][0]] for i, (_, end) in enumerate(spans[:-1])]
+    if paragraph.credit is not None:
+        if items:
+            separators.append(paragraph.text[len(body) : paragraph.text.rindex(paragraph.credit)])
+        items.append((paragraph.credit, None, None))
+    return paragraph.kind, items, separators
+
+
+def _pair(item: _Item, translations: list[Checked]) -> SentencePair:
+    source, index, language = item
+    if index is None:
+        return SentencePair(source, source, translated=False, language=language)
+    found = translations[index]
+    return SentencePair(source, found.text, flags=found.flags)
+
+
+def _assemble(plan: _Plan, translations: list[Checked]) -> TranslatedParagraph:
+    kind, items, separators = plan
+    pairs = tuple(_pair(item, translations) for item in items)
+    languages = {pair.language for pair in pairs if pair.translated or pair.language}
+    whole = languages.pop() if len(languages) == 1 else None  # every sentence, one language
+    return TranslatedParagraph(kind, pairs, tuple(separators), whole)

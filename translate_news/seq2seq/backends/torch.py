@@ -1,0 +1,77 @@
+"""The transformers backend: ``generate`` on the loaded model (fp32 on CPU, fp16 on CUDA)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from translate_news.core.options import ModelOptions
+from translate_news.seq2seq.cuda import check_gpu
+from translate_news.seq2seq.decoding import Decoding
+
+
+class TorchBackend:
+    """transformers ``generate`` on a loaded seq2seq model."""
+
+    name = "torch"
+    shortlist = None
+
+    def __init__(self, model: Any, device: str, pad_token_id: int) -> None:
+        self.model = model
+        self.device = device
+        self.pad = pad_token_id
+        self.precision = str(next(model.parameters()).dtype).replace("torch.", "")
+
+    def generate(self, batch: list[list[int]], decoding: Decoding) -> list[list[int]]:
+        import torch
+
+        longest = max(len(x) for x in batch)
+        input_ids = torch.full((len(batch), longest), self.pad, dtype=torch.long)
+        mask = torch.zeros((len(batch), longest), dtype=torch.long)
+        for row, ids in enumerate(batch):
+            input_ids[row, : len(ids)] = torch.tensor(ids)
+            mask[row, : len(ids)] = 1
+        extra: dict[str, Any] = {}
+        if decoding.no_repeat_ngram_size:
+            extra["no_repeat_ngram_size"] = decoding.no_repeat_ngram_size
+        if decoding.repetition_penalty != 1.0:
+            extra["repetition_penalty"] = decoding.repetition_penalty
+        if decoding.length_penalty != 1.0 and decoding.beams > 1:
+            extra["length_penalty"] = decoding.length_penalty
+        if decoding.min_new_tokens:
+            extra["min_length"] = 0  # min_new_tokens says it all; no warning about both
+        if decoding.hypotheses > 1:
+            extra["num_return_sequences"] = decoding.hypotheses
+        with torch.inference_mode():
+            out = self.model.generate(
+                input_ids=input_ids.to(self.device),
+                attention_mask=mask.to(self.device),
+                num_beams=decoding.beams,
+                max_length=None,
+                max_new_tokens=decoding.max_new_tokens,
+                min_new_tokens=decoding.min_new_tokens or None,
+                **extra,
+            )
+        rows = out[:, 1:].tolist()
+        return [[t for t in row if t != self.pad] for row in rows]
+
+
+def load_torch_backend(
+    source: Any, kwargs: dict[str, Any], options: ModelOptions, pad_token_id: int
+) -> TorchBackend:
+    """Load a seq2seq model with transformers on ``options.device`` (auto: CUDA when
+    available; half precision on CUDA), in evaluation mode."""
+    import torch
+    from transformers import AutoModelForSeq2SeqLM
+
+    from translate_news.seq2seq.sources import load_pretrained
+
+    device = options.device
+    if device == "auto":
+        device = "cuda" if torch.cuda.is_available() else "cpu"
+    gpus = torch.cuda.device_count() if torch.cuda.is_available() else 0
+    index = check_gpu(device, gpus, "torch")
+    if options.threads:
+        torch.set_num_threads(options.threads)
+    dtype = torch.float32 if index is None else torch.float16
+    model = load_pretrained(AutoModelForSeq2SeqLM, source, dtype=dtype, **kwargs)
+    return TorchBackend(model.to(device).eval(), device, pad_token_id)

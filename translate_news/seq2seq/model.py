@@ -1,0 +1,239 @@
+"""One loaded seq2seq model: the layer every model user (translation, summaries) stands on.
+
+:class:`Seq2SeqModel` resolves the model (alias, Hub id or directory), loads its
+tokenizer, chooses the backend (CTranslate2 or transformers, with the same fallback for
+every caller), reads the limits its configuration sets, and turns token ids into token
+ids in length-sorted token-budget batches, run concurrently where the backend can,
+halved on out-of-memory. It reports what actually runs as a :class:`Signature`.
+
+What to decode with (beams, length bounds) is the caller's: it passes a
+:class:`~translate_news.seq2seq.backends.Decoding` per batch.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from translate_news._version import __version__
+from translate_news.core.errors import BackendUnavailable, ModelNotFoundError
+from translate_news.core.options import ModelOptions, Signature
+from translate_news.seq2seq import tokenizers as pieces
+from translate_news.seq2seq.backends import fall_back, load_backend
+from translate_news.seq2seq.backends.torch import load_torch_backend
+from translate_news.seq2seq.batching import token_budget_batches
+from translate_news.seq2seq.decoding import (
+    Backend,
+    Decoding,
+    default_batch_tokens,
+    generate_all,
+    generate_halving,
+)
+from translate_news.seq2seq.sources import (
+    TRANSLATION,
+    ModelSource,
+    Role,
+    damaged_file,
+    hub_kwargs,
+    load_pretrained,
+    local_copy,
+    model_dir,
+    model_fingerprint,
+    peek_config,
+    repair_hint,
+    resolve_model,
+    tokenizer_class,
+)
+
+# A model's input limit when neither its configuration nor its tokenizer gives one.
+DEFAULT_INPUT_LIMIT = 512
+
+
+class Seq2SeqModel:
+    """A loaded seq2seq model. Load once, then :meth:`generate`::
+
+        model = Seq2SeqModel(ModelOptions("Helsinki-NLP/opus-mt-fr-en", device="cpu"))
+        ids = model.encode(["Le chat dort."])
+        model.decode(model.generate(ids, Decoding(beams=4, max_new_tokens=32)))
+
+    ``beams`` None takes the model's own (its generation settings); ``role`` says where
+    to look when ``options.name`` is None; ``check(source, config)``
+    may refuse the model from its configuration before anything is loaded.
+    """
+
+    def __init__(
+        self,
+        options: ModelOptions,
+        *,
+        beams: int | None = None,
+        role: Role = TRANSLATION,
+        check: Callable[[ModelSource, dict[str, Any]], None] | None = None,
+    ) -> None:
+        self.options = options
+        self.source: ModelSource = resolve_model(options.name, role=role, revision=options.revision)
+        self._hub = hub_kwargs(self.source, options.cache_dir, options.local_files_only)
+        if check is not None:  # what the configuration rules out, before anything loads
+            config = peek_config(self.source, self._hub)
+            if config is not None:
+                check(self.source, config)
+        try:
+            self.tokenizer = self._load_tokenizer()
+            self.backend: Backend
+            self.backend, self.folder = load_backend(
+                self.source, self._hub, self.tokenizer, options
+            )
+            self.config = pieces.read_json(self.folder / "config.json")
+            # As transformers reads them: generation_config.json, else the same keys.
+            generation = pieces.read_json(self.folder / "generation_config.json")
+            self.generation = generation or self.config
+        except Exception as exc:
+            damaged = self._damaged()
+            if damaged is None:
+                raise
+            raise damaged from exc
+        self.max_input_tokens = min(
+            self.config.get("max_position_embeddings") or DEFAULT_INPUT_LIMIT,
+            self.tokenizer.model_max_length or DEFAULT_INPUT_LIMIT,
+        )
+        self.beams: int = beams or self.generation.get("num_beams") or 1
+        self.batch_tokens = self._batch_tokens()
+
+    def _load_tokenizer(self) -> Any:
+        """A Marian model's tokenizer read with sentencepiece alone when it is on this
+        machine (transformers, 1.3 s to import, stays out of a CTranslate2 process);
+        transformers' own tokenizer for any other model, or to fetch one from the Hub."""
+        folder = local_copy(self.source, self._hub)
+        found = None if folder is None else pieces.load(folder)
+        if found is not None:
+            return found
+        return load_pretrained(tokenizer_class(self.source, self._hub), self.source, **self._hub)
+
+    def _damaged(self) -> ModelNotFoundError | None:
+        """When loading failed: the model's damaged file, as one line that names it and
+        how to repair it; None when its files look whole (the failure is another)."""
+        try:
+            folder = model_dir(self.source, {**self._hub, "local_files_only": True})
+        except ModelNotFoundError:
+            return None
+        found = damaged_file(folder) if folder.is_dir() else None
+        if found is None:
+            return None
+        path, why = found
+        return ModelNotFoundError(f"{path} is damaged ({why}); {repair_hint(self.source, folder)}")
+
+    @property
+    def name(self) -> str:
+        """The model as resolved: a Hub id or a local directory."""
+        return self.source.name
+
+    @property
+    def device(self) -> str:
+        return self.backend.device
+
+    @property
+    def vocabulary_size(self) -> int:
+        """How many target tokens the model has (0 when its configuration does not say)."""
+        return self.config.get("vocab_size") or 0
+
+    @functools.cached_property
+    def fingerprint(self) -> str:
+        """A hash of the model's folder (read once: vocabularies can be megabytes)."""
+        return model_fingerprint(self.folder)
+
+    def signature(self, **settings: int) -> Signature:
+        """What runs now (after any fallback), with the caller's other decoding
+        ``settings`` (a summary's length bounds) appended."""
+        return Signature(
+            model=self.name,
+            fingerprint=self.fingerprint,
+            backend=self.backend.name,
+            precision=self.backend.precision,
+            device=self.device,
+            beams=self.beams,
+            budget=self.batch_tokens,
+            version=__version__,
+            settings=tuple(settings.items()),
+            shortlist=self.backend.shortlist,
+        )
+
+    # --- text <-> ids ----------------------------------------------------------
+
+    def encode(self, texts: Sequence[str]) -> list[list[int]]:
+        """Token ids of each text, never truncated."""
+        return self.tokenizer(list(texts), truncation=False)["input_ids"]
+
+    def pieces(self, ids: Sequence[int]) -> list[str]:
+        """The vocabulary entries ``ids`` stand for, special tokens left out."""
+        special = set(self.tokenizer.all_special_ids)
+        return self.tokenizer.convert_ids_to_tokens([i for i in ids if i not in special])
+
+    def count(self, text: str) -> int:
+        """How many input tokens ``text`` makes."""
+        return len(self.tokenizer(text, truncation=False)["input_ids"])
+
+    def decode(self, outputs: Sequence[Sequence[int]]) -> list[str]:
+        return self.tokenizer.batch_decode(outputs, skip_special_tokens=True)
+
+    # --- generation ------------------------------------------------------------
+
+    def generate(
+        self, inputs: Sequence[list[int]], decoding: Decoding | Callable[[int], Decoding]
+    ) -> list[list[int]]:
+        """Output ids for each input, in input order.
+
+        Inputs are sorted by length and cut into batches of at most ``batch_tokens``
+        padded tokens; ``decoding`` is one setting for all, or a function of a batch's
+        longest input. Batches run concurrently where the backend can; one that runs out
+        of memory is halved until it fits.
+        """
+        best = self._with_fallback(lambda: self._generate(inputs, decoding))
+        return [hypotheses[0] for hypotheses in best]
+
+    def generate_nbest(
+        self, inputs: Sequence[list[int]], decoding: Decoding | Callable[[int], Decoding]
+    ) -> list[list[list[int]]]:
+        """The ``decoding.hypotheses`` best outputs of each input, best first (batched as
+        :meth:`generate`)."""
+        return self._with_fallback(lambda: self._generate(inputs, decoding))
+
+    def _generate(
+        self, inputs: Sequence[list[int]], decoding: Decoding | Callable[[int], Decoding]
+    ) -> list[list[list[int]]]:
+        if not inputs:
+            return []
+        batches = token_budget_batches([len(x) for x in inputs], self.batch_tokens)
+        jobs = []
+        for batch in batches:
+            rows = [inputs[i] for i in batch]
+            chosen = decoding(max(map(len, rows))) if callable(decoding) else decoding
+            jobs.append((rows, chosen))
+        outputs: list[list[list[int]]] = [[] for _ in inputs]
+        for batch, (_, chosen), rows in zip(batches, jobs, generate_all(self.backend, jobs)):
+            n = chosen.hypotheses
+            for place, index in enumerate(batch):
+                outputs[index] = rows[place * n : (place + 1) * n]
+        return outputs
+
+    def generate_one(self, ids: list[int], decoding: Decoding) -> list[int]:
+        """Output ids for one input, decoded alone."""
+        return self._with_fallback(lambda: generate_halving(self.backend, [ids], decoding))[0]
+
+    def _with_fallback(self, run: Callable[[], Any]) -> Any:
+        """``run()``; when CTranslate2 turns out unable to run (its first GPU batch cannot
+        load a library), reload the model with transformers and run again. Raises when
+        CTranslate2 was asked for by name."""
+        try:
+            return run()
+        except BackendUnavailable as exc:
+            fall_back(exc, self.options.backend)
+        self.backend = load_torch_backend(
+            self.source, self._hub, self.options, self.tokenizer.pad_token_id
+        )
+        self.batch_tokens = self._batch_tokens()
+        return run()
+
+    def _batch_tokens(self) -> int:
+        return self.options.batch_tokens or default_batch_tokens(
+            self.device, self.backend.name, self.beams
+        )
