@@ -375,7 +375,7 @@ def make_shortlist(model_dir: Path, synthetic: int, device: str) -> dict:
     model = Seq2SeqModel(ModelOptions(str(model_dir), device=device))
     vocabulary = model.tokenizer.convert_ids_to_tokens(list(range(model.config["vocab_size"])))
     rng = random.Random(11)
-    sources = [model.pieces(ids) for ids in model.encode(sentences)]
+    sources = [model.tokens(ids) for ids in model.encode(sentences)]
     english = {f: rng.sample(vocabulary, 20) for f in sorted({f for s in sources for f in s})}
     pairs = [(s, [rng.choice(english[f]) for f in s]) for _ in range(PASSES) for s in sources]
     started = time.perf_counter()

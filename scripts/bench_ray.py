@@ -43,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     from translate_news.core.options import ModelOptions, TranslateOptions
     from translate_news.formats.readers import DEFAULT_READ
     from translate_news.pipeline.cluster import Job, _run
-    from translate_news.pipeline.folder import Translations, run_folder
+    from translate_news.pipeline.folder import TranslationWriter, run_folder
 
     model = bench.cached_model("opus-mt-fr-en")
     options = TranslateOptions(model=ModelOptions(str(model)), memory=False)
@@ -59,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
 
         start = time.perf_counter()
         translator = forced(options)
-        report = run_folder(translator, folder, Path(tmp) / "local", Translations("json"))
+        report = run_folder(translator, folder, Path(tmp) / "local", TranslationWriter("json"))
         runs.append(
             {"run": "local", "seconds": time.perf_counter() - start, "done": len(report.done)}
         )

@@ -145,7 +145,7 @@ def test_summarize_with_a_model(tmp_path, toy_model, bart_model):
 
 def test_folder_summaries_are_made_together_and_equal_alone(tmp_path, toy_model, bart_model):
     from translate_news import Translator, read_article
-    from translate_news.pipeline.folder import Summaries, run_folder
+    from translate_news.pipeline.folder import SummaryWriter, run_folder
     from translate_news.pipeline.summarizer import Summarizer
 
     src = make_folder(tmp_path / "in")
@@ -159,7 +159,7 @@ def test_folder_summaries_are_made_together_and_equal_alone(tmp_path, toy_model,
         return many(articles)
 
     summarizer.summarize_many = spy
-    report = run_folder(translator, src, tmp_path / "out", Summaries(summarizer))
+    report = run_folder(translator, src, tmp_path / "out", SummaryWriter(summarizer))
     assert windows == [3] and len(report.done) == 3 and len(report.failed) == 1
     for name in TOY:
         alone = summarizer.summarize(translator.translate_article(read_article(src / name)))
@@ -172,7 +172,7 @@ def test_folder_summaries_are_made_together_and_equal_alone(tmp_path, toy_model,
 def test_a_window_that_fails_to_summarise_goes_on_one_by_one(tmp_path, toy_model, bart_model):
     from translate_news import Translator
     from translate_news.core.errors import TranslateNewsError
-    from translate_news.pipeline.folder import Summaries, run_folder
+    from translate_news.pipeline.folder import SummaryWriter, run_folder
     from translate_news.pipeline.summarizer import Summarizer
 
     src = make_folder(tmp_path / "in")
@@ -187,7 +187,7 @@ def test_a_window_that_fails_to_summarise_goes_on_one_by_one(tmp_path, toy_model
 
     summarizer.summarize_many = out_of_memory
     translator = Translator(str(toy_model), device="cpu", memory=False)
-    report = run_folder(translator, src, tmp_path / "out", Summaries(summarizer))
+    report = run_folder(translator, src, tmp_path / "out", SummaryWriter(summarizer))
     assert len(report.done) == 3 and len(report.failed) == 1
 
 

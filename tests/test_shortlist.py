@@ -80,7 +80,7 @@ def test_a_shortlist_from_one_half_translates_the_other_half_identically(own_toy
     )
     assert short.translate(second) == full.translate(second)
     # ... while a sentence is allowed well under half of the 103 English tokens:
-    sources = [short.model.pieces(ids) for ids in short.model.encode(second)]
+    sources = [short.model.tokens(ids) for ids in short.model.encode(second)]
     assert statistics.mean(len(vmap.allowed(s)) for s in sources) < 103 / 2
     assert short.signature.shortlist and f"|shortlist={short.signature.shortlist}|" in str(
         short.signature

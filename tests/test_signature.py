@@ -116,7 +116,7 @@ class _BrokenGpuTranslator:
 def test_summary_run_falls_back_once_and_summarises_every_article(
     tmp_path, toy_model, bart_model, caplog
 ):
-    from translate_news.pipeline.folder import Summaries, run_folder
+    from translate_news.pipeline.folder import SummaryWriter, run_folder
     from translate_news.pipeline.summarizer import Summarizer
 
     src = tmp_path / "in"
@@ -128,7 +128,7 @@ def test_summary_run_falls_back_once_and_summarises_every_article(
     summarizer.model.backend.translator = _BrokenGpuTranslator()
     translator = Translator(str(toy_model), device="cpu", memory=False)
     with caplog.at_level(logging.WARNING):
-        report = run_folder(translator, src, tmp_path / "out", Summaries(summarizer))
+        report = run_folder(translator, src, tmp_path / "out", SummaryWriter(summarizer))
     assert len(report.done) == 4 and report.failed == []
     assert summarizer.model.backend.name == "torch"
     assert caplog.text.count("using transformers instead") == 1

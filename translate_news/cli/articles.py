@@ -116,7 +116,7 @@ def _translate_many(
     strict: bool,
     cluster: RayOptions | None = None,
 ) -> None:
-    from translate_news.pipeline.folder import Translations, run_folder
+    from translate_news.pipeline.folder import TranslationWriter, run_folder
     from translate_news.pipeline.translator import Translator
 
     def show(kind: str, source: str, detail: str) -> None:
@@ -133,7 +133,7 @@ def _translate_many(
     translator = Translator(options=options)
     show_signature("translation", translator.signature)
     out_dir.mkdir(parents=True, exist_ok=True)  # once the model has loaded
-    outputs = Translations(fmt, force=force)
+    outputs = TranslationWriter(fmt, force=force)
     report = run_folder(translator, root, out_dir, outputs, reading=reading, on_event=show)
     _finish(report, strict)
 
@@ -175,7 +175,7 @@ def _on_ray(
             if kind == "failed":
                 typer.echo(f"translate-news: error: {detail}", err=True)
 
-    # Summaries: the record is the JSON output; the html format adds each page.
+    # SummaryWriter: the record is the JSON output; the html format adds each page.
     job = Job(options, summary, "json" if summary else fmt, force, fmt == "html", str(out_dir))
     report = run_on_ray(
         root, job, reading, address=cluster.address, workers=cluster.workers, on_event=show
@@ -275,7 +275,7 @@ def summarize(
 
         translate-news summarize articles/ -o out/ --summarizer lead
     """
-    from translate_news.pipeline.folder import Summaries, run_folder
+    from translate_news.pipeline.folder import SummaryWriter, run_folder
     from translate_news.pipeline.summarizer import Summarizer
     from translate_news.pipeline.translator import Translator
 
@@ -289,7 +289,7 @@ def summarize(
     summarizer = Summarizer(options=summary_beside(options, summary))
     translator = Translator(options=options)
     show_signature("translation", translator.signature)
-    show_signature("summary", summarizer.signature)
+    show_signature("summary", summarizer.line)
     output.mkdir(parents=True, exist_ok=True)
     failures: list[str] = []
     count = _count_articles(source, output, reading)
@@ -307,7 +307,7 @@ def summarize(
             if kind in ("done", "skipped", "failed"):
                 bar.update(1)
 
-        outputs = Summaries(summarizer, force=force, pages=fmt == "html")
+        outputs = SummaryWriter(summarizer, force=force, pages=fmt == "html")
         report = run_folder(translator, source, output, outputs, reading=reading, on_event=progress)
     for line in failures:
         typer.echo(line, err=True)

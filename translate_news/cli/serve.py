@@ -122,7 +122,7 @@ def serve(
     show_signature("translation", translator.signature)
     try:
         summarizer: Summarizer | None = Summarizer(options=summary_beside(options, summary))
-        show_signature("summary", summarizer.signature)
+        show_signature("summary", summarizer.line)
     except ModelNotFoundError as exc:
         summarizer = None
         say(f"warning: no summariser ({exc}); /summarize and /brief will answer 503")

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Literal
 
 from translate_news.core.options import Signature, SummaryOptions, TranslateOptions
 
@@ -53,16 +54,15 @@ class Article:
 
 
 # What a flag says about a sentence's English (see translate_news.text.checks).
-FLAG_KINDS = ("number", "glossary", "untranslated", "loop-guard", "split-long")
+FlagKind = Literal["number", "glossary", "untranslated", "loop-guard", "split-long"]
 
 
 @dataclass(frozen=True)
 class Flag:
-    """Something a reader should check in one sentence's English: ``kind`` is one of
-    FLAG_KINDS, ``missing`` what the English lacks (numbers or terms, as the source
-    writes them)."""
+    """Something a reader should check in one sentence's English: ``kind`` says what,
+    ``missing`` what the English lacks (numbers or terms, as the source writes them)."""
 
-    kind: str
+    kind: FlagKind
     missing: tuple[str, ...] = ()
 
     def __str__(self) -> str:
@@ -150,9 +150,9 @@ class TranslatedArticle:
 class Summary:
     """A summary, what made it, and into how many chunks the article had to be cut.
 
-    ``method`` says what was done: ``LEAD-3`` or the model's name. ``signature`` is one
-    line (a model's :class:`Signature` with the summary's length bounds, or
-    ``LEAD-3|translate-news 0.3.0``); ``resolved`` is the model's record (None for LEAD).
+    ``method`` says what was done: ``LEAD-3`` or the model's name; ``signature`` what the
+    model ran with, its length bounds included (None for LEAD, which uses no model), and
+    :attr:`line` both as one line.
     ``flags`` say what a reader should check (a glossary term in its source form).
     """
 
@@ -160,9 +160,22 @@ class Summary:
     method: str
     chunks: int
     options: SummaryOptions
-    signature: str
-    resolved: Signature | None = None
+    signature: Signature | None = None
     flags: tuple[Flag, ...] = ()
+
+    @property
+    def line(self) -> str:
+        """What made the summary, as one line (``LEAD-3|translate-news 0.3.0`` for LEAD)."""
+        return summary_line(self.method, self.signature)
+
+
+def summary_line(method: str, signature: Signature | None) -> str:
+    """A summariser's one line: its model's signature, or for LEAD-k, the method."""
+    if signature is not None:
+        return str(signature)
+    from translate_news._version import __version__
+
+    return f"{method}|translate-news {__version__}"
 
 
 def _source(path: str | None, record: str | None) -> str:

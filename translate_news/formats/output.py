@@ -199,7 +199,7 @@ def to_html(
 def _footer(article: TranslatedArticle, summary: Summary | None) -> list[tuple[str, str]]:
     lines = [("Machine translation", str(article.signature))]
     if summary is not None:
-        lines.append(("Summary", summary.signature))
+        lines.append(("Summary", summary.line))
     return lines
 
 
@@ -237,8 +237,8 @@ def summary_record(
             "text": summary.text,
             "method": summary.method,
             "chunks": summary.chunks,
-            "signature": summary.signature,
-            "resolved": None if summary.resolved is None else summary.resolved.as_dict(),
+            "signature": summary.line,
+            "resolved": None if summary.signature is None else summary.signature.as_dict(),
             "options": asdict(summary.options),
             "flags": [flag.as_dict() for flag in summary.flags],
         },

@@ -33,8 +33,8 @@ from translate_news.formats.readers import ReadOptions
 from translate_news.pipeline.folder import (
     OnEvent,
     Report,
-    Summaries,
-    Translations,
+    SummaryWriter,
+    TranslationWriter,
     pending,
     process,
 )
@@ -76,12 +76,12 @@ class _Worker:
         self.job = job
         make = job.make_translator or (lambda options: Translator(options=options))
         self.translator = make(job.options)
-        self.outputs: Translations | Summaries
+        self.outputs: TranslationWriter | SummaryWriter
         if job.summary is None:
-            self.outputs = Translations(job.fmt, force=job.force)
+            self.outputs = TranslationWriter(job.fmt, force=job.force)
         else:
             summarizer = Summarizer(options=job.summary)
-            self.outputs = Summaries(summarizer, force=job.force, pages=job.pages)
+            self.outputs = SummaryWriter(summarizer, force=job.force, pages=job.pages)
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, Any]:
         from translate_news.core.errors import FatalError

@@ -183,4 +183,4 @@ def _summaries(checkup: Checkup, options: SummaryOptions) -> None:
     except TranslateNewsError as exc:
         checkup.problems.append(f"the summariser does not load: {exc}")
         return
-    checkup.add("summarize", "signature", summarizer.signature)
+    checkup.add("summarize", "signature", summarizer.line)

@@ -171,7 +171,7 @@ def fingerprint(article: Article, settings: str) -> str:
 
 
 @dataclass(frozen=True)
-class _Item:
+class _Pending:
     """An article still to do, where it goes, and its fingerprint."""
 
     article: Article
@@ -179,7 +179,7 @@ class _Item:
     fingerprint: str
 
 
-class Translations:
+class TranslationWriter:
     """``translate``'s outputs: ``<name>.en.<fmt>``, each recording its fingerprint."""
 
     settings = ""
@@ -191,10 +191,10 @@ class Translations:
     def summarize(self, window: list[TranslatedArticle]) -> list[None]:
         return [None] * len(window)  # translations only
 
-    def done(self, item: _Item) -> bool:
+    def done(self, item: _Pending) -> bool:
         return not self.force and read_fingerprint(item.target, self.fmt) == item.fingerprint
 
-    def write(self, item: _Item, english: TranslatedArticle, summary: Summary | None) -> None:
+    def write(self, item: _Pending, english: TranslatedArticle, summary: Summary | None) -> None:
         text = render(english, self.fmt, fingerprint=item.fingerprint)
         write_atomic(item.target, text, force=True)
         if self.fmt == "txt":  # plain text has no place for it: a hidden file beside it
@@ -202,7 +202,7 @@ class Translations:
             write_atomic(sidecar, item.fingerprint + "\n", force=True)
 
 
-class Summaries:
+class SummaryWriter:
     """``summarize``'s outputs: ``<name>.en.md`` (and, with ``pages``, a standalone
     ``<name>.en.html``) and the record ``<name>.en.json``, done
     when the record holds the same fingerprint (source text and both signatures), so a
@@ -212,12 +212,12 @@ class Summaries:
 
     def __init__(self, summarizer: Summarizer, *, force: bool = False, pages: bool = False) -> None:
         self.summarizer, self.force, self.pages = summarizer, force, pages
-        self.settings = f"{summarizer.signature}\n{summarizer.options!r}"
+        self.settings = f"{summarizer.line}\n{summarizer.options!r}"
 
     def summarize(self, window: list[TranslatedArticle]) -> list[Summary | TranslateNewsError]:
         return _together_or_alone(self.summarizer.summarize_many, self.summarizer.summarize, window)
 
-    def done(self, item: _Item) -> bool:
+    def done(self, item: _Pending) -> bool:
         if self.force or not item.target.exists():
             return False
         try:
@@ -225,7 +225,7 @@ class Summaries:
         except InputError:
             return False
 
-    def write(self, item: _Item, english: TranslatedArticle, summary: Summary) -> None:
+    def write(self, item: _Pending, english: TranslatedArticle, summary: Summary) -> None:
         markdown = item.target.with_suffix(".md")
         write_atomic(markdown, to_markdown(english, summary), force=True)
         page = item.target.with_suffix(".html") if self.pages else None
@@ -240,14 +240,14 @@ def run_folder(
     translator: Translator,
     root: Path,
     out_dir: Path,
-    outputs: Translations | Summaries,
+    outputs: TranslationWriter | SummaryWriter,
     *,
     reading: ReadOptions = DEFAULT_READ,
     on_event: OnEvent = _ignore,
 ) -> Report:
     """Translate every article under ``root`` (a folder, searched recursively, or a file
-    or feed) and write ``outputs`` of each into ``out_dir``: ``Translations(fmt)`` or
-    ``Summaries(summarizer)``. ``on_event(kind, source, detail)`` is called with kind
+    or feed) and write ``outputs`` of each into ``out_dir``: ``TranslationWriter(fmt)`` or
+    ``SummaryWriter(summarizer)``. ``on_event(kind, source, detail)`` is called with kind
     "done", "skipped", "failed" or "passed over" for each input, and "stopped" when an
     error stops the run (the report says why)."""
     report = Report()
@@ -290,7 +290,7 @@ def pending(
 
 def process(
     translator: Translator,
-    outputs: Translations | Summaries,
+    outputs: TranslationWriter | SummaryWriter,
     out_dir: Path,
     window: list[tuple[Article, Path]],
     report: Report,
@@ -307,7 +307,7 @@ def process(
 
     todo = []
     for article, target in window:
-        item = _Item(article, target, fingerprint(article, settings))
+        item = _Pending(article, target, fingerprint(article, settings))
         if outputs.done(item):
             report.skipped.append(str(target))
             on_event("skipped", article.source, str(target))

@@ -19,8 +19,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from translate_news._version import __version__
-from translate_news.core.document import Summary, TranslatedArticle
+from translate_news.core.document import Summary, TranslatedArticle, summary_line
 from translate_news.core.errors import UsageError
 from translate_news.core.options import Signature, SummaryOptions, with_overrides
 from translate_news.seq2seq.decoding import Decoding
@@ -98,18 +97,18 @@ class Summarizer:
         return self.model.name
 
     @property
-    def resolved(self) -> Signature | None:
-        """What summarises now, as a record (None for LEAD-k, which uses no model)."""
+    def signature(self) -> Signature | None:
+        """What summarises now (None for LEAD-k, which uses no model)."""
         if self.model is None:
             return None
         bounds = {"max_tokens": self.decoding.max_new_tokens}
         return self.model.signature(**bounds, min_tokens=self.decoding.min_new_tokens)
 
     @property
-    def signature(self) -> str:
-        """What summarises now, as one line (see :class:`.Signature`)."""
-        resolved = self.resolved
-        return f"{self.method}|translate-news {__version__}" if resolved is None else str(resolved)
+    def line(self) -> str:
+        """What summarises now, as one line: the signature's, or ``LEAD-3|translate-news
+        0.3.0``."""
+        return summary_line(self.method, self.signature)
 
     def _loaded(self) -> Seq2SeqModel:
         if self.model is None:
@@ -117,7 +116,7 @@ class Summarizer:
         return self.model
 
     def _summary(self, text: str, chunks: int) -> Summary:
-        return Summary(text, self.method, chunks, self.options, self.signature, self.resolved)
+        return Summary(text, self.method, chunks, self.options, self.signature)
 
     def summarize(self, article: TranslatedArticle) -> Summary:
         """Summarise a translated article."""

@@ -317,13 +317,13 @@ def plan_text(text: str) -> tuple[list[str], Callable[[list[Checked]], str]]:
 
 # A planned sentence: (source, unit index or None when it passes through, its language
 # when it is not French); a planned paragraph: (kind, sentences, separators).
-_Item = tuple[str, int | None, str | None]
-_Plan = tuple[str, list[_Item], list[str]]
+_Sentence = tuple[str, int | None, str | None]
+_Plan = tuple[str, list[_Sentence], list[str]]
 
 
 def _plan(
     units: _Units, article: Article, detect_language: bool
-) -> tuple[_Item | None, list[_Plan]]:
+) -> tuple[_Sentence | None, list[_Plan]]:
     title = None if article.title is None else (article.title, units.add(article.title), None)
     return title, [_split(units, p, detect_language) for p in article.paragraphs]
 
@@ -336,7 +336,7 @@ def _split(units: _Units, paragraph: Paragraph, detect_language: bool) -> _Plan:
     spans = sentence_spans(body)
     sentences = [body[start:end] for start, end in spans]
     languages = sentence_languages(sentences, body) if detect_language else [None] * len(sentences)
-    items: list[_Item] = []
+    items: list[_Sentence] = []
     for sentence, language in zip(sentences, languages):
         items.append((sentence, None if language else units.add(sentence), language))
     separators = [body[end : spans[i + 1][0]] for i, (_, end) in enumerate(spans[:-1])]
@@ -347,7 +347,7 @@ def _split(units: _Units, paragraph: Paragraph, detect_language: bool) -> _Plan:
     return paragraph.kind, items, separators
 
 
-def _pair(item: _Item, translations: list[Checked]) -> SentencePair:
+def _pair(item: _Sentence, translations: list[Checked]) -> SentencePair:
     source, index, language = item
     if index is None:
         return SentencePair(source, source, translated=False, language=language)

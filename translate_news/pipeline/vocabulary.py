@@ -91,7 +91,7 @@ def model_pairs(translator: Translator, sentences: Sequence[str]) -> list[Pair]:
     model = translator.model
     inputs = [ids for ids in model.encode(sentences) if len(ids) <= model.max_input_tokens]
     outputs = translator.translate_ids(inputs)
-    return [(model.pieces(s), model.pieces(t)) for s, t in zip(inputs, outputs)]
+    return [(model.tokens(s), model.tokens(t)) for s, t in zip(inputs, outputs)]
 
 
 def file_pairs(model: Seq2SeqModel, french: Sequence[str], english: Sequence[str]) -> list[Pair]:
@@ -103,5 +103,5 @@ def file_pairs(model: Seq2SeqModel, french: Sequence[str], english: Sequence[str
     if not spm.is_file():
         raise UsageError(f"{model.name} has no target.spm: --english needs a Marian model")
     target = sentencepiece.SentencePieceProcessor(model_file=str(spm))
-    sources = [model.pieces(ids) for ids in model.encode(french)]
+    sources = [model.tokens(ids) for ids in model.encode(french)]
     return [(s, target.encode(e, out_type=str)) for s, e in zip(sources, english)]

@@ -19,7 +19,7 @@ from typing import Any
 from translate_news._version import __version__
 from translate_news.core.errors import BackendUnavailable, ModelNotFoundError
 from translate_news.core.options import ModelOptions, Signature
-from translate_news.seq2seq import tokenizers as pieces
+from translate_news.seq2seq import tokenizers
 from translate_news.seq2seq.backends import fall_back, load_backend
 from translate_news.seq2seq.backends.torch import load_torch_backend
 from translate_news.seq2seq.batching import token_budget_batches
@@ -83,9 +83,9 @@ class Seq2SeqModel:
             self.backend, self.folder = load_backend(
                 self.source, self._hub, self.tokenizer, options
             )
-            self.config = pieces.read_json(self.folder / "config.json")
+            self.config = tokenizers.read_json(self.folder / "config.json")
             # As transformers reads them: generation_config.json, else the same keys.
-            generation = pieces.read_json(self.folder / "generation_config.json")
+            generation = tokenizers.read_json(self.folder / "generation_config.json")
             self.generation = generation or self.config
         except Exception as exc:
             damaged = self._damaged()
@@ -104,7 +104,7 @@ class Seq2SeqModel:
         machine (transformers, 1.3 s to import, stays out of a CTranslate2 process);
         transformers' own tokenizer for any other model, or to fetch one from the Hub."""
         folder = local_copy(self.source, self._hub)
-        found = None if folder is None else pieces.load(folder)
+        found = None if folder is None else tokenizers.load(folder)
         if found is not None:
             return found
         return load_pretrained(tokenizer_class(self.source, self._hub), self.source, **self._hub)
@@ -163,7 +163,7 @@ class Seq2SeqModel:
         """Token ids of each text, never truncated."""
         return self.tokenizer(list(texts), truncation=False)["input_ids"]
 
-    def pieces(self, ids: Sequence[int]) -> list[str]:
+    def tokens(self, ids: Sequence[int]) -> list[str]:
         """The vocabulary entries ``ids`` stand for, special tokens left out."""
         special = set(self.tokenizer.all_special_ids)
         return self.tokenizer.convert_ids_to_tokens([i for i in ids if i not in special])
