@@ -131,7 +131,7 @@ def run_tree(tree: Path, work: Path, models: Path) -> None:
             cwd=work,
         )
         text = f"exit {done.returncode}\n--- stdout\n{done.stdout}--- stderr\n{done.stderr}"
-        for key, value in (("{home}", home), ("{out}", out), ("{tree}", tree), ("{root}", ROOT)):
+        for key, value in (("{home}", home), ("{out}", out), ("{root}", ROOT), ("{tree}", tree)):
             text = text.replace(str(value), key)
         text = re.sub(r"\b\d+(\.\d+)? s\b", "N s", text)  # timings
         (logs / f"{name}.log").write_text(text, encoding="utf-8")
