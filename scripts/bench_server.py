@@ -38,7 +38,8 @@ def serve(translator, together: bool):
     """A uvicorn server on a free loopback port; returns (url, server, thread)."""
     import uvicorn
 
-    from translate_news.server.app import ServerLimits, create_app
+    from translate_news.server.app import create_app
+    from translate_news.server.limits import ServerLimits
 
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -135,9 +135,7 @@ def test_summarize_with_a_model(tmp_path, toy_model, bart_model):
         "Le chat mange la pomme. La presse regarde le rapport.\n", encoding="utf-8"
     )
     args = ["summarize", str(src), "-o", str(tmp_path / "out"), "-m", str(toy_model)]
-    result = runner.invoke(
-        app, [*args, "--summarizer", str(bart_model), "--max-tokens", "10"]
-    )
+    result = runner.invoke(app, [*args, "--summarizer", str(bart_model), "--max-tokens", "10"])
     assert result.exit_code == 0, result.output
     record = json.loads((tmp_path / "out" / "a.en.json").read_text(encoding="utf-8"))
     assert record["summary"]["method"] == str(bart_model) and record["summary"]["text"]

@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from translate_news import Translator
-from translate_news.server.app import ServerLimits
+from translate_news.server.limits import ServerLimits
 
 from .conftest import make_test_models
 from .test_server import running

@@ -18,7 +18,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from translate_news import Summarizer, Translator
-from translate_news.server.app import ServerLimits, create_app
+from translate_news.server.app import create_app
+from translate_news.server.limits import ServerLimits
 
 from .conftest import make_test_models
 
@@ -142,6 +143,7 @@ def test_languages_detect_health_metrics_docs(server):
     metrics = httpx.get(f"{url}/metrics").text
     assert 'translate_news_requests_total{path="/translate",status="200"}' in metrics
     assert "translate_news_batch_sentences_bucket" in metrics
+    assert "process_resident_memory_bytes" in metrics  # prometheus_client gives these
     assert httpx.get(f"{url}/openapi.json").json()["info"]["title"] == "translate-news"
     assert httpx.get(f"{url}/docs").status_code == 200
 
@@ -165,7 +167,7 @@ def test_concurrent_callers_share_batches_and_each_gets_its_own(translator):
             answers = list(
                 pool.map(lambda q: client.post(f"{url}/translate", json={"q": q}), requests)
             )
-        largest = app.state.service.metrics.batch_sizes.largest
+        largest = app.state.service.metrics.largest_batch
     assert [a.json()["translatedText"] for a in answers] == alone
     assert largest > 7  # some batch held more than one caller's sentences
 
@@ -381,7 +383,9 @@ def test_a_caller_that_leaves_frees_its_work():
     import asyncio
 
     from translate_news.pipeline.translator import Checked
-    from translate_news.server.app import Batcher, Metrics, Refused
+    from translate_news.server.limits import Refused
+    from translate_news.server.metrics import Metrics
+    from translate_news.server.service import Batcher
 
     seen: list[list[str]] = []
 
@@ -410,7 +414,7 @@ def test_a_caller_that_leaves_frees_its_work():
         result = await first
         await asyncio.sleep(0.6)  # a second batch would have started by now
         worker.cancel()
-        assert metrics.abandoned == 1
+        assert metrics.value("translate_news_abandoned_total") == 1
         return result, left
 
     result, left = asyncio.run(scenario())

@@ -83,7 +83,8 @@ def serve(
     try:
         import uvicorn
 
-        from translate_news.server.app import ServerLimits, create_app
+        from translate_news.server.app import create_app
+        from translate_news.server.limits import ServerLimits
     except ImportError as exc:
         raise UsageError(
             f"serve needs the server extra ({exc.name} is missing): "

@@ -133,6 +133,12 @@ class TranslatedArticle:
         return _source(self.path, self.record)
 
     @property
+    def headline(self) -> str:
+        """What names the article in a briefing (see :func:`headline`)."""
+        title = None if self.title is None else self.title.translation
+        return headline(title, (p.text for p in self.paragraphs))
+
+    @property
     def flagged(self) -> list[SentencePair]:
         """The sentences (title first) a reader should check."""
         pairs = [self.title] if self.title is not None else []
@@ -167,6 +173,18 @@ class Summary:
     def line(self) -> str:
         """What made the summary, as one line (``LEAD-3|translate-news 0.3.0`` for LEAD)."""
         return summary_line(self.method, self.signature)
+
+
+# A headline without a title: the start of the first paragraph, this long at most.
+HEADLINE_CHARACTERS = 120
+
+
+def headline(title: str | None, paragraphs: Iterable[str]) -> str:
+    """What names an article in a briefing: its title, else the first
+    ``HEADLINE_CHARACTERS`` of its first paragraph that has text."""
+    if title:
+        return title
+    return next((p for p in paragraphs if p.strip()), "")[:HEADLINE_CHARACTERS]
 
 
 def summary_line(method: str, signature: Signature | None) -> str:

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import html
 import os
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from itertools import groupby
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
+from translate_news.core.document import Summary, TranslatedArticle
 from translate_news.core.errors import InputError
 from translate_news.formats.output import human_date, json_text, md_escape, read_summary_record
 
@@ -55,8 +58,23 @@ def load_entries(
         entries.append(Entry(record.headline, record.date, record.summary, link, record.signature))
     if not entries:
         raise InputError(f"{folder}: no summaries found; run translate-news summarize first")
+    return newest_first(entries), problems
+
+
+def newest_first(entries: Iterable[Entry]) -> list[Entry]:
+    """``entries`` newest first, the undated last (each group in its own order)."""
+    entries = list(entries)
     dated = sorted((e for e in entries if e.date), key=lambda e: e.date or "", reverse=True)
-    return dated + [e for e in entries if not e.date], problems
+    return dated + [e for e in entries if not e.date]
+
+
+def entries_of(summarised: Iterable[tuple[TranslatedArticle, Summary]]) -> list[Entry]:
+    """Briefing entries for articles just summarised (not read from records), newest
+    first, each linked to its place in the same page (``#article-1``, ...)."""
+    return newest_first(
+        Entry(english.headline, english.date, summary.text, f"#article-{i}", str(english.signature))
+        for i, (english, summary) in enumerate(summarised, 1)
+    )
 
 
 def _time(entry: Entry) -> str:
@@ -100,13 +118,17 @@ def to_markdown(entries: list[Entry], title: str | None = None) -> str:
 
 
 def to_json(entries: list[Entry], title: str | None = None) -> str:
+    return json_text(to_record(entries, title))
+
+
+def to_record(entries: list[Entry], title: str | None = None) -> dict[str, Any]:
+    """The briefing as the JSON object :func:`to_json` writes."""
     heading, subtitle = _heading(entries, title)
     days = [
         {"day": day or None, "label": label, "articles": [asdict(e) for e in group]}
         for day, label, group in _days(entries)
     ]
-    data = {"title": heading, "subtitle": subtitle, "count": len(entries), "days": days}
-    return json_text(data)
+    return {"title": heading, "subtitle": subtitle, "count": len(entries), "days": days}
 
 
 _STYLE = (

@@ -16,9 +16,16 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Literal, get_args
 
-from translate_news.core.document import Flag, Summary, TranslatedArticle, TranslatedParagraph
+from translate_news.core.document import (
+    Flag,
+    Summary,
+    TranslatedArticle,
+    TranslatedParagraph,
+    headline,
+)
 from translate_news.core.errors import InputError, UsageError
 from translate_news.core.files import SURROGATE
+from translate_news.formats.readers import HTML_SUFFIXES, TEXT_SUFFIXES
 
 Format = Literal["txt", "md", "json", "html"]
 FORMATS: tuple[str, ...] = get_args(Format)
@@ -39,6 +46,26 @@ def format_for(path: str | os.PathLike[str] | None, explicit: str | None) -> str
             )
         return explicit
     return implied or "txt"
+
+
+def english_file(name: str) -> tuple[Format, str]:
+    """The format and name of the English of a file called ``name``: its own format and
+    name where that is text, Markdown or HTML, else Markdown (a Word file, a feed),
+    ``<stem>.md``."""
+    suffix = Path(name).suffix.lower()
+    if suffix in HTML_SUFFIXES:
+        return "html", name
+    if suffix in TEXT_SUFFIXES:
+        return ("md" if TEXT_SUFFIXES[suffix] else "txt"), name
+    return "md", f"{Path(name).stem}.md"
+
+
+MEDIA_TYPES = {
+    "txt": "text/plain",
+    "md": "text/markdown",
+    "json": "application/json",
+    "html": "text/html",
+}
 
 
 def render(article: TranslatedArticle, fmt: str, *, fingerprint: str | None = None) -> str:
@@ -233,6 +260,14 @@ def summary_record(
         "fingerprint": fingerprint,
         "markdown": markdown,
         "page": page,
+        **summary_dict(translated, summary),
+    }
+    return json_text(record)
+
+
+def summary_dict(translated: TranslatedArticle, summary: Summary) -> dict[str, Any]:
+    """The summary and the whole translation, as a summary record holds them."""
+    return {
         "summary": {
             "text": summary.text,
             "method": summary.method,
@@ -244,7 +279,6 @@ def summary_record(
         },
         "translation": to_dict(translated),
     }
-    return json_text(record)
 
 
 # An ISO 8601 date, optionally with a time: what a briefing sorts and groups by.
@@ -285,7 +319,7 @@ def read_summary_record(path: Path) -> SummaryRecord:
             raise InputError(f"{path}: its file {name!r} is not a file beside it")
     return SummaryRecord(
         path=path,
-        headline=title or first[:120],
+        headline=headline(title, [first]),
         date=date,
         summary=summary,
         markdown=path.with_name(markdown),

@@ -16,13 +16,14 @@ import hashlib
 import json
 import re
 import sys
+import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from translate_news.core.document import Article, Paragraph
-from translate_news.core.errors import InputError, UsageError
+from translate_news.core.errors import InputError, TranslateNewsError, UsageError
 from translate_news.core.files import special_kind
 
 # ` date 2025-07 <title>`: the header line of the seed articles.
@@ -121,6 +122,20 @@ def parse_article(text: str, *, markdown: bool = False, path: str | None = None)
     if not paragraphs and title is None:
         raise InputError(f"{path or 'input'}: no text to translate (the article is empty)")
     return Article(tuple(paragraphs), title=title, date=date, path=path)
+
+
+def read_upload(name: str, body: bytes, options: ReadOptions = DEFAULT_READ) -> list[Article]:
+    """The articles of a file received as bytes (an upload), read as a file called
+    ``name`` is read (only its suffix counts); errors name ``name``, never the temporary
+    file it is read from."""
+    suffix = Path(name).suffix.lower()
+    with tempfile.TemporaryDirectory(prefix="translate-news-") as folder:
+        path = Path(folder) / f"upload{suffix}"
+        path.write_bytes(body)
+        try:
+            return list(read_articles(path, options))
+        except TranslateNewsError as exc:
+            raise InputError(str(exc).replace(str(path), name).replace(folder, "")) from None
 
 
 def read_articles(

@@ -41,9 +41,8 @@ from translate_news.formats.output import (
     to_markdown,
 )
 from translate_news.formats.readers import DEFAULT_READ, SUFFIXES, ReadOptions, read_articles
-from translate_news.pipeline.summarizer import Summarizer
+from translate_news.pipeline.summarizer import Summarizer, flag_terms
 from translate_news.pipeline.translator import Translator
-from translate_news.text.checks import check_summary
 
 _log = logging.getLogger(__name__)
 EXTENSIONS = {"txt": ".txt", "md": ".md", "json": ".json", "html": ".html"}
@@ -330,9 +329,8 @@ def process(
         try:
             if isinstance(summary, TranslateNewsError):
                 raise summary
-            if isinstance(summary, Summary) and translator.glossary is not None:
-                flags = check_summary(result.french, summary.text, translator.glossary)
-                summary = replace(summary, flags=flags)
+            if isinstance(summary, Summary):
+                summary = flag_terms(summary, result, translator.glossary)
             item.target.parent.mkdir(parents=True, exist_ok=True)
             outputs.write(item, result, summary)  # type: ignore[arg-type]
         except OSError as exc:  # the sub-folder could not be made

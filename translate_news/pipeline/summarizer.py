@@ -17,6 +17,7 @@ the chunk summaries are summarised, and the result says how many chunks it took.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from translate_news.core.document import Summary, TranslatedArticle, summary_line
@@ -25,6 +26,8 @@ from translate_news.core.options import Signature, SummaryOptions, with_override
 from translate_news.seq2seq.decoding import Decoding
 from translate_news.seq2seq.model import Seq2SeqModel
 from translate_news.seq2seq.sources import DEFAULT_SUMMARIZER, SUMMARY, ModelSource
+from translate_news.text.checks import check_summary
+from translate_news.text.glossary import Glossary
 from translate_news.text.guard import split_long
 
 
@@ -118,6 +121,13 @@ class Summarizer:
     def _summary(self, text: str, chunks: int) -> Summary:
         return Summary(text, self.method, chunks, self.options, self.signature)
 
+    def summarize_checked(
+        self, articles: Sequence[TranslatedArticle], glossary: Glossary | None
+    ) -> list[Summary]:
+        """:meth:`summarize_many`, each summary flagged for a term of ``glossary`` it
+        writes in its source form."""
+        return [flag_terms(s, a, glossary) for s, a in zip(self.summarize_many(articles), articles)]
+
     def summarize(self, article: TranslatedArticle) -> Summary:
         """Summarise a translated article."""
         return self.summarize_many([article])[0]
@@ -205,3 +215,11 @@ def _english_paragraphs(article: TranslatedArticle) -> list[str]:
     """The article's body text in English: its text paragraphs, else everything."""
     paragraphs = [p.text for p in article.paragraphs if p.kind == "text" and not p.language]
     return paragraphs or [p.text for p in article.paragraphs]
+
+
+def flag_terms(summary: Summary, article: TranslatedArticle, glossary: Glossary | None) -> Summary:
+    """``summary`` of ``article``, flagged for each term of ``glossary`` it writes in its
+    source form (unchanged without a glossary)."""
+    if glossary is None:
+        return summary
+    return replace(summary, flags=check_summary(article.french, summary.text, glossary))
