@@ -338,12 +338,10 @@ def forced_translator(model_dir: Path, **options: Any) -> Any:
     source and the runaway guard off (it would translate the forced outputs again): the
     speed of the engine alone."""
     from translate_news import Translator
-    from translate_news.seq2seq.decoding import Decoding
 
     class Forced(Translator):
-        def _decoding(self, longest: int) -> Decoding:
-            length = max(1, round(RATIO * longest))
-            return Decoding(self.model.beams, length, min_new_tokens=length)
+        def output_cap(self, source_tokens: int) -> int:  # of the batch's longest source
+            return max(1, round(RATIO * source_tokens))
 
         def _repair_runaways(self, units, outputs):
             return outputs, set()
@@ -351,7 +349,14 @@ def forced_translator(model_dir: Path, **options: Any) -> Any:
         def _rerank(self, sentences, units, owners, results):
             return results
 
-    return Forced(str(model_dir), **options)
+    translator = Forced(str(model_dir), **options)
+    decoding = translator.model._decoding  # every output exactly as long as its cap
+
+    def forced(max_new_tokens, settings, *rest):
+        return decoding(max_new_tokens, {**settings, "min_new_tokens": max_new_tokens}, *rest)
+
+    translator.model._decoding = forced
+    return translator
 
 
 def make_shortlist(model_dir: Path, synthetic: int, device: str) -> dict:
@@ -373,7 +378,7 @@ def make_shortlist(model_dir: Path, synthetic: int, device: str) -> dict:
 
     sentences = [s for article in corpora(False, synthetic)["synthetic"] for s in article]
     model = Seq2SeqModel(ModelOptions(str(model_dir), device=device))
-    vocabulary = model.tokenizer.convert_ids_to_tokens(list(range(model.config["vocab_size"])))
+    vocabulary = model.tokenizer.convert_ids_to_tokens(list(range(model.vocabulary_size)))
     rng = random.Random(11)
     sources = [model.tokens(ids) for ids in model.encode(sentences)]
     english = {f: rng.sample(vocabulary, 20) for f in sorted({f for s in sources for f in s})}

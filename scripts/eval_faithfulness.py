@@ -46,7 +46,7 @@ def evaluate(translator, sentences: list[str]) -> dict:
         if repairable(check(s, t, translator.glossary))
     }
     flagged = sorted(before)
-    nbest = model.generate_nbest([ids[i] for i in flagged], translator.rerank_decoding)
+    nbest = translator.nbest([ids[i] for i in flagged])
     holds = {
         i
         for i, hypotheses in zip(flagged, nbest)

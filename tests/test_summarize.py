@@ -91,11 +91,15 @@ def test_ctranslate2_summaries_equal_transformers(request, fixture, beams):
 def test_decoding_follows_the_model_and_the_options(bart_model):
     default = Summarizer(str(bart_model), device="cpu", max_tokens=20)
     assert (default.model.backend.name, default.model.backend.precision) == ("ctranslate2", "int8")
-    decoding = default.decoding
-    assert (decoding.beams, decoding.length_penalty, decoding.no_repeat_ngram_size) == (4, 2.0, 3)
-    assert (decoding.min_new_tokens, decoding.forced_bos, decoding.forced_eos) == (4, 0, True)
+    model, settings = default.model, default.settings
+    assert (model.beams, settings["length_penalty"], settings["no_repeat_ngram_size"]) == (
+        4,
+        2.0,
+        3,
+    )
+    assert (settings["min_new_tokens"], model.forced_bos, model.forced_eos) == (4, 0, True)
     chosen = Summarizer(str(bart_model), device="cpu", max_tokens=20, min_tokens=9, beams=2)
-    assert (chosen.decoding.beams, chosen.decoding.min_new_tokens) == (2, 9)
+    assert (chosen.model.beams, chosen.settings["min_new_tokens"]) == (2, 9)
 
 
 def test_t5_gets_its_prefix(t5_model, bart_model):

@@ -23,7 +23,6 @@ from typing import Any
 from translate_news.core.document import Summary, TranslatedArticle, summary_line
 from translate_news.core.errors import UsageError
 from translate_news.core.options import Signature, SummaryOptions, with_overrides
-from translate_news.seq2seq.decoding import Decoding
 from translate_news.seq2seq.model import Seq2SeqModel
 from translate_news.seq2seq.sources import DEFAULT_SUMMARIZER, SUMMARY, ModelSource
 from translate_news.text.checks import check_summary
@@ -69,10 +68,11 @@ class Summarizer:
             role=SUMMARY,
             check=self._check,
         )
-        task = (self.model.config.get("task_specific_params") or {}).get("summarization", {})
-        t5 = self.model.config.get("model_type") == "t5"
-        self.prefix: str = task.get("prefix") or ("summarize: " if t5 else "")
-        self.decoding = _decoding(self.model.generation, self.model.beams, opts)
+        t5 = self.model.model_type == "t5"
+        self.prefix: str = self.model.task("summarization").get("prefix") or (
+            "summarize: " if t5 else ""
+        )
+        self.settings = _settings(self.model, opts)
 
     def _check(self, source: ModelSource, config: dict[str, Any]) -> None:
         """Refuse, before it loads, a model that cannot summarise with these options."""
@@ -104,8 +104,8 @@ class Summarizer:
         """What summarises now (None for LEAD-k, which uses no model)."""
         if self.model is None:
             return None
-        bounds = {"max_tokens": self.decoding.max_new_tokens}
-        return self.model.signature(**bounds, min_tokens=self.decoding.min_new_tokens)
+        bounds = {"max_tokens": self.options.max_tokens}
+        return self.model.signature(**bounds, min_tokens=self.settings["min_new_tokens"])
 
     @property
     def line(self) -> str:
@@ -184,31 +184,27 @@ class Summarizer:
 
     def _generate(self, texts: list[str]) -> list[str]:
         model = self._loaded()
-        outputs = model.generate(model.encode([self.prefix + t for t in texts]), self.decoding)
+        inputs = model.encode([self.prefix + t for t in texts])
+        outputs = model.generate(inputs, self.options.max_tokens, **self.settings)
         return [" ".join(text.split()) for text in model.decode(outputs)]
 
 
-def _decoding(settings: dict[str, Any], beams: int, opts: SummaryOptions) -> Decoding:
-    """The model's generation ``settings`` (``generation_config.json``, else the same keys
-    in ``config.json``, as transformers reads them), bounded by ``opts``."""
+def _settings(model: Seq2SeqModel, opts: SummaryOptions) -> dict[str, Any]:
+    """How a summary is decoded: the model's own generation settings, bounded by
+    ``opts``."""
     if opts.min_tokens is not None:
         minimum = opts.min_tokens
     else:  # transformers counts the decoder start token in min_length
-        minimum = (settings.get("min_length") or 0) - 1
+        minimum = (model.setting("min_length") or 0) - 1
     # At least one token, as CTranslate2 always decodes: an empty summary says nothing.
     minimum = max(1, minimum)
-    forced_eos = settings.get("forced_eos_token_id") is not None
-    return Decoding(
-        beams=beams,
-        max_new_tokens=opts.max_tokens,
+    return {
         # A forced end takes the last place: the words can fill the others at most.
-        min_new_tokens=min(minimum, opts.max_tokens - forced_eos),
-        no_repeat_ngram_size=settings.get("no_repeat_ngram_size") or 0,
-        repetition_penalty=settings.get("repetition_penalty") or 1.0,
-        length_penalty=settings.get("length_penalty") or 1.0,
-        forced_bos=settings.get("forced_bos_token_id"),
-        forced_eos=forced_eos,
-    )
+        "min_new_tokens": min(minimum, opts.max_tokens - model.forced_eos),
+        "no_repeat_ngram_size": model.setting("no_repeat_ngram_size") or 0,
+        "repetition_penalty": model.setting("repetition_penalty") or 1.0,
+        "length_penalty": model.setting("length_penalty") or 1.0,
+    }
 
 
 def _english_paragraphs(article: TranslatedArticle) -> list[str]:

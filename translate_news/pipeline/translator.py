@@ -27,9 +27,8 @@ from translate_news.core.document import (
     TranslatedParagraph,
 )
 from translate_news.core.options import Signature, TranslateOptions, with_overrides
-from translate_news.core.paths import cache_root
+from translate_news.core.paths import default_memory
 from translate_news.pipeline.memory import TranslationMemory
-from translate_news.seq2seq.decoding import Decoding
 from translate_news.seq2seq.model import Seq2SeqModel
 from translate_news.text.checks import check, repairable
 from translate_news.text.glossary import Glossary
@@ -88,9 +87,7 @@ class Translator:
         self.model = Seq2SeqModel(self.options.model, beams=self.options.beams)
         self.memory: TranslationMemory | None = None
         if self.options.memory:
-            self.memory = TranslationMemory(
-                self.options.memory_path or cache_root() / "memory.sqlite"
-            )
+            self.memory = TranslationMemory(self.options.memory_path or default_memory())
 
     @property
     def signature(self) -> Signature:
@@ -146,7 +143,9 @@ class Translator:
             piece_ids = self.model.encode(pieces)
             owners.append(list(range(len(units), len(units) + len(pieces))))
             units.extend(piece_ids)
-        outputs, repaired = self._repair_runaways(units, self.model.generate(units, self._decoding))
+        outputs, repaired = self._repair_runaways(
+            units, self.model.generate(units, self.output_cap)
+        )
         texts = self.model.decode(outputs)
         results = []
         for owned in owners:
@@ -174,7 +173,7 @@ class Translator:
         if not failing:
             return results
         inputs = [units[owners[k][0]] for k in failing]
-        candidates = self.model.generate_nbest(inputs, self.rerank_decoding)
+        candidates = self.nbest(inputs)
         for k, source_ids, hypotheses in zip(failing, inputs, candidates):
             kept = self.first_faithful(sentences[k], source_ids, hypotheses)
             if kept is not None:
@@ -193,12 +192,12 @@ class Translator:
                 return text
         return None
 
-    def rerank_decoding(self, longest: int, count: int = RERANK_HYPOTHESES) -> Decoding:
-        """How a sentence is decoded for its ``count`` best translations."""
-        beams = max(self.model.beams, count)
-        return Decoding(
-            beams, self.output_cap(longest), forced_eos=self._forced_eos, hypotheses=count
-        )
+    def nbest(
+        self, inputs: Sequence[list[int]], count: int = RERANK_HYPOTHESES
+    ) -> list[list[list[int]]]:
+        """The model's ``count`` best outputs (ids) of each input, best first, from one
+        beam search at least ``count`` wide."""
+        return self.model.generate_nbest(inputs, self.output_cap, count)
 
     def hypotheses(self, sentences: Sequence[str], count: int) -> list[list[str]]:
         """The model's ``count`` best translations of each sentence, best first, each
@@ -213,9 +212,7 @@ class Translator:
         if not fits or count < 1:
             return out
         inputs = [ids[i] for i in fits]
-        nbest = self.model.generate_nbest(
-            inputs, lambda longest: self.rerank_decoding(longest, count)
-        )
+        nbest = self.nbest(inputs, count)
         for i, source_ids, found in zip(fits, inputs, nbest):
             cap = self.output_cap(len(source_ids))
             usable = [h for h in found if not is_runaway(len(source_ids), h, cap)]
@@ -226,20 +223,10 @@ class Translator:
         """The most tokens generated for a source of ``source_tokens`` tokens."""
         return min(2 * source_tokens + 10, self.model.max_input_tokens)
 
-    @property
-    def _forced_eos(self) -> bool:
-        """Whether the model ends an output cut at its length limit with end-of-sequence
-        (opus-mt does): transformers does it by itself, CTranslate2 is told."""
-        return self.model.generation.get("forced_eos_token_id") is not None
-
-    def _decoding(self, longest: int) -> Decoding:
-        """How a batch whose longest source has ``longest`` tokens is decoded."""
-        return Decoding(self.model.beams, self.output_cap(longest), forced_eos=self._forced_eos)
-
     def translate_ids(self, units: list[list[int]]) -> list[list[int]]:
         """The model's output ids for each input (source ids within the model's input
         limit), with the same decoding and guards as :meth:`translate`."""
-        return self._repair_runaways(units, self.model.generate(units, self._decoding))[0]
+        return self._repair_runaways(units, self.model.generate(units, self.output_cap))[0]
 
     def _repair_runaways(
         self, units: list[list[int]], outputs: list[list[int]]
@@ -251,14 +238,9 @@ class Translator:
         for index, out in enumerate(outputs):
             cap = self.output_cap(len(units[index]))
             if is_runaway(len(units[index]), out, cap):
-                safe = Decoding(
-                    self.model.beams,
-                    cap,
-                    no_repeat_ngram_size=3,
-                    repetition_penalty=1.2,
-                    forced_eos=self._forced_eos,
+                outputs[index] = self.model.generate_one(
+                    units[index], cap, no_repeat_ngram_size=3, repetition_penalty=1.2
                 )
-                outputs[index] = self.model.generate_one(units[index], safe)
                 repaired.add(index)
         return outputs, repaired
 

@@ -6,8 +6,9 @@ every caller), reads the limits its configuration sets, and turns token ids into
 ids in length-sorted token-budget batches, run concurrently where the backend can,
 halved on out-of-memory. It reports what actually runs as a :class:`Signature`.
 
-What to decode with (beams, length bounds) is the caller's: it passes a
-:class:`~translate_news.seq2seq.backends.Decoding` per batch.
+What to decode with is the caller's, by name (how many tokens, loop prevention,
+penalties); what the model itself sets (its beams, a forced first or last token) is the
+model's. The backend is chosen once, when the model loads.
 """
 
 from __future__ import annotations
@@ -17,11 +18,10 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from translate_news._version import __version__
-from translate_news.core.errors import BackendUnavailable, ModelNotFoundError
+from translate_news.core.errors import ModelNotFoundError
 from translate_news.core.options import ModelOptions, Signature
 from translate_news.seq2seq import tokenizers
-from translate_news.seq2seq.backends import fall_back, load_backend
-from translate_news.seq2seq.backends.torch import load_torch_backend
+from translate_news.seq2seq.backends import load_backend
 from translate_news.seq2seq.batching import token_budget_batches
 from translate_news.seq2seq.decoding import (
     Backend,
@@ -55,7 +55,7 @@ class Seq2SeqModel:
 
         model = Seq2SeqModel(ModelOptions("Helsinki-NLP/opus-mt-fr-en", device="cpu"))
         ids = model.encode(["Le chat dort."])
-        model.decode(model.generate(ids, Decoding(beams=4, max_new_tokens=32)))
+        model.decode(model.generate(ids, 32))
 
     ``beams`` None takes the model's own (its generation settings); ``role`` says where
     to look when ``options.name`` is None; ``check(source, config)``
@@ -97,7 +97,13 @@ class Seq2SeqModel:
             self.tokenizer.model_max_length or DEFAULT_INPUT_LIMIT,
         )
         self.beams: int = beams or self.generation.get("num_beams") or 1
-        self.batch_tokens = self._batch_tokens()
+        self.batch_tokens = self.options.batch_tokens or default_batch_tokens(
+            self.device, self.backend.name, self.beams
+        )
+        # What the model's generation settings force, as transformers applies them:
+        # a first token (BART's <s>), and an end-of-sequence token at the length limit.
+        self.forced_bos: int | None = self.generation.get("forced_bos_token_id")
+        self.forced_eos: bool = self.generation.get("forced_eos_token_id") is not None
 
     def _load_tokenizer(self) -> Any:
         """A Marian model's tokenizer read with sentencepiece alone when it is on this
@@ -130,6 +136,20 @@ class Seq2SeqModel:
     @property
     def device(self) -> str:
         return self.backend.device
+
+    def setting(self, name: str, default: Any = None) -> Any:
+        """One of the model's own generation settings (``generation_config.json``, else
+        ``config.json``, as transformers reads them): ``min_length``, ``length_penalty``..."""
+        found = self.generation.get(name)
+        return default if found is None else found
+
+    def task(self, name: str) -> dict[str, Any]:
+        """The settings the model's configuration gives for a task (``summarization``)."""
+        return (self.config.get("task_specific_params") or {}).get(name) or {}
+
+    @property
+    def model_type(self) -> str:
+        return str(self.config.get("model_type") or "")
 
     @property
     def vocabulary_size(self) -> int:
@@ -178,27 +198,60 @@ class Seq2SeqModel:
     # --- generation ------------------------------------------------------------
 
     def generate(
-        self, inputs: Sequence[list[int]], decoding: Decoding | Callable[[int], Decoding]
+        self,
+        inputs: Sequence[list[int]],
+        max_new_tokens: int | Callable[[int], int],
+        **settings: Any,
     ) -> list[list[int]]:
         """Output ids for each input, in input order.
 
         Inputs are sorted by length and cut into batches of at most ``batch_tokens``
-        padded tokens; ``decoding`` is one setting for all, or a function of a batch's
-        longest input. Batches run concurrently where the backend can; one that runs out
-        of memory is halved until it fits.
+        padded tokens; ``max_new_tokens`` is one bound for all, or a function of a
+        batch's longest input; ``settings`` are :class:`Decoding`'s (``min_new_tokens``,
+        ``no_repeat_ngram_size``, ``repetition_penalty``, ``length_penalty``). Batches
+        run concurrently where the backend can; one that runs out of memory is halved
+        until it fits.
         """
-        best = self._with_fallback(lambda: self._generate(inputs, decoding))
+        best = self._generate(inputs, max_new_tokens, 1, self.beams, settings)
         return [hypotheses[0] for hypotheses in best]
 
     def generate_nbest(
-        self, inputs: Sequence[list[int]], decoding: Decoding | Callable[[int], Decoding]
+        self,
+        inputs: Sequence[list[int]],
+        max_new_tokens: int | Callable[[int], int],
+        count: int,
+        *,
+        beams: int | None = None,
+        **settings: Any,
     ) -> list[list[list[int]]]:
-        """The ``decoding.hypotheses`` best outputs of each input, best first (batched as
-        :meth:`generate`)."""
-        return self._with_fallback(lambda: self._generate(inputs, decoding))
+        """The ``count`` best outputs of each input, best first, from one beam search of
+        ``beams`` (at least ``count``; batched as :meth:`generate`)."""
+        width = max(beams or self.beams, count)
+        return self._generate(inputs, max_new_tokens, count, width, settings)
+
+    def generate_one(self, ids: list[int], max_new_tokens: int, **settings: Any) -> list[int]:
+        """Output ids for one input, decoded alone."""
+        return generate_halving(self.backend, [ids], self._decoding(max_new_tokens, settings))[0]
+
+    def _decoding(
+        self, max_new_tokens: int, settings: dict[str, Any], hypotheses: int = 1, beams: int = 0
+    ) -> Decoding:
+        return Decoding(
+            beams=beams or self.beams,
+            max_new_tokens=max_new_tokens,
+            forced_bos=self.forced_bos,
+            forced_eos=self.forced_eos,
+            hypotheses=hypotheses,
+            **settings,
+        )
 
     def _generate(
-        self, inputs: Sequence[list[int]], decoding: Decoding | Callable[[int], Decoding]
+        self,
+        inputs: Sequence[list[int]],
+        max_new_tokens: int | Callable[[int], int],
+        hypotheses: int,
+        beams: int,
+        settings: dict[str, Any],
     ) -> list[list[list[int]]]:
         if not inputs:
             return []
@@ -206,34 +259,11 @@ class Seq2SeqModel:
         jobs = []
         for batch in batches:
             rows = [inputs[i] for i in batch]
-            chosen = decoding(max(map(len, rows))) if callable(decoding) else decoding
-            jobs.append((rows, chosen))
+            longest = max(map(len, rows))
+            bound = max_new_tokens(longest) if callable(max_new_tokens) else max_new_tokens
+            jobs.append((rows, self._decoding(bound, settings, hypotheses, beams)))
         outputs: list[list[list[int]]] = [[] for _ in inputs]
-        for batch, (_, chosen), rows in zip(batches, jobs, generate_all(self.backend, jobs)):
-            n = chosen.hypotheses
+        for batch, rows in zip(batches, generate_all(self.backend, jobs)):
             for place, index in enumerate(batch):
-                outputs[index] = rows[place * n : (place + 1) * n]
+                outputs[index] = rows[place * hypotheses : (place + 1) * hypotheses]
         return outputs
-
-    def generate_one(self, ids: list[int], decoding: Decoding) -> list[int]:
-        """Output ids for one input, decoded alone."""
-        return self._with_fallback(lambda: generate_halving(self.backend, [ids], decoding))[0]
-
-    def _with_fallback(self, run: Callable[[], Any]) -> Any:
-        """``run()``; when CTranslate2 turns out unable to run (its first GPU batch cannot
-        load a library), reload the model with transformers and run again. Raises when
-        CTranslate2 was asked for by name."""
-        try:
-            return run()
-        except BackendUnavailable as exc:
-            fall_back(exc, self.options.backend)
-        self.backend = load_torch_backend(
-            self.source, self._hub, self.options, self.tokenizer.pad_token_id
-        )
-        self.batch_tokens = self._batch_tokens()
-        return run()
-
-    def _batch_tokens(self) -> int:
-        return self.options.batch_tokens or default_batch_tokens(
-            self.device, self.backend.name, self.beams
-        )

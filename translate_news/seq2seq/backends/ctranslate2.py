@@ -113,8 +113,10 @@ class CTranslate2Backend:
                 try:
                     result = future.result()
                 except RuntimeError as exc:
-                    if _MISSING_LIBRARY.search(str(exc)):
-                        raise _unavailable(exc) from exc
+                    if _MISSING_LIBRARY.search(str(exc)):  # after a load that worked
+                        raise TranslateNewsError(
+                            f"{_unavailable(exc)}; try --backend torch"
+                        ) from exc
                     raise
                 for hypothesis in result.hypotheses[: decoding.hypotheses]:
                     ids = self.tokenizer.convert_tokens_to_ids(hypothesis)
