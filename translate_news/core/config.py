@@ -36,7 +36,9 @@ from translate_news.core.paths import config_dir
 
 FILE_NAME = "translate-news.toml"
 # Options that an environment variable also sets; it comes before the file.
-ENVIRONMENT = {"model": "TRANSLATE_NEWS_MODEL", "summarizer": "TRANSLATE_NEWS_SUMMARIZER"}
+MODEL_ENV = "TRANSLATE_NEWS_MODEL"
+SUMMARIZER_ENV = "TRANSLATE_NEWS_SUMMARIZER"
+ENVIRONMENT = {"model": MODEL_ENV, "summarizer": SUMMARIZER_ENV}
 DEFAULTS = "defaults"
 
 

@@ -23,6 +23,12 @@ def cache_root() -> Path:
     return Path(platformdirs.user_cache_dir(APP, appauthor=False))
 
 
+def default_memory() -> Path:
+    """The translation memory's file unless one is named: ``memory.sqlite`` in the user
+    cache folder."""
+    return cache_root() / "memory.sqlite"
+
+
 def user_models_dir() -> Path:
     """Where ``translate-news models download`` puts models, and the first place looked:
     ``$TRANSLATE_NEWS_MODELS_DIR``, else the user data folder's ``models``

@@ -18,7 +18,13 @@ from urllib.parse import quote
 
 from translate_news.core.document import Summary, TranslatedArticle
 from translate_news.core.errors import InputError
-from translate_news.formats.output import human_date, json_text, md_escape, read_summary_record
+from translate_news.formats.output import (
+    html_page,
+    human_date,
+    json_text,
+    md_escape,
+    read_summary_record,
+)
 
 UNDATED = "Undated"
 
@@ -162,13 +168,7 @@ def to_html(entries: list[Entry], title: str | None = None) -> str:
         f"<p>Machine translation: <code>{esc(s)}</code></p>" for s in _signatures(entries)
     )
     body.append(f"<footer>{signatures}</footer>")
-    return (
-        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{esc(heading)}</title>\n<style>{_STYLE}</style>\n</head>\n<body>\n"
-        + "\n".join(body)
-        + "\n</body>\n</html>\n"
-    )
+    return html_page(esc(heading), _STYLE, body)
 
 
 RENDERERS = {".md": to_markdown, ".markdown": to_markdown, ".html": to_html, ".json": to_json}

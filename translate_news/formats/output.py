@@ -208,16 +208,27 @@ def to_html(
     recorded = (
         f'<meta name="translate-news-fingerprint" content="{fingerprint}">\n' if fingerprint else ""
     )
+    return html_page(title, _STYLE, body, head=recorded)
+
+
+_STYLE = (
+    "body{max-width:42rem;margin:auto;padding:1rem;"
+    "font:1.05rem/1.5 Georgia,serif}.caption,.date,footer{color:#555}"
+    "footer{margin-top:2rem;border-top:1px solid #ccc;font-size:.8rem}"
+    ".untranslated{background:#fff3c4}.untranslated::before{content:'[not translated, '"
+    " attr(lang) '] ';font:.75rem sans-serif;color:#7a5c00}"
+    "mark.flagged{background:#ffd9d9}small.flag{font:.7rem sans-serif;color:#a00;"
+    "margin:0 .3em}code{overflow-wrap:anywhere}"
+)
+
+
+def html_page(title: str, style: str, body: list[str], head: str = "") -> str:
+    """A standalone HTML page (no external assets, readable on a phone): ``title`` and
+    ``head`` as HTML already escaped, ``style`` its CSS, ``body`` its blocks."""
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"{recorded}<title>{title}</title>\n<style>body{{max-width:42rem;margin:auto;padding:1rem;"
-        "font:1.05rem/1.5 Georgia,serif}.caption,.date,footer{color:#555}"
-        "footer{margin-top:2rem;border-top:1px solid #ccc;font-size:.8rem}"
-        ".untranslated{background:#fff3c4}.untranslated::before{content:'[not translated, '"
-        " attr(lang) '] ';font:.75rem sans-serif;color:#7a5c00}"
-        "mark.flagged{background:#ffd9d9}small.flag{font:.7rem sans-serif;color:#a00;"
-        "margin:0 .3em}code{overflow-wrap:anywhere}</style>\n</head>\n<body>\n"
+        f"{head}<title>{title}</title>\n<style>{style}</style>\n</head>\n<body>\n"
         + "\n".join(body)
         + "\n</body>\n</html>\n"
     )

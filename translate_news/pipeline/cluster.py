@@ -111,10 +111,10 @@ def run_on_ray(
     local instance started here); the merged :class:`Report`."""
     ray = require_ray()
     if job.options.memory:  # before Ray starts: every actor would refuse it
-        from translate_news.core.paths import cache_root
+        from translate_news.core.paths import default_memory
         from translate_news.pipeline.memory import check_local
 
-        check_local(job.options.memory_path or cache_root() / "memory.sqlite")
+        check_local(job.options.memory_path or default_memory())
     started_here = not ray.is_initialized()
     if started_here:
         ray.init(address=address, include_dashboard=False, log_to_driver=False)

@@ -12,7 +12,12 @@ from pathlib import Path
 from translate_news._version import __version__
 from translate_news.core.errors import TranslateNewsError
 from translate_news.core.options import SummaryOptions, TranslateOptions
-from translate_news.core.paths import cache_root, config_dir, hf_cache_dir, user_models_dir
+from translate_news.core.paths import (
+    config_dir,
+    default_memory,
+    hf_cache_dir,
+    user_models_dir,
+)
 from translate_news.seq2seq.sources import (
     SUMMARY,
     TRANSLATION,
@@ -53,7 +58,7 @@ def examine(
     checkup.add("Locations", "user configuration", str(config_dir() / "config.toml"))
     checkup.add("Locations", "models folder", str(user_models_dir()))
     checkup.add("Locations", "Hugging Face cache", str(hf_cache_dir()))
-    memory = translate.memory_path or cache_root() / "memory.sqlite"
+    memory = translate.memory_path or default_memory()
     checkup.add("Locations", "translation memory", str(memory) if translate.memory else "off")
     return checkup
 

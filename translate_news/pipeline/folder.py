@@ -248,7 +248,9 @@ def run_folder(
     or feed) and write ``outputs`` of each into ``out_dir``: ``TranslationWriter(fmt)`` or
     ``SummaryWriter(summarizer)``. ``on_event(kind, source, detail)`` is called with kind
     "done", "skipped", "failed" or "passed over" for each input, and "stopped" when an
-    error stops the run (the report says why)."""
+    error stops the run (the report says why). Counting as it reads: "listed" once the
+    files are known (detail: how many), then "more" for each article of a file beyond its
+    first (a feed's records), so a progress bar learns its total from the same pass."""
     report = Report()
     found = pending(root, out_dir, outputs.fmt, reading, report, on_event)
     try:
@@ -271,20 +273,32 @@ def pending(
     """Every article under ``root`` with the output it goes to; what cannot be read is
     in ``report`` (and told to ``on_event``)."""
 
-    def failed(source: str, message: str) -> None:
-        report.failed.append((source, message))
-        on_event("failed", source, message)
+    failed = _recorder(report, on_event)
 
-    for found in find_inputs(root, out_dir, on_event, report):
+    inputs = find_inputs(root, out_dir, on_event, report)
+    on_event("listed", str(root), str(len(inputs)))
+    for found in inputs:
         where = str(found.path)
         bad_record = functools.partial(_bad_record, failed, where)
         try:
-            for article in read_articles(found.path, reading, bad_record):
+            for number, article in enumerate(read_articles(found.path, reading, bad_record)):
+                if number:
+                    on_event("more", where, "")
                 if article.path is None:
                     article = replace(article, path=str(found.path))
                 yield article, output_path(found, article, out_dir, fmt)
         except InputError as exc:
             failed(where, str(exc))
+
+
+def _recorder(report: Report, on_event: OnEvent) -> Callable[[str, str], None]:
+    """What records a failure: in ``report``, and told to ``on_event``."""
+
+    def failed(source: str, message: str) -> None:
+        report.failed.append((source, message))
+        on_event("failed", source, message)
+
+    return failed
 
 
 def process(
@@ -300,9 +314,7 @@ def process(
     folder raises :class:`FatalError`."""
     settings = f"{translator.signature}\n{outputs.settings}"
 
-    def failed(source: str, message: str) -> None:
-        report.failed.append((source, message))
-        on_event("failed", source, message)
+    failed = _recorder(report, on_event)
 
     todo = []
     for article, target in window:

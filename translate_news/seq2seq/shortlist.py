@@ -15,7 +15,7 @@ batch, the target subwords it may become. This module builds that map:
 
 The map is kept in the model's folder beside its conversions (or in the user cache)
 and copied into a conversion when a run asks for it (``--shortlist``). What it costs in
-quality on your own text, ``translate-news evaluate --agreement`` measures.
+quality on your own text, ``translate-news evaluate agreement`` measures.
 """
 
 from __future__ import annotations

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+from translate_news.core.config import MODEL_ENV, SUMMARIZER_ENV
 from translate_news.core.errors import ModelNotFoundError
 from translate_news.core.paths import hf_cache_dir, user_models_dir
 
@@ -36,8 +37,6 @@ ALIASES = {
     "distilbart-cnn-12-6": DEFAULT_SUMMARIZER,
     "distilbart-cnn-6-6": "sshleifer/distilbart-cnn-6-6",
 }
-MODEL_ENV = "TRANSLATE_NEWS_MODEL"
-SUMMARIZER_ENV = "TRANSLATE_NEWS_SUMMARIZER"
 _HUB_ID = re.compile(r"^[\w.-]+/[\w.-]+$")
 
 
