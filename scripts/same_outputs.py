@@ -58,12 +58,39 @@ COMMANDS: list[tuple[str, list[str]]] = [
     ("doctor", ["doctor"]),
     ("models-list", ["models", "list"]),
     ("config-show", ["config", "show"]),
-    ("evaluate-source", ["evaluate", "--source", "{fr}", "--references", "{en}", "--json"]),
-    ("evaluate-hypotheses", ["evaluate", "--hypotheses", "{en}", "--references", "{en}"]),
-    ("evaluate-summaries", ["evaluate", "--summaries", "{out}/lead", "--references", "{gold}"]),
+    (
+        "evaluate-source",
+        ["evaluate", "translations", "--source", "{fr}", "--references", "{en}", "--json"],
+    ),
+    (
+        "evaluate-hypotheses",
+        ["evaluate", "translations", "--hypotheses", "{en}", "--references", "{en}"],
+    ),
+    ("evaluate-summaries", ["evaluate", "summaries", "{out}/lead", "--references", "{gold}"]),
     ("models-shortlist", ["models", "shortlist", "{model}", "--corpus", "{inputs}"]),
-    ("evaluate-agreement", ["evaluate", "--agreement", "--source", "{fr}", "--json"]),
+    ("evaluate-agreement", ["evaluate", "agreement", "--source", "{fr}", "--json"]),
 ]
+
+
+# A tree from before evaluate became subcommands spells these commands so.
+OLD_SPELLING = {
+    "evaluate-source": ["evaluate", "--source", "{fr}", "--references", "{en}", "--json"],
+    "evaluate-hypotheses": ["evaluate", "--hypotheses", "{en}", "--references", "{en}"],
+    "evaluate-summaries": ["evaluate", "--summaries", "{out}/lead", "--references", "{gold}"],
+    "evaluate-agreement": ["evaluate", "--agreement", "--source", "{fr}", "--json"],
+}
+
+
+def _old_spelling(tree: Path, env: dict[str, str]) -> bool:
+    """Whether ``tree``'s evaluate is the one command with flags (before subcommands)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "translate_news", "evaluate", "--help"],
+        env=env,
+        cwd=tree.parent,  # not this checkout: its package would come first
+        capture_output=True,
+        text=True,
+    )
+    return "--agreement" in done.stdout
 
 
 def run_tree(tree: Path, work: Path, models: Path) -> None:
@@ -121,7 +148,9 @@ def run_tree(tree: Path, work: Path, models: Path) -> None:
     }
     logs = work / "logs"
     logs.mkdir()
+    old = _old_spelling(tree, env)
     for name, arguments in COMMANDS:
+        arguments = OLD_SPELLING.get(name, arguments) if old else arguments
         argv = [a.format(**fill) for a in arguments]
         done = subprocess.run(
             [sys.executable, "-m", "translate_news", *argv],

@@ -2,10 +2,12 @@
 
 import json
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
+from translate_news import Summarizer, Translator
 from translate_news.cli import app
 
 runner = CliRunner()
@@ -189,14 +191,35 @@ def test_a_window_that_fails_to_summarise_goes_on_one_by_one(tmp_path, toy_model
     assert len(report.done) == 3 and len(report.failed) == 1
 
 
-def test_progress_counts_feed_records_not_files(tmp_path):
-    from translate_news.cli.articles import _count_articles
-    from translate_news.formats.readers import ReadOptions
+def test_a_folder_is_read_once_and_the_progress_total_counts_records(
+    tmp_path, toy_model, monkeypatch
+):
+    """summarize reads each input once (it read every feed twice, once to count for the
+    progress bar): the total is learnt from the same pass, files then feed records."""
+    from translate_news.pipeline import folder
 
     src = make_folder(tmp_path / "in")  # three articles and one unreadable file
     records = [{"title": f"Titre {i}", "text": "Le chat mange la pomme."} for i in range(5)]
     (src / "feed.jsonl").write_text("\n".join(json.dumps(r) for r in records), encoding="utf-8")
-    assert _count_articles(src, tmp_path / "out", ReadOptions()) == 3 + 1 + 5
+    reads, events = [], []
+    real = folder.read_articles
+
+    def counted(path, *args, **kwargs):
+        reads.append(Path(path).name)
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(folder, "read_articles", counted)
+    result = summarize(src, tmp_path / "out", toy_model)
+    assert result.exit_code == 1  # the unreadable file; the rest are done
+    assert sorted(reads) == sorted(set(reads)) and len(reads) == 5  # each file once
+    translator = Translator(str(toy_model), memory=False)
+    outputs = folder.SummaryWriter(Summarizer("lead"))
+    folder.run_folder(
+        translator, src, tmp_path / "again", outputs, on_event=lambda *e: events.append(e)
+    )
+    listed = [int(detail) for kind, _, detail in events if kind == "listed"]
+    more = sum(kind == "more" for kind, _, _ in events)
+    assert listed == [5] and listed[0] + more == 3 + 1 + 5  # files, then the other records
 
 
 def test_summarize_a_feed_with_its_own_field_names(tmp_path, toy_model):

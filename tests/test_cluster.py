@@ -7,7 +7,7 @@ import json
 import sys
 
 import pytest
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
 from translate_news.cli import app
 

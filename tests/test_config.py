@@ -2,7 +2,7 @@
 environment before it."""
 
 import pytest
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
 from translate_news.cli import app
 
@@ -95,7 +95,8 @@ def test_version_and_completion():
 
     version = runner.invoke(app, ["--version"])
     assert version.exit_code == 0 and version.stdout.strip() == f"translate-news {__version__}"
-    assert "--install-completion" in runner.invoke(app, ["--help"]).stdout
+    script = runner.invoke(app, ["completion", "bash"])
+    assert script.exit_code == 0 and "_TRANSLATE_NEWS_COMPLETE=bash_complete" in script.stdout
     import subprocess
     import sys
 

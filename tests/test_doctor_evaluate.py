@@ -2,7 +2,7 @@
 
 import json
 
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
 from translate_news.cli import app
 
@@ -40,7 +40,7 @@ def test_evaluate_the_toy_model_on_its_own_pairs(tmp_path, toy_model):
     source, reference = tmp_path / "test.fr", tmp_path / "test.en"
     source.write_text("\n".join(fr for fr, _ in PAIRS) + "\n", encoding="utf-8")
     reference.write_text("\n".join(en for _, en in PAIRS) + "\n", encoding="utf-8")
-    args = ["evaluate", "--source", str(source), "--references", str(reference)]
+    args = ["evaluate", "translations", "--source", str(source), "--references", str(reference)]
     result = runner.invoke(app, [*args, "-m", str(toy_model), "--no-memory", "--json"])
     assert result.exit_code == 0, result.output
     scores = json.loads(result.stdout)
@@ -53,7 +53,14 @@ def test_evaluate_hypotheses_from_a_file(tmp_path):
     reference.write_text("The cat eats the apple.\nThe dog sleeps.\n", encoding="utf-8")
     hypotheses = tmp_path / "hyp.en"
     hypotheses.write_text("The cat eats the apple.\nA bird sings loudly.\n", encoding="utf-8")
-    args = ["evaluate", "--hypotheses", str(hypotheses), "--references", str(reference)]
+    args = [
+        "evaluate",
+        "translations",
+        "--hypotheses",
+        str(hypotheses),
+        "--references",
+        str(reference),
+    ]
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
     bleu = float(result.stdout.split()[1])
@@ -61,7 +68,8 @@ def test_evaluate_hypotheses_from_a_file(tmp_path):
     short = tmp_path / "short.en"
     short.write_text("The cat eats the apple.\n", encoding="utf-8")
     mismatch = runner.invoke(
-        app, ["evaluate", "--hypotheses", str(short), "--references", str(reference)]
+        app,
+        ["evaluate", "translations", "--hypotheses", str(short), "--references", str(reference)],
     )
     assert mismatch.exit_code == 2 and "1 translations but 2 references" in mismatch.stderr
 
@@ -73,17 +81,17 @@ def test_evaluate_summaries_against_references(tmp_path, toy_model):
     (src / "b.txt").write_text(" ".join(fr for fr, _ in PAIRS[2:6]), encoding="utf-8")
     out = tmp_path / "out"
     args = ["summarize", str(src), "-o", str(out), "-m", str(toy_model), "--summarizer", "lead"]
-    assert runner.invoke(app, [*args, "--no-memory"]).exit_code == 0
+    assert runner.invoke(app, args).exit_code == 0
     gold = tmp_path / "gold"
     gold.mkdir()
     (gold / "a.txt").write_text(" ".join(en for _, en in PAIRS[:3]), encoding="utf-8")
     (gold / "b.txt").write_text(" ".join(en for _, en in PAIRS[2:5]), encoding="utf-8")
     result = runner.invoke(
-        app, ["evaluate", "--summaries", str(out), "--references", str(gold), "--json"]
+        app, ["evaluate", "summaries", str(out), "--references", str(gold), "--json"]
     )
     assert result.exit_code == 0, result.output
     scores = json.loads(result.stdout)
     assert scores == {"documents": 2, "rouge1": 1.0, "rouge2": 1.0, "rougeL": 1.0}
     (gold / "b.txt").unlink()
-    missing = runner.invoke(app, ["evaluate", "--summaries", str(out), "--references", str(gold)])
+    missing = runner.invoke(app, ["evaluate", "summaries", str(out), "--references", str(gold)])
     assert missing.exit_code == 1 and "no reference for b.txt" in missing.stderr

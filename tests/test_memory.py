@@ -53,7 +53,7 @@ def test_two_processes_writing_at_once(tmp_path):
 
 
 def test_memory_tools_round_trip_tmx_and_imports_win(toy_model, tmp_path):
-    from typer.testing import CliRunner
+    from click.testing import CliRunner
 
     from translate_news.cli import app
     from translate_news.formats.tmx import read_tmx

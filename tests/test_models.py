@@ -95,7 +95,7 @@ def test_models_download_list_path_remove(toy_model, isolated_env, monkeypatch):
     once; every command then finds it offline; remove deletes every copy."""
     import os
 
-    from typer.testing import CliRunner
+    from click.testing import CliRunner
 
     from translate_news.cli import app
 
@@ -189,7 +189,7 @@ def test_the_tc_big_alias_finds_its_folder(tc_big_model, isolated_env):
 
 
 def test_models_download_into_a_file_is_one_line(toy_model, isolated_env):
-    from typer.testing import CliRunner
+    from click.testing import CliRunner
 
     from translate_news.cli import app
 

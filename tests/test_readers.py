@@ -5,9 +5,9 @@ import json
 import os
 
 import pytest
+from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from typer.testing import CliRunner
 
 from translate_news import read_article, read_articles
 from translate_news.cli import app

@@ -196,7 +196,7 @@ def test_a_memory_on_a_network_file_system_is_refused_in_one_line(
     toy_model, isolated_env, monkeypatch, tmp_path
 ):
     """A mount table (the kernel's format) that puts the memory's folder on NFS."""
-    from typer.testing import CliRunner
+    from click.testing import CliRunner
 
     from translate_news.cli import app
     from translate_news.pipeline import memory
@@ -221,7 +221,7 @@ def test_a_memory_on_a_network_file_system_is_refused_in_one_line(
 
 
 def test_the_api_keys_file_must_be_a_regular_file(toy_model, tmp_path):
-    from typer.testing import CliRunner
+    from click.testing import CliRunner
 
     from translate_news.cli import app
 

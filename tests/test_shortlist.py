@@ -8,7 +8,7 @@ import shutil
 import statistics
 
 import pytest
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
 from translate_news import Translator
 from translate_news.cli import app
@@ -130,7 +130,7 @@ def test_the_commands_build_use_and_measure_a_shortlist(own_toy, tmp_path):
     assert "shortlist of" in built.stderr and "--shortlist" in built.stderr
 
     measured = cli(
-        "evaluate", "--agreement", "--source", held_out, "-m", own_toy, "--no-memory", "--json"
+        "evaluate", "agreement", "--source", held_out, "-m", own_toy, "--no-memory", "--json"
     )
     assert measured.exit_code == 0, measured.output
     report = json.loads(measured.stdout)
@@ -160,7 +160,12 @@ def test_a_shortlist_from_an_existing_translation(own_toy, tmp_path):
 
 
 def test_agreement_needs_source(own_toy, tmp_path):
-    lines = tmp_path / "x.en"
-    lines.write_text("x\n")
-    result = cli("evaluate", "--agreement", "--hypotheses", lines)
-    assert result.exit_code == 2 and "--source" in result.stderr
+    result = cli("evaluate", "agreement", "-m", own_toy)
+    assert result.exit_code == 2 and "Missing option '--source'" in result.stderr
+
+
+def test_the_old_evaluate_spelling_is_refused_in_one_line(tmp_path):
+    """evaluate is subcommands now: the old flags say which command to use."""
+    result = cli("evaluate", "--source", tmp_path / "x.fr")
+    assert result.exit_code == 2 and "No such option" in result.stderr
+    assert "--source" in result.stderr

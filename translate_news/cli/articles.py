@@ -5,9 +5,9 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import TYPE_CHECKING
 
-import typer
+import click
 
 from translate_news.core.errors import InputError, OutputError, UsageError
 from translate_news.core.options import SummaryOptions, TranslateOptions
@@ -18,48 +18,53 @@ if TYPE_CHECKING:
     from translate_news.pipeline.folder import Report
 
 from translate_news.cli.groups import (
+    PATH,
+    RAY,
+    READING,
+    SUMMARY,
+    TRANSLATION,
     RayOptions,
-    Strict,
-    ray_options,
-    read_options,
+    strict_option,
     summary_beside,
-    summary_options,
-    translation_options,
 )
 from translate_news.cli.shell import command, say, show_signature, state
 
 
-@command(options=translation_options, reading=read_options, cluster=ray_options)
+@command(options=TRANSLATION, reading=READING, cluster=RAY)
+@click.argument("source", required=False, metavar="[SOURCE]")
+@click.option(
+    "--output",
+    "-o",
+    **PATH,
+    help="Output file, or folder for a folder or feed (default: stdout).",
+)
+@click.option(
+    "--format",
+    "-f",
+    "fmt",
+    type=click.Choice(FORMATS),
+    metavar="|".join(FORMATS),
+    help="Output format (default: from -o's extension).",
+)
+@click.option("--force/--no-force", default=False, help="Overwrite existing outputs.")
+@click.option("--text", "-t", metavar="TEXT", help="French text to translate, instead of a file.")
+@strict_option
 def translate(
     options: TranslateOptions,
     reading: ReadOptions,
     cluster: RayOptions | None,
-    output: Annotated[
-        Path | None,
-        typer.Option(
-            "--output", "-o", help="Output file, or folder for a folder or feed (default: stdout)."
-        ),
-    ] = None,
-    fmt: Annotated[
-        Format | None,
-        typer.Option("--format", "-f", help="Output format (default: from -o's extension)."),
-    ] = None,
-    force: Annotated[bool, typer.Option(help="Overwrite existing outputs.")] = False,
-    source: Annotated[
-        str | None,
-        typer.Argument(
-            help="A French article (.txt, .md, .html, .docx, .json, .jsonl), a folder of "
-            "them, or - for standard input."
-        ),
-    ] = None,
-    text: Annotated[
-        str | None,
-        typer.Option("--text", "-t", help="French text to translate, instead of a file."),
-    ] = None,
-    strict: Strict = False,
+    source: str | None,
+    output: Path | None,
+    fmt: Format | None,
+    force: bool,
+    text: str | None,
+    strict: bool,
 ) -> None:
     """Translate French articles into English. A sentence whose English loses a number
     or a glossary term, or is left in French, is flagged: [check: ...] in the output.
+
+    SOURCE is a French article (.txt, .md, .html, .docx, .json, .jsonl), a folder of
+    them, or - for standard input.
 
     Examples:
 
@@ -121,10 +126,10 @@ def _translate_many(
 
     def show(kind: str, source: str, detail: str) -> None:
         if kind == "failed":
-            typer.echo(f"translate-news: error: {detail}", err=True)
+            click.echo(f"translate-news: error: {detail}", err=True)
         elif kind == "passed over":
             say(detail)
-        elif kind != "stopped":
+        elif kind in ("done", "skipped"):
             say(f"{kind}: {source} -> {detail}")
 
     if cluster is not None:
@@ -173,7 +178,7 @@ def _on_ray(
 
         def show(kind: str, item: str, detail: str) -> None:
             if kind == "failed":
-                typer.echo(f"translate-news: error: {detail}", err=True)
+                click.echo(f"translate-news: error: {detail}", err=True)
 
     # SummaryWriter: the record is the JSON output; the html format adds each page.
     job = Job(options, summary, "json" if summary else fmt, force, fmt == "html", str(out_dir))
@@ -193,8 +198,8 @@ def _report_flags(flagged: list[tuple[str, int]], strict: bool) -> None:
     plural = "s" if count != 1 else ""
     line = f"{count} sentence{plural} flagged (marked [check: ...]; in JSON, flags) in {where}"
     if strict:
-        typer.echo(f"translate-news: error: {line} (--strict)", err=True)
-        raise typer.Exit(1)
+        click.echo(f"translate-news: error: {line} (--strict)", err=True)
+        raise click.exceptions.Exit(1)
     say(line)
 
 
@@ -210,18 +215,18 @@ def _finish(report: Report, strict: bool = False) -> None:
         rows.append(("not read", len(report.passed_over), "  (not regular files)"))
     say("\n".join(f"{name:<9}{count:>6}{note}" for name, count, note in rows))
     if report.stopped is not None:
-        typer.echo(f"translate-news: error: {report.stopped}; the run stopped", err=True)
+        click.echo(f"translate-news: error: {report.stopped}; the run stopped", err=True)
     if report.failed or report.stopped is not None:
         _report_flags(report.flagged, False)
-        raise typer.Exit(1)
+        raise click.exceptions.Exit(1)
     _report_flags(report.flagged, strict)
 
 
 @command()
-def split(
-    file: Annotated[str, typer.Argument(help="French article, or - for standard input.")],
-) -> None:
-    """Print the sentences of an article, one per line, a blank line between paragraphs.
+@click.argument("file")
+def split(file: str) -> None:
+    """Print the sentences of an article (FILE, or - for standard input), one per line,
+    a blank line between paragraphs.
 
     Example:
 
@@ -240,31 +245,40 @@ def split(
     sys.stdout.write("\n\n".join(blocks) + "\n")
 
 
-@command(
-    options=translation_options, summary=summary_options, reading=read_options, cluster=ray_options
+@command(options=TRANSLATION, summary=SUMMARY, reading=READING, cluster=RAY)
+@click.argument("source", type=click.Path(path_type=Path))
+@click.option(
+    "--output",
+    "-o",
+    **PATH,
+    default=Path("summaries"),
+    help="Output folder (.en.md and .en.json each).",
 )
+@click.option("--force/--no-force", default=False, help="Redo articles already summarised.")
+@click.option(
+    "--format",
+    "-f",
+    "fmt",
+    type=click.Choice(["md", "html"]),
+    default="md",
+    metavar="md|html",
+    help="html: also write each translation as a standalone page, which a briefing in "
+    "HTML links to.",
+)
+@strict_option
 def summarize(
-    source: Annotated[Path, typer.Argument(help="An article, a feed or a folder of them.")],
     options: TranslateOptions,
     summary: SummaryOptions,
     reading: ReadOptions,
     cluster: RayOptions | None,
-    output: Annotated[
-        Path, typer.Option("--output", "-o", help="Output folder (.en.md and .en.json each).")
-    ] = Path("summaries"),
-    force: Annotated[bool, typer.Option(help="Redo articles already summarised.")] = False,
-    fmt: Annotated[
-        Literal["md", "html"],
-        typer.Option(
-            "--format",
-            "-f",
-            help="html: also write each translation as a standalone page, which a "
-            "briefing in HTML links to.",
-        ),
-    ] = "md",
-    strict: Strict = False,
+    source: Path,
+    output: Path,
+    force: bool,
+    fmt: str,
+    strict: bool,
 ) -> None:
-    """Translate and summarise articles: a file or a whole folder (recursively).
+    """Translate and summarise articles: SOURCE is a file, a feed or a whole folder
+    (recursively).
 
     Articles already done with the same source and options are skipped; one bad file is
     reported and the rest go on; the exit code is 1 if any failed.
@@ -292,15 +306,18 @@ def summarize(
     show_signature("summary", summarizer.line)
     output.mkdir(parents=True, exist_ok=True)
     failures: list[str] = []
-    count = _count_articles(source, output, reading)
     # Off the terminal click would still print the bar's label, once: a stray line.
     hidden = state["quiet"] or not sys.stderr.isatty()
-    with typer.progressbar(
-        length=max(1, count), label="articles", file=sys.stderr, hidden=hidden
-    ) as bar:
+    with click.progressbar(length=1, label="articles", file=sys.stderr, hidden=hidden) as bar:
 
         def progress(kind: str, item: str, detail: str) -> None:
-            if kind == "failed":
+            # The total is learnt from the run's own pass: the files, then each record
+            # of a feed beyond its first.
+            if kind == "listed":
+                bar.length = max(1, int(detail))
+            elif kind == "more":
+                bar.length += 1
+            elif kind == "failed":
                 failures.append(f"translate-news: error: {detail}")
             elif kind == "passed over":
                 failures.append(detail)
@@ -310,37 +327,24 @@ def summarize(
         outputs = SummaryWriter(summarizer, force=force, pages=fmt == "html")
         report = run_folder(translator, source, output, outputs, reading=reading, on_event=progress)
     for line in failures:
-        typer.echo(line, err=True)
+        click.echo(line, err=True)
     _finish(report, strict)
 
 
-def _count_articles(source: Path, out_dir: Path, reading: ReadOptions) -> int:
-    """How many articles a run will see: one per file, one per record of a feed."""
-    from translate_news.formats.readers import FEED_SUFFIXES, read_articles
-    from translate_news.pipeline.folder import find_inputs
-
-    total = 0
-    for found in find_inputs(source, out_dir):
-        if found.path.suffix.lower() not in FEED_SUFFIXES:
-            total += 1
-            continue
-        try:
-            total += sum(1 for _ in read_articles(found.path, reading, lambda error: None))
-        except InputError:
-            total += 1  # reported as one failure
-    return total
-
-
 @command()
-def brief(
-    folder: Annotated[Path, typer.Argument(help="A folder written by 'summarize'.")],
-    output: Annotated[
-        Path, typer.Option("--output", "-o", help="briefing.md, briefing.html or briefing.json")
-    ],
-    title: Annotated[str | None, typer.Option(help="The briefing's title.")] = None,
-    force: Annotated[bool, typer.Option(help="Overwrite an existing briefing.")] = False,
-) -> None:
-    """Write an English briefing of summarised articles, newest first, grouped by day.
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option(
+    "--output",
+    "-o",
+    **PATH,
+    required=True,
+    help="briefing.md, briefing.html or briefing.json",
+)
+@click.option("--title", metavar="TEXT", help="The briefing's title.")
+@click.option("--force/--no-force", default=False, help="Overwrite an existing briefing.")
+def brief(folder: Path, output: Path, title: str | None, force: bool) -> None:
+    """Write an English briefing of the summarised articles in FOLDER (written by
+    summarize), newest first, grouped by day.
 
     Example:
 
@@ -355,9 +359,9 @@ def brief(
     pages = output.suffix.lower() == ".html"
     entries, problems = load_entries(folder, output.resolve().parent, pages=pages)
     for problem in problems:
-        typer.echo(f"translate-news: error: {problem}", err=True)
+        click.echo(f"translate-news: error: {problem}", err=True)
     write_atomic(output, render(entries, title), force=force)
     noun = "article" if len(entries) == 1 else "articles"
     say(f"wrote {output} ({len(entries)} {noun})")
     if problems:
-        raise typer.Exit(1)
+        raise click.exceptions.Exit(1)

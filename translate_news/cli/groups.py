@@ -1,82 +1,109 @@
-"""The option groups: options several commands take, declared once. Each is a function
-whose parameters are the options and whose result is the object they make."""
+"""The option groups: options several commands take, declared once as click options,
+each with the function that builds the object a command uses from their values."""
 
 from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any, get_args
 
-import typer
+import click
 
+from translate_news.cli.shell import Group
 from translate_news.core.errors import UsageError
 from translate_news.core.options import (
+    COMPUTE_TYPES,
     Backend,
-    ComputeType,
     ModelOptions,
     SummaryOptions,
     TranslateOptions,
 )
 from translate_news.formats.readers import MAX_INPUT_MB, ReadOptions
 
-
-def _count(help: str) -> Any:
-    """A whole number option of at least 1."""
-    return typer.Option(min=1, help=help)
+# What an option takes, said once: a path (shown as PATH), a whole number (N).
+PATH: dict[str, Any] = {"type": click.Path(path_type=Path), "metavar": "PATH"}
 
 
-def translation_options(
-    model: Annotated[
-        str | None,
-        typer.Option(
-            "--model",
-            "-m",
+def whole(low: int = 1, high: int | None = None) -> dict[str, Any]:
+    """A whole number option's type and placeholder: at least ``low`` (at most ``high``)."""
+    return {"type": click.IntRange(low, high), "metavar": "N"}
+
+
+def _count(name: str, help: str, default: int | None = None, low: int = 1) -> click.Option:
+    """A whole number option of at least ``low``."""
+    return click.Option([name], **whole(low), default=default, help=help)
+
+
+def _translation() -> list[click.Option]:
+    choices = "|".join(get_args(Backend))
+    return [
+        click.Option(
+            ["--model", "-m"],
+            metavar="TEXT",
             help="Model alias, Hub id or local directory (default: $TRANSLATE_NEWS_MODEL, "
             "the configuration file, then opus-mt-fr-en from the models folder, ./models "
             "or the Hub).",
         ),
-    ] = None,
-    device: Annotated[
-        str,
-        typer.Option(
+        click.Option(
+            ["--device"],
+            default="auto",
+            show_default=True,
             metavar="auto|cpu|cuda|cuda:N",
             help="Where to run: auto (CUDA when available), cpu, cuda (the first GPU), "
             "cuda:1 (the second), ...",
         ),
-    ] = "auto",
-    backend: Annotated[
-        Backend, typer.Option(help="auto: CTranslate2 when installed and able to run.")
-    ] = "auto",
-    compute_type: Annotated[
-        ComputeType | None,
-        typer.Option(help="CTranslate2 precision (default: int8 on CPU, float16 on CUDA)."),
-    ] = None,
-    threads: Annotated[int | None, _count("CPU threads (default: all cores).")] = None,
-    batch_tokens: Annotated[
-        int | None, _count("Padded source tokens per batch (default: 2048/beams on CPU).")
-    ] = None,
-    beams: Annotated[int | None, _count("Beam size (default: the model's own).")] = None,
-    memory: Annotated[
-        Path | None,
-        typer.Option("--memory", help="Translation memory file (default: the user cache)."),
-    ] = None,
-    no_memory: Annotated[
-        bool, typer.Option("--no-memory", help="Do not read or write the translation memory.")
-    ] = False,
-    shortlist: Annotated[
-        bool,
-        typer.Option(
+        click.Option(
+            ["--backend"],
+            type=click.Choice(get_args(Backend)),
+            default="auto",
+            show_default=True,
+            metavar=choices,
+            help="auto: CTranslate2 when installed and able to run.",
+        ),
+        click.Option(
+            ["--compute-type"],
+            type=click.Choice(COMPUTE_TYPES),
+            metavar="|".join(COMPUTE_TYPES),
+            help="CTranslate2 precision (default: int8 on CPU, float16 on CUDA).",
+        ),
+        _count("--threads", "CPU threads (default: all cores)."),
+        _count("--batch-tokens", "Padded source tokens per batch (default: 2048/beams on CPU)."),
+        _count("--beams", "Beam size (default: the model's own)."),
+        click.Option(
+            ["--memory"], **PATH, help="Translation memory file (default: the user cache)."
+        ),
+        click.Option(
+            ["--no-memory"], is_flag=True, help="Do not read or write the translation memory."
+        ),
+        click.Option(
+            ["--shortlist/--no-shortlist"],
+            default=False,
+            show_default=True,
             help="Restrict each batch's English vocabulary to the model's shortlist "
-            "(CTranslate2; build it with: translate-news models shortlist)."
+            "(CTranslate2; build it with: translate-news models shortlist).",
         ),
-    ] = False,
-    glossary: Annotated[
-        Path | None,
-        typer.Option(
+        click.Option(
+            ["--glossary"],
+            **PATH,
             help="Terms the English must keep: TSV (source<TAB>English; the source alone "
-            "keeps it) or TOML. Sentences that lose one are flagged."
+            "keeps it) or TOML. Sentences that lose one are flagged.",
         ),
-    ] = None,
+    ]
+
+
+def translation_options(
+    *,
+    model: str | None = None,
+    device: str = "auto",
+    backend: Backend = "auto",
+    compute_type: str | None = None,
+    threads: int | None = None,
+    batch_tokens: int | None = None,
+    beams: int | None = None,
+    memory: Path | None = None,
+    no_memory: bool = False,
+    shortlist: bool = False,
+    glossary: Path | None = None,
 ) -> TranslateOptions:
     """The translation model and engine."""
     return TranslateOptions(
@@ -84,7 +111,7 @@ def translation_options(
             name=model,
             backend=backend,
             device=device,
-            compute_type=compute_type,
+            compute_type=compute_type,  # type: ignore[arg-type]
             threads=threads,
             batch_tokens=batch_tokens,
             shortlist=shortlist,
@@ -96,19 +123,39 @@ def translation_options(
     )
 
 
+TRANSLATION = Group(_translation, translation_options)
+
+
+def _reading() -> list[click.Option]:
+    def field(name: str, help: str, default: str | None = None) -> click.Option:
+        return click.Option(
+            [name], default=default, show_default=default is not None, metavar="TEXT",
+            multiple=default is None, help=help,
+        )  # fmt: skip
+
+    return [
+        field("--title-field", "Feed records: the title field.", "title"),
+        field("--date-field", "Feed records: the date field.", "date"),
+        field("--text-field", "Feed records: the text field (repeatable)."),
+        field("--id-field", "Feed records: the field naming each output (repeatable; id, url)."),
+        click.Option(
+            ["--max-input-mb"],
+            type=click.FLOAT,
+            default=MAX_INPUT_MB,
+            show_default=True,
+            metavar="NUMBER",
+            help="Refuse a file or standard input larger than this, in MB.",
+        ),
+    ]
+
+
 def read_options(
-    title_field: Annotated[str, typer.Option(help="Feed records: the title field.")] = "title",
-    date_field: Annotated[str, typer.Option(help="Feed records: the date field.")] = "date",
-    text_field: Annotated[
-        list[str] | None, typer.Option(help="Feed records: the text field (repeatable).")
-    ] = None,
-    id_field: Annotated[
-        list[str] | None,
-        typer.Option(help="Feed records: the field naming each output (repeatable; id, url)."),
-    ] = None,
-    max_input_mb: Annotated[
-        float, typer.Option(help="Refuse a file or standard input larger than this, in MB.")
-    ] = MAX_INPUT_MB,
+    *,
+    title_field: str = "title",
+    date_field: str = "date",
+    text_field: tuple[str, ...] = (),
+    id_field: tuple[str, ...] = (),
+    max_input_mb: float = MAX_INPUT_MB,
 ) -> ReadOptions:
     """How inputs are read: feed fields and the size limit."""
     return ReadOptions(
@@ -120,21 +167,27 @@ def read_options(
     )
 
 
-def summary_options(
-    summarizer: Annotated[
-        str | None,
-        typer.Option(
+READING = Group(_reading, read_options)
+
+
+def _summary() -> list[click.Option]:
+    return [
+        click.Option(
+            ["--summarizer"],
+            metavar="TEXT",
             help="'lead' (first sentences, no model), a Hub id or a local directory "
-            "(default: $TRANSLATE_NEWS_SUMMARIZER, then sshleifer/distilbart-cnn-12-6)."
+            "(default: $TRANSLATE_NEWS_SUMMARIZER, then sshleifer/distilbart-cnn-12-6).",
         ),
-    ] = None,
-    sentences: Annotated[int, _count("LEAD-k: sentences kept.")] = 3,
-    max_tokens: Annotated[int, _count("Model summary: most tokens.")] = 142,
-    min_tokens: Annotated[
-        int | None,
-        typer.Option(min=0, help="Model summary: fewest tokens (default: the model's own)."),
-    ] = None,
-) -> SummaryOptions:
+        _count("--sentences", "LEAD-k: sentences kept.", 3),
+        _count("--max-tokens", "Model summary: most tokens.", 142),
+        _count("--min-tokens", "Model summary: fewest tokens (default: the model's own).", low=0),
+    ]
+
+
+def summary_options(
+    *, summarizer: str | None = None, sentences: int = 3, max_tokens: int = 142,
+    min_tokens: int | None = None,
+) -> SummaryOptions:  # fmt: skip
     """The summariser; it runs on the translation's device, backend and precision."""
     return SummaryOptions(
         model=ModelOptions(name=summarizer),
@@ -142,6 +195,34 @@ def summary_options(
         max_tokens=max_tokens,
         min_tokens=min_tokens,
     )
+
+
+SUMMARY = Group(_summary, summary_options)
+
+
+_ADDRESS = "With --ray: auto (a running cluster), ray://HOST:PORT, or none for a local instance."
+
+
+def _ray() -> list[click.Option]:
+    return [
+        click.Option(
+            ["--ray"],
+            is_flag=True,
+            help='Run on a Ray cluster (pip install "translate-news[ray]"): the same '
+            "outputs; -o must be writable by every worker.",
+        ),
+        click.Option(["--address"], metavar="TEXT", help=_ADDRESS),
+        _count("--workers", "With --ray: actors (default: one per GPU, else per CPU)."),
+    ]
+
+
+def ray_options(
+    *, ray: bool = False, address: str | None = None, workers: int | None = None
+) -> RayOptions | None:
+    """The Ray run's options; None for a local run."""
+    if not ray and (address is not None or workers is not None):
+        raise UsageError("--address and --workers go with --ray")
+    return RayOptions(address, workers) if ray else None
 
 
 def summary_beside(translation: TranslateOptions, summary: SummaryOptions) -> SummaryOptions:
@@ -165,34 +246,10 @@ class RayOptions:
     workers: int | None
 
 
-def ray_options(
-    ray: Annotated[
-        bool,
-        typer.Option(
-            "--ray",
-            help='Run on a Ray cluster (pip install "translate-news[ray]"): the same '
-            "outputs; -o must be writable by every worker.",
-        ),
-    ] = False,
-    address: Annotated[
-        str | None,
-        typer.Option(
-            help="With --ray: auto (a running cluster), ray://HOST:PORT, or none "
-            "for a local instance."
-        ),
-    ] = None,
-    workers: Annotated[
-        int | None,
-        typer.Option(min=1, help="With --ray: actors (default: one per GPU, else per CPU)."),
-    ] = None,
-) -> RayOptions | None:
-    """The Ray run's options; None for a local run."""
-    if not ray and (address is not None or workers is not None):
-        raise UsageError("--address and --workers go with --ray")
-    return RayOptions(address, workers) if ray else None
+RAY = Group(_ray, ray_options)
 
-
-# --strict, for the commands that translate articles.
-Strict = Annotated[
-    bool, typer.Option(help="Exit with status 1 when a sentence is flagged (for scripts).")
-]
+strict_option = click.option(
+    "--strict/--no-strict",
+    default=False,
+    help="Exit with status 1 when a sentence is flagged (for scripts).",
+)

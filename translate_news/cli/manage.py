@@ -4,44 +4,50 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
-import typer
+import click
 
-from translate_news.cli.groups import summary_beside, summary_options, translation_options
-from translate_news.cli.shell import app, command, say, show_signature, state
+from translate_news.cli.groups import PATH, SUMMARY, TRANSLATION, summary_beside, whole
+from translate_news.cli.shell import (
+    app,
+    command,
+    commands,
+    default_of,
+    group,
+    say,
+    settable,
+    show_signature,
+    state,
+)
 from translate_news.core.errors import InputError, ModelNotFoundError, UsageError
-from translate_news.core.options import ComputeType, SummaryOptions, TranslateOptions
+from translate_news.core.options import COMPUTE_TYPES, SummaryOptions, TranslateOptions
 
 # --- models ----------------------------------------------------------------------
 
-models_app = typer.Typer(
-    help="Download, list, remove and locate the models translate-news runs.",
-    no_args_is_help=True,
+models_app = group("models", "Download, list, remove and locate the models translate-news runs.")
+
+
+@command(on=models_app, name="download", progress_bars=True)
+@click.argument("names", nargs=-1)
+@click.option(
+    "--dir",
+    "folder",
+    **PATH,
+    help="Where to put them (default: the user models folder).",
 )
-app.add_typer(models_app, name="models")
-
-NameArg = Annotated[str, typer.Argument(help="An alias (opus-mt-fr-en) or a Hub id.")]
-
-
-@command(on=models_app, name="download")
-def models_download(
-    names: Annotated[
-        list[str] | None,
-        typer.Argument(help="Aliases or Hub ids (default: the translation and summary models)."),
-    ] = None,
-    folder: Annotated[
-        Path | None,
-        typer.Option("--dir", help="Where to put them (default: the user models folder)."),
-    ] = None,
-    compute_type: Annotated[
-        ComputeType, typer.Option(help="The CTranslate2 conversion to make once.")
-    ] = "int8",
-) -> None:
+@click.option(
+    "--compute-type",
+    type=click.Choice(COMPUTE_TYPES),
+    default="int8",
+    metavar="|".join(COMPUTE_TYPES),
+    help="The CTranslate2 conversion to make once.",
+)
+def models_download(names: tuple[str, ...], folder: Path | None, compute_type: str) -> None:
     """Download models from the Hugging Face Hub (resumable, checked whole) and convert
-    them for CTranslate2 once, so that later runs need no network.
+    them for CTranslate2 once, so that later runs need no network. NAMES are aliases
+    (opus-mt-fr-en) or Hub ids; default: the translation and summary models.
 
     Examples:
 
@@ -49,28 +55,12 @@ def models_download(
 
         translate-news models download opus-mt-tc-big-fr-en --dir /srv/models
     """
-    from translate_news.seq2seq.convert import conversion_dir, convert_to_ctranslate2
-    from translate_news.seq2seq.sources import (
-        DEFAULT_MODEL,
-        DEFAULT_SUMMARIZER,
-        model_fingerprint,
-    )
-    from translate_news.seq2seq.store import download
+    from translate_news.seq2seq.sources import DEFAULT_MODEL, DEFAULT_SUMMARIZER
+    from translate_news.seq2seq.store import download_converted
 
-    if "HF_HUB_DISABLE_PROGRESS_BARS" in state["set_env"]:  # a download shows its progress
-        del os.environ["HF_HUB_DISABLE_PROGRESS_BARS"]
-    # huggingface_hub reads that variable once, when first imported: that is now.
-    from huggingface_hub import constants
-    from huggingface_hub.utils import enable_progress_bars
-
-    if not state["quiet"] and not constants.HF_HUB_DISABLE_PROGRESS_BARS:
-        enable_progress_bars()
     for name in names or [DEFAULT_MODEL, DEFAULT_SUMMARIZER]:
         say(f"{name}: downloading into the Hugging Face cache (resumes where it stopped)")
-        path, placed = download(name, folder)
-        target = conversion_dir(path, model_fingerprint(path), compute_type)
-        convert_to_ctranslate2(path, compute_type, target)
-        size = sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 1e6
+        path, placed, size = download_converted(name, folder, compute_type)
         how = "placed" if placed else "already there"
         say(f"{name}: {how} at {path} ({size:.0f} MB with its {compute_type} conversion)")
 
@@ -98,7 +88,7 @@ def models_list() -> None:
         return
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for row in rows:
-        typer.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
+        click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
 
 
 def _models_in_use() -> dict[str, Path | None]:
@@ -110,9 +100,10 @@ def _models_in_use() -> dict[str, Path | None]:
 
 
 @command(on=models_app, name="remove")
-def models_remove(name: NameArg) -> None:
-    """Delete a model from this machine: the models folder, ./models and the Hugging
-    Face cache, with its conversions.
+@click.argument("name")
+def models_remove(name: str) -> None:
+    """Delete a model (NAME: an alias or a Hub id) from this machine: the models
+    folder, ./models and the Hugging Face cache, with its conversions.
 
     Example:
 
@@ -125,8 +116,10 @@ def models_remove(name: NameArg) -> None:
 
 
 @command(on=models_app, name="path")
-def models_path(name: NameArg) -> None:
-    """Print the folder a model loads from (for scripts).
+@click.argument("name")
+def models_path(name: str) -> None:
+    """Print the folder a model (NAME: an alias, a Hub id or a folder) loads from (for
+    scripts).
 
     Example:
 
@@ -136,44 +129,53 @@ def models_path(name: NameArg) -> None:
 
     folder = Path(name).expanduser()
     if (folder / "config.json").is_file():  # a local folder is its own place
-        typer.echo(str(folder.resolve()))
+        click.echo(str(folder.resolve()))
         return
     copies = find(name)
     if not copies:
         raise ModelNotFoundError(
             f"model '{name}' is not on this machine; translate-news models download {name}"
         )
-    typer.echo(str(copies[0].path))
+    click.echo(str(copies[0].path))
 
 
 @command(on=models_app, name="shortlist")
+@click.argument("name")
+@click.option(
+    "--corpus",
+    **PATH,
+    required=True,
+    help="French articles (a file or folder, as translate reads them), or with --english, "
+    "French sentences one per line.",
+)
+@click.option(
+    "--english",
+    **PATH,
+    help="Their English translations, one per line: aligned, not translated.",
+)
+@click.option(
+    "--common", **whole(0), default=100, help="Most frequent English tokens always allowed."
+)
+@click.option(
+    "--per-source", **whole(), default=20, help="English tokens allowed per French token."
+)
+@click.option("--device", default="auto", help="Where to translate the corpus.")
+@click.option("--beams", **whole(), help="Beam size (default: its own).")
 def models_shortlist(
-    name: Annotated[str, typer.Argument(help="The translation model: alias, Hub id or folder.")],
-    corpus: Annotated[
-        Path,
-        typer.Option(
-            help="French articles (a file or folder, as translate reads them), or with "
-            "--english, French sentences one per line."
-        ),
-    ],
-    english: Annotated[
-        Path | None,
-        typer.Option(help="Their English translations, one per line: aligned, not translated."),
-    ] = None,
-    common: Annotated[
-        int, typer.Option(min=0, help="English tokens always allowed (the most frequent).")
-    ] = 100,
-    per_source: Annotated[
-        int, typer.Option(min=1, help="English tokens allowed per French token in a batch.")
-    ] = 20,
-    device: Annotated[str, typer.Option(help="Where to translate the corpus.")] = "auto",
-    beams: Annotated[int | None, typer.Option(min=1, help="Beam size (default: its own).")] = None,
+    name: str,
+    corpus: Path,
+    english: Path | None,
+    common: int,
+    per_source: int,
+    device: str,
+    beams: int | None,
 ) -> None:
-    """Build the model's vocabulary shortlist from French text: translate it with the
-    model (or read an existing translation), align subwords with IBM model 1, and keep
-    for each French subword its most likely English ones. CTranslate2 then scores only
-    those at each step: turn it on with --shortlist (or shortlist = true in the
-    configuration file), and measure what it changes with evaluate --agreement.
+    """Build the vocabulary shortlist of the translation model NAME (an alias, a Hub id
+    or a folder) from French text: translate it with the model (or read an existing
+    translation), align subwords with IBM model 1, and keep for each French subword its
+    most likely English ones. CTranslate2 then scores only those at each step: turn it
+    on with --shortlist (or shortlist = true in the configuration file), and measure
+    what it changes with evaluate agreement.
 
     Examples:
 
@@ -200,26 +202,25 @@ def models_shortlist(
 
 # --- memory ----------------------------------------------------------------------
 
-memory_app = typer.Typer(
-    help="See, export, import and clear the translation memory.", no_args_is_help=True
-)
-app.add_typer(memory_app, name="memory")
+memory_app = group("memory", "See, export, import and clear the translation memory.")
 
-MemoryOption = Annotated[
-    Path | None,
-    typer.Option("--memory", help="Translation memory file (default: the user cache)."),
-]
+memory_option = click.option(
+    "--memory",
+    **PATH,
+    help="Translation memory file (default: the user cache).",
+)
 
 
 def _memory(path: Path | None) -> Any:
-    from translate_news.core.paths import cache_root
+    from translate_news.core.paths import default_memory
     from translate_news.pipeline.memory import TranslationMemory
 
-    return TranslationMemory(path or cache_root() / "memory.sqlite")
+    return TranslationMemory(path or default_memory())
 
 
 @command(on=memory_app, name="stats")
-def memory_stats(memory: MemoryOption = None) -> None:
+@memory_option
+def memory_stats(memory: Path | None) -> None:
     """How many translations the memory holds, by what made them.
 
     Example:
@@ -230,19 +231,18 @@ def memory_stats(memory: MemoryOption = None) -> None:
 
     store = _memory(memory)
     counts = store.stats()
-    typer.echo(f"{store.path}: {sum(counts.values())} translations")
+    click.echo(f"{store.path}: {sum(counts.values())} translations")
     for signature, count in counts.items():
         made = "imported: an editor's, for any model" if signature == IMPORTED else signature
-        typer.echo(f"{count:>8}  {made}")
+        click.echo(f"{count:>8}  {made}")
 
 
 @command(on=memory_app, name="export")
-def memory_export(
-    file: Annotated[Path, typer.Argument(help="The TMX file to write.")],
-    memory: MemoryOption = None,
-    force: Annotated[bool, typer.Option(help="Overwrite an existing file.")] = False,
-) -> None:
-    """Write every translation as TMX 1.4 (French and English per unit, with what made
+@click.argument("file", type=click.Path(path_type=Path))
+@memory_option
+@click.option("--force/--no-force", default=False, help="Overwrite an existing file.")
+def memory_export(file: Path, memory: Path | None, force: bool) -> None:
+    """Write every translation to FILE as TMX 1.4 (French and English per unit, with what made
     it), for translation tools and editors.
 
     Example:
@@ -259,15 +259,14 @@ def memory_export(
 
 
 @command(on=memory_app, name="import")
-def memory_import(
-    file: Annotated[Path, typer.Argument(help="A TMX file of French and English.")],
-    memory: MemoryOption = None,
-) -> None:
-    """Import translations from a TMX file: an editor's corrections come before any
-    model's translation of the same French sentence, whatever the model. A unit whose
-    English the memory already holds for that sentence is left as it was (so exporting,
-    correcting one sentence and importing makes one correction); a model's translation
-    from another memory's export stays that model's.
+@click.argument("file", type=click.Path(path_type=Path))
+@memory_option
+def memory_import(file: Path, memory: Path | None) -> None:
+    """Import translations from FILE, a TMX file of French and English: an editor's
+    corrections come before any model's translation of the same French sentence,
+    whatever the model. A unit whose English the memory already holds for that sentence
+    is left as it was (so exporting, correcting one sentence and importing makes one
+    correction); a model's translation from another memory's export stays that model's.
 
     Example:
 
@@ -289,10 +288,9 @@ def memory_import(
 
 
 @command(on=memory_app, name="clear")
-def memory_clear(
-    memory: MemoryOption = None,
-    yes: Annotated[bool, typer.Option("--yes", help="Do it (nothing is cleared without).")] = False,
-) -> None:
+@memory_option
+@click.option("--yes", is_flag=True, help="Do it (nothing is cleared without).")
+def memory_clear(memory: Path | None, yes: bool) -> None:
     """Forget every translation in the memory.
 
     Example:
@@ -307,12 +305,11 @@ def memory_clear(
 
 # --- config ----------------------------------------------------------------------
 
-config_app = typer.Typer(help="See the settings each command runs with.", no_args_is_help=True)
-app.add_typer(config_app, name="config")
+config_app = group("config", "See the settings each command runs with.")
 
 
 @command(on=config_app, name="show")
-def config_show(ctx: typer.Context) -> None:
+def config_show() -> None:
     """Print every command's settings apart from its command line, and where each comes
     from: the configuration file, the environment or the default. The output is TOML: a
     starting point for a configuration file.
@@ -324,48 +321,36 @@ def config_show(ctx: typer.Context) -> None:
     from translate_news.core.config import setting
 
     loaded = state["config"]
-    typer.echo(f"# configuration file: {loaded.path or 'none'}")
-    typer.echo(
+    click.echo(f"# configuration file: {loaded.path or 'none'}")
+    click.echo(
         "\n[defaults]\n# An option set here applies to every command that takes it, "
         'for example:\n# model = "Helsinki-NLP/opus-mt-fr-en"'
     )
-    root = ctx.find_root().command
-
-    def walk(group: Any, prefix: str) -> None:
-        for name, sub in getattr(group, "commands", {}).items():
-            if hasattr(sub, "commands"):
-                walk(sub, f"{prefix}{name}.")
-                continue
-            lines = []
-            for param in sub.params:
-                long = [o for o in param.opts if o.startswith("--")]
-                if param.param_type_name != "option" or param.hidden or not long:
-                    continue
-                key = long[0][2:]
-                found = setting(loaded, f"{prefix}{name}".replace(".", " "), key, param.default)
-                value = _toml(found.value)
-                if value is None:  # unset: a line that is valid TOML once uncommented
-                    lines.append(f"# {key} = {_example(param)}  # {found.source}: unset")
-                else:
-                    lines.append(f"{key} = {value}  # {found.source}")
-            typer.echo(f"\n[{prefix}{name}]\n" + "\n".join(lines))
-
-    walk(root, "")
+    for path, found_command in commands(app):
+        lines = []
+        for param, key in settable(found_command):
+            found = setting(loaded, path, key, default_of(param))
+            value = _toml(found.value)
+            if value is None:  # unset: a line that is valid TOML once uncommented
+                lines.append(f"# {key} = {_example(param)}  # {found.source}: unset")
+            else:
+                lines.append(f"{key} = {value}  # {found.source}")
+        click.echo(f"\n[{path.replace(' ', '.')}]\n" + "\n".join(lines))
 
 
-def _example(param: Any) -> str:
+def _example(param: click.Option) -> str:
     """A value of ``param``'s type, as TOML, for an unset option's commented line."""
-    desc = param.type_descriptor
-    kind = desc.annotation
-    if desc.is_choice and desc.choices:
-        one = _toml(next(iter(desc.choices))) or '""'
-    elif kind is bool:
+    kind = param.type
+    if isinstance(kind, click.Choice) and kind.choices:
+        one = _toml(next(iter(kind.choices))) or '""'
+    elif isinstance(kind, click.types.BoolParamType):
         one = "false"
-    elif kind in (int, float):
-        one = str(param.min if param.min is not None else 1)
+    elif isinstance(kind, (click.types.IntParamType, click.types.FloatParamType)):
+        low = getattr(kind, "min", None)
+        one = str(low if low is not None else 1)
     else:
         one = '"..."'
-    return f"[{one}]" if desc.is_list else one
+    return f"[{one}]" if param.multiple else one
 
 
 def _toml(value: Any) -> str | None:
@@ -381,10 +366,30 @@ def _toml(value: Any) -> str | None:
     return json.dumps(str(value), ensure_ascii=False)
 
 
+# --- completion ------------------------------------------------------------------
+
+
+@command()
+@click.argument("shell", type=click.Choice(["bash", "zsh", "fish"]))
+def completion(shell: str) -> None:
+    """Print the tab-completion script for SHELL (click's own), to source from its
+    start-up file.
+
+    Example:
+
+        echo 'eval "$(translate-news completion bash)"' >> ~/.bashrc
+    """
+    from click.shell_completion import get_completion_class
+
+    complete = get_completion_class(shell)
+    assert complete is not None  # one of click's three, by the choice above
+    click.echo(complete(app, {}, "translate-news", "_TRANSLATE_NEWS_COMPLETE").source())
+
+
 # --- doctor ----------------------------------------------------------------------
 
 
-@command(options=translation_options, summary=summary_options)
+@command(options=TRANSLATION, summary=SUMMARY)
 def doctor(options: TranslateOptions, summary: SummaryOptions) -> None:
     """Check this machine: versions, processor, GPUs, which model each command will use
     and whether it is here and converted, the signature each runs with, where files are
@@ -400,76 +405,124 @@ def doctor(options: TranslateOptions, summary: SummaryOptions) -> None:
     summary = summary_beside(options, summary)
     checkup = examine(options, summary, state["config"].path)
     for section, lines in checkup.sections.items():
-        typer.echo(section)
+        click.echo(section)
         width = max(len(label) for label, _ in lines)
         for label, value in lines:
-            typer.echo(f"  {label:<{width}}  {value}")
-    typer.echo("Problems" if checkup.problems else "No problems found.")
+            click.echo(f"  {label:<{width}}  {value}")
+    click.echo("Problems" if checkup.problems else "No problems found.")
     for problem in checkup.problems:
-        typer.echo(f"  - {problem}")
+        click.echo(f"  - {problem}")
     if not checkup.can_translate:
-        raise typer.Exit(1)
+        raise click.exceptions.Exit(1)
 
 
 # --- evaluate --------------------------------------------------------------------
 
+evaluate_app = group(
+    "evaluate",
+    "Score translations (BLEU, chrF) or summaries (ROUGE) against references, or measure "
+    "what the shortlist changes.",
+)
+json_option = click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
 
-@command(options=translation_options)
-def evaluate(
+
+@command(on=evaluate_app, name="translations", options=TRANSLATION)
+@click.option(
+    "--references",
+    **PATH,
+    required=True,
+    help="Reference translations, one per line.",
+)
+@click.option(
+    "--source",
+    **PATH,
+    help="French sentences, one per line: translated now, then scored.",
+)
+@click.option(
+    "--hypotheses",
+    **PATH,
+    help="Translations to score, one per line.",
+)
+@json_option
+def evaluate_translations(
     options: TranslateOptions,
-    references: Annotated[
-        Path | None,
-        typer.Option(
-            help="Reference translations, one per line; with --summaries, a folder of "
-            "reference summaries (<name>.txt for each <name>.en.json)."
-        ),
-    ] = None,
-    hypotheses: Annotated[
-        Path | None, typer.Option(help="Translations to score, one per line.")
-    ] = None,
-    source: Annotated[
-        Path | None,
-        typer.Option(help="French sentences, one per line: translated now, then scored."),
-    ] = None,
-    summaries: Annotated[
-        Path | None, typer.Option(help="A folder written by summarize: score its summaries.")
-    ] = None,
-    agreement: Annotated[
-        bool,
-        typer.Option(
-            "--agreement",
-            help="With --source: the share of sentences translated identically with and "
-            "without the vocabulary shortlist (no references needed).",
-        ),
-    ] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the scores as JSON.")] = False,
+    references: Path,
+    source: Path | None,
+    hypotheses: Path | None,
+    as_json: bool,
 ) -> None:
-    """Score translations (BLEU, chrF, with sacrebleu's signature) or summaries
-    (ROUGE-1/2/L F1) against references, or measure what the shortlist changes.
+    """BLEU and chrF (with sacrebleu's signatures) of translations against references:
+    French sentences translated now (--source), or translations made before
+    (--hypotheses).
 
     Examples:
 
-        translate-news evaluate --source test.fr --references test.en
+        translate-news evaluate translations --source test.fr --references test.en
 
-        translate-news evaluate --hypotheses mine.en --references test.en --json
-
-        translate-news evaluate --summaries summaries/ --references gold/
-
-        translate-news evaluate --agreement --source my-articles.fr
+        translate-news evaluate translations --hypotheses mine.en --references test.en
     """
-    from translate_news.pipeline.evaluate import (
-        read_segments,
-        score_summaries,
-        score_translations,
-        summary_pairs,
-    )
+    from translate_news.pipeline.evaluate import evaluate_translations
 
-    if sum(x is not None for x in (hypotheses, source, summaries)) != 1:
-        raise UsageError("give one of --hypotheses, --source or --summaries")
-    if agreement:
-        if source is None:
-            raise UsageError("--agreement translates French sentences: give them with --source")
-        scores: Any = _agreement(options, read_segments(source))
+    if (source is None) == (hypotheses is None):
+        raise UsageError("give one of --source or --hypotheses")
+    scores = evaluate_translations(
+        references, source=source, hypotheses=hypotheses, options=options
+    )
+    _scores(scores, as_json)
+
+
+@command(on=evaluate_app, name="summaries")
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option(
+    "--references",
+    **PATH,
+    required=True,
+    help="A folder of reference summaries (<name>.txt for each <name>.en.json).",
+)
+@json_option
+def evaluate_summaries(folder: Path, references: Path, as_json: bool) -> None:
+    """ROUGE-1/2/L F1 (stemmed) of the summaries in FOLDER (written by summarize)
+    against references.
+
+    Example:
+
+        translate-news evaluate summaries summaries/ --references gold/
+    """
+    from translate_news.pipeline.evaluate import evaluate_summaries
+
+    _scores(evaluate_summaries(folder, references), as_json)
+
+
+@command(on=evaluate_app, name="agreement", options=TRANSLATION)
+@click.option("--source", **PATH, required=True, help="French sentences, one per line.")
+@json_option
+def evaluate_agreement(options: TranslateOptions, source: Path, as_json: bool) -> None:
+    """The share of sentences translated identically with and without the vocabulary
+    shortlist (no references needed).
+
+    Example:
+
+        translate-news evaluate agreement --source my-articles.fr
+    """
+    from translate_news.pipeline.evaluate import evaluate_agreement
+
+    _scores(evaluate_agreement(source, options), as_json)
+
+
+def _scores(scores: Any, as_json: bool) -> None:
+    """Scores as JSON, or as lines to read."""
+    click.echo(json.dumps(dataclasses.asdict(scores), indent=2) if as_json else _lines(scores))
+
+
+def _lines(scores: Any) -> str:
+    from translate_news.pipeline.evaluate import Agreement, SummaryScores
+
+    if isinstance(scores, SummaryScores):
+        return (
+            f"ROUGE-1 {scores.rouge1:.4f}  ROUGE-2 {scores.rouge2:.4f}  "
+            f"ROUGE-L {scores.rougeL:.4f}  ({scores.documents} summaries, F1, stemmed)"
+        )
+    if isinstance(scores, Agreement):
         lines = [
             f"identical with and without the shortlist: {scores.identical} of "
             f"{scores.sentences} sentences ({100 * scores.share:.1f}%)",
@@ -478,45 +531,8 @@ def evaluate(
                 for d in scores.differences[:3]
             ),
         ]
-    elif references is None:
-        raise UsageError("--references is needed to score translations or summaries")
-    elif summaries is not None:
-        found, expected = summary_pairs(summaries, references)
-        scores = score_summaries(found, expected)
-        lines = [
-            f"ROUGE-1 {scores.rouge1:.4f}  ROUGE-2 {scores.rouge2:.4f}  "
-            f"ROUGE-L {scores.rougeL:.4f}  ({scores.documents} summaries, F1, stemmed)"
-        ]
-    else:
-        expected = read_segments(references)
-        if source is not None:
-            from translate_news.pipeline.translator import Translator
-
-            translator = Translator(options=options)
-            show_signature("translation", translator.signature)
-            found = translator.translate(read_segments(source))
-        else:
-            found = read_segments(hypotheses)  # type: ignore[arg-type]
-        scores = score_translations(found, expected)
-        lines = [
-            f"BLEU {scores.bleu:.2f}  {scores.bleu_signature}",
-            f"chrF {scores.chrf:.2f}  {scores.chrf_signature}",
-            f"({scores.segments} segments)",
-        ]
-    if as_json:
-        typer.echo(json.dumps(dataclasses.asdict(scores), indent=2))
-    else:
-        typer.echo("\n".join(lines))
-
-
-def _agreement(options: TranslateOptions, sentences: list[str]) -> Any:
-    """Translate ``sentences`` without and with the shortlist, and compare."""
-    from translate_news.pipeline.evaluate import agreement
-    from translate_news.pipeline.translator import Translator
-
-    translations = {}
-    for shortlist in (False, True):
-        translator = Translator(options=options, shortlist=shortlist)
-        show_signature("translation", translator.signature)
-        translations[shortlist] = translator.translate(sentences)
-    return agreement(sentences, translations[False], translations[True])
+        return "\n".join(lines)
+    return (
+        f"BLEU {scores.bleu:.2f}  {scores.bleu_signature}\n"
+        f"chrF {scores.chrf:.2f}  {scores.chrf_signature}\n({scores.segments} segments)"
+    )

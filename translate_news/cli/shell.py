@@ -1,80 +1,65 @@
-"""The shell every command runs in: the typer app, the option groups spliced into each
-command (:func:`command`), the configuration file read into click's default map, and
-errors turned into one line. Data goes to stdout, diagnostics to stderr.
+"""The shell every command runs in: the click group, the option groups each command takes
+(:func:`command`), the configuration file read into click's default map, and errors
+turned into one line. Data goes to stdout, diagnostics to stderr.
 
-Options that several commands take are declared once, as an option group (see
-:mod:`.groups`): a function whose parameters are the options and whose result is the
-object they make. :func:`command` splices a group's options into each command that names
-it and hands the command the built object.
+Options that several commands take are declared once, as a :class:`Group` of click
+options (see :mod:`.groups`) with the function that builds their object. A command
+names its groups in ``@command(...)``, which adds their options to the click command
+and hands the command each built object. Only click's public API: no signature is
+rewritten.
 """
 
 from __future__ import annotations
 
-import copy
 import functools
-import inspect
 import logging
 import os
 import sys
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
-from types import UnionType
-from typing import Annotated, Any, Literal, TypeVar, Union, get_args, get_origin
+from typing import Any, TypeVar
 
-import typer
-import typer.core
-from typer.models import ParameterInfo
+import click
 
 from translate_news.core.errors import TranslateNewsError, UsageError
 from translate_news.core.options import check_device
 
-app = typer.Typer(
-    name="translate-news",
-    help="Translate French news into English, offline, on CPU or GPU.",
-    no_args_is_help=True,
-    add_completion=True,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
-)
-
 F = TypeVar("F", bound=Callable[..., Any])
 state: dict[str, Any] = {"verbose": False, "quiet": False, "set_env": []}
 
-VerboseOpt = Annotated[
-    bool, typer.Option("--verbose", "-v", help="Show what runs, tracebacks and library logs.")
-]
-QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print errors only.")]
+# Every option's default is shown in --help, as the options themselves say it.
+SETTINGS = {"show_default": True, "max_content_width": 100}
 
 
-def _version(show: bool) -> None:
-    if show:
+def _version(ctx: click.Context, param: click.Parameter, show: bool) -> None:
+    if show and not ctx.resilient_parsing:
         from translate_news._version import __version__
 
-        typer.echo(f"translate-news {__version__}")
-        raise typer.Exit()
+        click.echo(f"translate-news {__version__}")
+        ctx.exit()
 
 
-@app.callback()
-def main(
-    ctx: typer.Context,
-    verbose: VerboseOpt = False,
-    quiet: QuietOpt = False,
-    config: Annotated[
-        Path | None,
-        typer.Option(
-            "--config",
-            metavar="FILE",
-            help="Configuration file (default: ./translate-news.toml, then the user one).",
-        ),
-    ] = None,
-    version: Annotated[
-        bool,
-        typer.Option(
-            "--version", metavar="", is_eager=True, callback=_version, help="Print the version."
-        ),
-    ] = False,
-) -> None:
+@click.group(name="translate-news", context_settings=SETTINGS)
+@click.option("--verbose", "-v", is_flag=True, help="Show what runs, tracebacks and library logs.")
+@click.option("--quiet", "-q", is_flag=True, help="Print errors only.")
+@click.option(
+    "--config",
+    type=click.Path(path_type=Path),
+    metavar="FILE",
+    help="Configuration file (default: ./translate-news.toml, then the user one).",
+)
+@click.option(
+    "--version",
+    is_flag=True,
+    is_eager=True,
+    expose_value=False,
+    callback=_version,
+    help="Print the version.",
+)
+@click.pass_context
+def app(ctx: click.Context, verbose: bool, quiet: bool, config: Path | None) -> None:
     """Translate French news into English, offline, on CPU or GPU."""
     from translate_news.core import config as configuration
 
@@ -82,60 +67,80 @@ def main(
     try:
         loaded = configuration.load(configuration.find(config), _option_specs(ctx))
     except UsageError as exc:
-        typer.echo(f"translate-news: error: {exc}", err=True)
-        raise typer.Exit(2) from None
+        click.echo(f"translate-news: error: {exc}", err=True)
+        ctx.exit(2)
     state["config"] = loaded
     ctx.default_map = loaded.default_map()
 
 
-def _option_specs(ctx: typer.Context) -> dict[str, dict[str, Any]]:
+def group(name: str, help: str) -> click.Group:
+    """A group of commands under the main one (``models``, ``memory``, ...)."""
+    return app.group(name=name, help=help, no_args_is_help=True)(lambda: None)
+
+
+def _option_specs(ctx: click.Context) -> dict[str, dict[str, Any]]:
     """Every command's long options, as the configuration file may set them."""
     from translate_news.core.config import OptionSpec
 
     specs: dict[str, dict[str, Any]] = {}
-
-    def walk(group: Any, prefix: str) -> None:
-        for name, command in getattr(group, "commands", {}).items():
-            if hasattr(command, "commands"):
-                walk(command, f"{prefix}{name} ")
-                continue
-            options = specs.setdefault(f"{prefix}{name}", {})
-            for param in command.params:
-                long = [o for o in param.opts if o.startswith("--")]
-                if param.param_type_name != "option" or param.hidden or not long:
-                    continue
-                convert = functools.partial(_convert, param)
-                is_path = bool(param.type_descriptor.is_path)
-                options[long[0][2:]] = OptionSpec(convert, is_path, param.name)
-
-    walk(ctx.command, "")
+    for path, command in commands(ctx.command):
+        options = specs.setdefault(path, {})
+        for param, key in settable(command):
+            convert = functools.partial(_convert, param)
+            options[key] = OptionSpec(convert, isinstance(param.type, click.Path), param.name)
     return specs
 
 
-def _convert(param: Any, value: Any) -> Any:
+def commands(group: Any, prefix: str = "") -> Iterator[tuple[str, click.Command]]:
+    """Each command under ``group`` with its path (``models download``)."""
+    for name, command in getattr(group, "commands", {}).items():
+        if isinstance(command, click.Group):
+            yield from commands(command, f"{prefix}{name} ")
+        else:
+            yield f"{prefix}{name}", command
+
+
+def settable(command: click.Command) -> Iterator[tuple[click.Option, str]]:
+    """The options of ``command`` a configuration file may set, with their long name."""
+    for param in command.params:
+        long = [o for o in param.opts if o.startswith("--")]
+        if isinstance(param, click.Option) and not param.hidden and long:
+            yield param, long[0][2:]
+
+
+def default_of(param: click.Option) -> Any:
+    """The option's default as a value: False for a flag and None for anything else where
+    it was given none (click 8.3 and later mark that with an object of their own)."""
+    value = param.default
+    if isinstance(value, (str, int, float, list, tuple, Path)) or value is None:
+        return value
+    return False if param.is_flag else None
+
+
+def _convert(param: click.Option, value: Any) -> Any:
     """A value from the configuration file, checked as the command line would check it."""
-    desc = param.type_descriptor
-    if desc.is_list:
+    if param.multiple:
         if not isinstance(value, list):
             raise ValueError('expected a list, such as ["a", "b"]')
         return [_convert_one(param, v) for v in value]
     return _convert_one(param, value)
 
 
-def _convert_one(param: Any, value: Any) -> Any:
-    desc = param.type_descriptor
-    kind = desc.annotation
-    if desc.is_choice:
-        if value not in (desc.choices or ()):
-            raise ValueError(f"{value!r} is not one of {', '.join(map(str, desc.choices))}")
-    elif kind is bool:
+def _convert_one(param: click.Option, value: Any) -> Any:
+    kind = param.type
+    if isinstance(kind, click.Choice):
+        if value not in kind.choices:
+            raise ValueError(f"{value!r} is not one of {', '.join(map(str, kind.choices))}")
+    elif isinstance(kind, click.types.BoolParamType):
         if not isinstance(value, bool):
             raise ValueError(f"expected true or false, got {value!r}")
-    elif kind in (int, float):
-        if isinstance(value, bool) or not isinstance(value, int if kind is int else (int, float)):
-            raise ValueError(f"expected a {'whole ' if kind is int else ''}number, got {value!r}")
-        if param.min is not None and value < param.min:
-            raise ValueError(f"must be at least {param.min}, got {value}")
+    elif isinstance(kind, (click.types.IntParamType, click.types.FloatParamType)):
+        whole = isinstance(kind, click.types.IntParamType)
+        if isinstance(value, bool) or not isinstance(value, int if whole else (int, float)):
+            raise ValueError(f"expected a {'whole ' if whole else ''}number, got {value!r}")
+        low = getattr(kind, "min", None)
+        if low is not None and value < low:
+            raise ValueError(f"must be at least {low}, got {value}")
     elif not isinstance(value, str):
         raise ValueError(f"expected text, got {value!r}")
     elif param.name == "device":  # not a fixed choice: cuda:N
@@ -143,105 +148,80 @@ def _convert_one(param: Any, value: Any) -> Any:
     return value
 
 
-def _flags(verbose: VerboseOpt = False, quiet: QuietOpt = False) -> None:
+@dataclass(frozen=True)
+class Group:
+    """Options several commands take, declared once as click options (made anew for
+    each command), and ``build``, which turns their values into the object the command
+    receives."""
+
+    options: Callable[[], list[click.Option]]
+    build: Callable[..., Any]
+
+
+def _flags() -> list[click.Option]:
+    return [
+        click.Option(
+            ["--verbose", "-v"], is_flag=True, help="Show what runs, tracebacks and library logs."
+        ),
+        click.Option(["--quiet", "-q"], is_flag=True, help="Print errors only."),
+    ]
+
+
+def _set_flags(*, verbose: bool, quiet: bool) -> None:
     """-v and -q, accepted after the subcommand too."""
     state.update(verbose=state["verbose"] or verbose, quiet=state["quiet"] or quiet)
 
 
-def _signature_of(group: Callable[..., Any]) -> inspect.Signature:
-    return inspect.signature(group, eval_str=True)
-
-
-class _Command(typer.core.TyperCommand):
-    """A command whose help names its arguments without typer's type names (``<path>``):
-    what an argument takes is in its help text."""
-
-    def get_params(self, ctx: Any) -> list[Any]:
-        params = super().get_params(ctx)
-        for param in params:
-            if param.param_type_name == "argument":
-                param.display_type_rich = _no_type
-        return params
-
-
-def _no_type(ctx: Any = None) -> None:
-    return None
-
-
-def _metavar(name: str, annotation: Any) -> Any:
-    """``annotation`` with a plain placeholder for help (``PATH``, ``N``, a choice's
-    values, none for a flag) instead of typer's type names (``<bool>``, ``<list[str]>``)."""
-    if get_origin(annotation) is not Annotated:
-        return annotation
-    kind, *extras = get_args(annotation)
-    infos = [e for e in extras if isinstance(e, ParameterInfo)]
-    if not infos or infos[0].metavar is not None:
-        return annotation
-    union = get_origin(kind) in (Union, UnionType)
-    base = next(a for a in get_args(kind) if a is not type(None)) if union else kind
-    if get_origin(base) is list:
-        base = get_args(base)[0]
-    if get_origin(base) is Literal:
-        label = "|".join(map(str, get_args(base)))
-    else:
-        labels = {bool: "", int: "N", float: "NUMBER", Path: "PATH"}
-        label = labels.get(base, "TEXT")
-    info = copy.copy(infos[0])
-    info.metavar = name.upper() if isinstance(info, typer.models.ArgumentInfo) else label
-    return Annotated[(kind, *[info if e is infos[0] else e for e in extras])]
+FLAGS = Group(_flags, _set_flags)
 
 
 def command(
-    *, on: typer.Typer = app, name: str | None = None, **groups: Callable[..., Any]
+    *,
+    on: click.Group = app,
+    name: str | None = None,
+    progress_bars: bool = False,
+    **groups: Group,
 ) -> Callable[[F], F]:
-    """Register a command (on ``on``, the main app or a group of commands): each
-    parameter named in ``groups`` is replaced by that group's options, and the command
-    receives the group's result; -v/-q are accepted after the subcommand; the project's
-    own errors become one line on stderr (a traceback with -v)."""
+    """Register a click command (on ``on``, the main group or one of its groups) from a
+    function decorated with its own click options: each keyword names a :class:`Group`
+    whose options the command also takes (after its own; -v and -q last) and the
+    parameter that receives the group's built object. The project's own errors become
+    one line on stderr (a traceback with -v); with ``progress_bars`` the libraries'
+    progress bars stay on (a download)."""
 
     def decorate(function: F) -> F:
-        own = _signature_of(function)
-        parameters = [p for p in own.parameters.values() if p.name not in groups]
-        members: dict[str, tuple[Callable[..., Any], list[str]]] = {}
-        for key, group in {**groups, "": _flags}.items():  # -v and -q shown last
-            group_parameters = list(_signature_of(group).parameters.values())
-            members[key] = (group, [p.name for p in group_parameters])
-            parameters += group_parameters
-        members = {"": members.pop(""), **members}  # and read first
-        parameters = [
-            p.replace(
-                kind=inspect.Parameter.KEYWORD_ONLY, annotation=_metavar(p.name, p.annotation)
-            )
-            for p in parameters
-        ]
+        members = {**groups, "": FLAGS}
 
         @functools.wraps(function)
-        def wrapper(**values: Any) -> Any:
+        def run(**values: Any) -> Any:
             try:
                 built = {
-                    name: group(**{key: values.pop(key) for key in keys})
-                    for name, (group, keys) in members.items()
+                    key: member.build(**{k: values.pop(k) for k in _names(member)})
+                    for key, member in members.items()
                 }
                 built.pop("")
-                _configure_logging()
+                _configure_logging(progress_bars)
                 return function(**values, **built)
             except TranslateNewsError as exc:
                 if state["verbose"]:
                     raise
-                typer.echo(f"translate-news: error: {exc}", err=True)
-                raise typer.Exit(2 if isinstance(exc, UsageError) else 1) from None
+                click.echo(f"translate-news: error: {exc}", err=True)
+                raise click.exceptions.Exit(2 if isinstance(exc, UsageError) else 1) from None
             finally:  # the stream the handler writes to is the command's own
                 logging.getLogger().handlers.clear()
                 while state["set_env"]:
                     os.environ.pop(state["set_env"].pop(), None)
 
-        del wrapper.__wrapped__  # typer must see the spliced signature, not the original
-        wrapper.__signature__ = own.replace(parameters=parameters)  # type: ignore[attr-defined]
-        wrapper.__annotations__ = {p.name: p.annotation for p in parameters}
-        on.command(name=name, cls=_Command)(wrapper)
-        return wrapper  # type: ignore[return-value]
+        made = on.command(name=name)(run)
+        for member in members.values():
+            made.params.extend(member.options())
+        return function
 
     return decorate
+
+
+def _names(member: Group) -> list[str]:
+    return [str(option.name) for option in member.options()]
 
 
 class _Formatter(logging.Formatter):
@@ -253,7 +233,7 @@ class _Formatter(logging.Formatter):
         return f"translate-news: {label}{record.getMessage()}"
 
 
-def _configure_logging() -> None:
+def _configure_logging(progress_bars: bool = False) -> None:
     verbose, quiet = state["verbose"], state["quiet"]
     level = logging.INFO if verbose else logging.ERROR if quiet else logging.WARNING
     handler = logging.StreamHandler(sys.stderr)
@@ -263,10 +243,10 @@ def _configure_logging() -> None:
     logging.getLogger("translate_news").setLevel(logging.ERROR if quiet else logging.INFO)
     if not verbose:
         # Quieter libraries for this command only (the wrapper puts them back).
-        for name, value in (
-            ("TRANSFORMERS_VERBOSITY", "error"),
-            ("HF_HUB_DISABLE_PROGRESS_BARS", "1"),
-        ):
+        quieter = [("TRANSFORMERS_VERBOSITY", "error")]
+        if not progress_bars:
+            quieter.append(("HF_HUB_DISABLE_PROGRESS_BARS", "1"))
+        for name, value in quieter:
             if name not in os.environ:
                 os.environ[name] = value
                 state["set_env"].append(name)
@@ -277,10 +257,10 @@ def _configure_logging() -> None:
 def say(message: str) -> None:
     """A progress or status line on stderr, unless -q."""
     if not state["quiet"]:
-        typer.echo(message, err=True)
+        click.echo(message, err=True)
 
 
 def show_signature(role: str, signature: object) -> None:
     """With -v, what will run, as its one-line signature."""
     if state["verbose"]:
-        typer.echo(f"{role}: {signature}", err=True)
+        click.echo(f"{role}: {signature}", err=True)

@@ -9,7 +9,46 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from translate_news.core.errors import InputError, UsageError
+from translate_news.core.options import TranslateOptions
 from translate_news.formats.output import read_summary_record
+
+
+def evaluate_translations(
+    references: Path,
+    *,
+    source: Path | None = None,
+    hypotheses: Path | None = None,
+    options: TranslateOptions | None = None,
+) -> TranslationScores:
+    """Score against ``references`` the translations in ``hypotheses``, or those of the
+    French sentences in ``source``, translated now with ``options``."""
+    from translate_news.pipeline.translator import Translator
+
+    expected = read_segments(references)
+    if source is not None:
+        found = Translator(options=options).translate(read_segments(source))
+    elif hypotheses is not None:
+        found = read_segments(hypotheses)
+    else:
+        raise UsageError("give the French sentences to translate, or the translations")
+    return score_translations(found, expected)
+
+
+def evaluate_summaries(folder: Path, references: Path) -> SummaryScores:
+    """Score the summaries ``summarize`` wrote in ``folder`` against ``references``."""
+    return score_summaries(*summary_pairs(folder, references))
+
+
+def evaluate_agreement(source: Path, options: TranslateOptions | None = None) -> Agreement:
+    """Translate the sentences of ``source`` without and with the shortlist, and compare."""
+    from translate_news.pipeline.translator import Translator
+
+    sentences = read_segments(source)
+    translations = {
+        shortlist: Translator(options=options, shortlist=shortlist).translate(sentences)
+        for shortlist in (False, True)
+    }
+    return agreement(sentences, translations[False], translations[True])
 
 
 @dataclass(frozen=True)

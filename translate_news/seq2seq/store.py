@@ -91,6 +91,22 @@ def download(
     return target, True
 
 
+def download_converted(
+    name: str, folder: Path | None, compute_type: str
+) -> tuple[Path, bool, float]:
+    """:func:`download`, then the model's CTranslate2 conversion at ``compute_type``,
+    made once, so that later runs need no network; returns the path, whether anything
+    was placed, and the size in MB with the conversion."""
+    from translate_news.seq2seq.convert import conversion_dir, convert_to_ctranslate2
+    from translate_news.seq2seq.sources import model_fingerprint
+
+    path, placed = download(name, folder)
+    target = conversion_dir(path, model_fingerprint(path), compute_type)
+    convert_to_ctranslate2(path, compute_type, target)
+    size = sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 1e6
+    return path, placed, size
+
+
 def _link_or_copy(source: Path, destination: Path) -> None:
     try:
         os.link(source, destination)
