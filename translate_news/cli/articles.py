@@ -79,6 +79,7 @@ def translate(
     from translate_news.core.files import write_atomic
     from translate_news.formats.output import format_for, render
     from translate_news.formats.readers import FEED_SUFFIXES, parse_article, read_article
+    from translate_news.pipeline.folder import check_output_folder
     from translate_news.pipeline.translator import Translator
 
     if (source is None) == (text is None):
@@ -89,7 +90,7 @@ def translate(
     if source != "-" and (path.is_dir() or path.suffix.lower() in FEED_SUFFIXES):
         if output is None:
             raise UsageError(f"{source}: translating many articles needs -o FOLDER")
-        _check_output_folder(output)
+        check_output_folder(output)
         _translate_many(path, output, fmt or "md", force, options, reading, strict, cluster)
         return
     if cluster is not None:
@@ -141,19 +142,6 @@ def _translate_many(
     outputs = TranslationWriter(fmt, force=force)
     report = run_folder(translator, root, out_dir, outputs, reading=reading, on_event=show)
     _finish(report, strict)
-
-
-def _check_output_folder(out_dir: Path) -> None:
-    """A many-article run writes a folder: refuse a file there, or a name that says file."""
-    if out_dir.exists() and not out_dir.is_dir():
-        raise UsageError(
-            f"{out_dir}: exists and is not a folder; a many-article run needs -o FOLDER"
-        )
-    if not out_dir.exists() and out_dir.suffix.lower() in {f".{f}" for f in FORMATS}:
-        raise UsageError(
-            f"{out_dir}: looks like a file name; a many-article run writes a folder of them "
-            "(-o FOLDER)"
-        )
 
 
 def _on_ray(
@@ -232,17 +220,10 @@ def split(file: str) -> None:
 
         translate-news split seeds/article.txt
     """
+    from translate_news.formats.output import to_sentences
     from translate_news.formats.readers import read_article
-    from translate_news.text.segment import split_sentences
 
-    article = read_article(file)
-    blocks = [article.title] if article.title else []
-    for paragraph in article.paragraphs:
-        sentences = split_sentences(paragraph.body)
-        if paragraph.credit:
-            sentences.append(paragraph.credit)
-        blocks.append("\n".join(" ".join(s.split()) for s in sentences))
-    sys.stdout.write("\n\n".join(blocks) + "\n")
+    sys.stdout.write(to_sentences(read_article(file)))
 
 
 @command(options=TRANSLATION, summary=SUMMARY, reading=READING, cluster=RAY)
@@ -289,13 +270,13 @@ def summarize(
 
         translate-news summarize articles/ -o out/ --summarizer lead
     """
-    from translate_news.pipeline.folder import SummaryWriter, run_folder
+    from translate_news.pipeline.folder import SummaryWriter, check_output_folder, run_folder
     from translate_news.pipeline.summarizer import Summarizer
     from translate_news.pipeline.translator import Translator
 
     if not source.exists():
         raise InputError(f"{source}: no such file or folder")
-    _check_output_folder(output)
+    check_output_folder(output)
     if cluster is not None:
         beside = summary_beside(options, summary)
         _on_ray(source, output, beside, fmt, force, options, reading, cluster, strict)

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Literal, get_args
 
 from translate_news.core.document import (
+    Article,
     Flag,
     Summary,
     TranslatedArticle,
@@ -46,6 +47,20 @@ def format_for(path: str | os.PathLike[str] | None, explicit: str | None) -> str
             )
         return explicit
     return implied or "txt"
+
+
+def to_sentences(article: Article) -> str:
+    """The French article's sentences, one per line (a photo credit its own), a blank line
+    between paragraphs, the title first: what ``split`` prints."""
+    from translate_news.text.segment import split_sentences
+
+    blocks = [article.title] if article.title else []
+    for paragraph in article.paragraphs:
+        sentences = split_sentences(paragraph.body)
+        if paragraph.credit:
+            sentences.append(paragraph.credit)
+        blocks.append("\n".join(" ".join(s.split()) for s in sentences))
+    return "\n\n".join(blocks) + "\n"
 
 
 def english_file(name: str) -> tuple[Format, str]:

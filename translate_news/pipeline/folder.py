@@ -30,9 +30,16 @@ from pathlib import Path
 from typing import TypeVar
 
 from translate_news.core.document import Article, Summary, TranslatedArticle
-from translate_news.core.errors import FatalError, InputError, OutputError, TranslateNewsError
+from translate_news.core.errors import (
+    FatalError,
+    InputError,
+    OutputError,
+    TranslateNewsError,
+    UsageError,
+)
 from translate_news.core.files import special_kind, write_atomic
 from translate_news.formats.output import (
+    FORMATS,
     read_fingerprint,
     read_summary_record,
     render,
@@ -104,6 +111,20 @@ def distinct_stems(names: list[str]) -> dict[str, str]:
             return {name: stem(name) for name in names}
         for name in clashing:
             level[name] += 1
+
+
+def check_output_folder(out_dir: Path) -> None:
+    """A many-article run writes a folder: refuse a file there, or a name that says
+    file (``-o out.md``)."""
+    if out_dir.exists() and not out_dir.is_dir():
+        raise UsageError(
+            f"{out_dir}: exists and is not a folder; a many-article run needs -o FOLDER"
+        )
+    if not out_dir.exists() and out_dir.suffix.lower() in {f".{f}" for f in FORMATS}:
+        raise UsageError(
+            f"{out_dir}: looks like a file name; a many-article run writes a folder of them "
+            "(-o FOLDER)"
+        )
 
 
 def find_inputs(
