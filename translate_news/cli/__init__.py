@@ -1,8 +1,9 @@
 """The ``translate-news`` command: parse, call the library, write.
 
-To add a command: write a function with a docstring (its ``--help``) in
-:mod:`.articles` (work on articles) or :mod:`.manage` (everything around it), name the
-option groups it takes as parameters, and decorate it with ``@command(...)``.
+To add a command: write a function with a docstring (its ``--help``) and its own
+``@click.option``s in :mod:`.articles` (work on articles) or :mod:`.manage` (everything
+around it), and decorate it with ``@command(...)``, naming the option groups it takes
+(``options=TRANSLATION``, ...) by the parameter that receives each built object.
 """
 
 from translate_news.cli import articles, manage, serve  # noqa: F401 - each registers its commands
