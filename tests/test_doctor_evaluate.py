@@ -41,7 +41,7 @@ def test_evaluate_the_toy_model_on_its_own_pairs(tmp_path, toy_model):
     source.write_text("\n".join(fr for fr, _ in PAIRS) + "\n", encoding="utf-8")
     reference.write_text("\n".join(en for _, en in PAIRS) + "\n", encoding="utf-8")
     args = ["evaluate", "translations", "--source", str(source), "--references", str(reference)]
-    result = runner.invoke(app, [*args, "-m", str(toy_model), "--no-memory", "--json"])
+    result = runner.invoke(app, [*args, "-m", str(toy_model), "--json"])
     assert result.exit_code == 0, result.output
     scores = json.loads(result.stdout)
     assert (scores["segments"], scores["bleu"], scores["chrf"]) == (len(PAIRS), 100.0, 100.0)

@@ -129,9 +129,7 @@ def test_the_commands_build_use_and_measure_a_shortlist(own_toy, tmp_path):
     assert built.exit_code == 0, built.output
     assert "shortlist of" in built.stderr and "--shortlist" in built.stderr
 
-    measured = cli(
-        "evaluate", "agreement", "--source", held_out, "-m", own_toy, "--no-memory", "--json"
-    )
+    measured = cli("evaluate", "agreement", "--source", held_out, "-m", own_toy, "--json")
     assert measured.exit_code == 0, measured.output
     report = json.loads(measured.stdout)
     assert report["sentences"] == len(second)
