@@ -45,6 +45,11 @@ class Backend(Protocol):
         """Output token ids per row (no start token; end-of-sequence kept when emitted)."""
         ...
 
+    def score(self, sources: list[list[int]], targets: list[list[int]]) -> list[list[float]]:
+        """The log-probability of each token of each target (as ``generate`` writes
+        them) given its source, over the full vocabulary."""
+        ...
+
 
 def generate_halving(
     backend: Backend, batch: list[list[int]], decoding: Decoding

@@ -20,7 +20,7 @@ from typing import Any
 from translate_news._version import __version__
 from translate_news.core.errors import ModelNotFoundError
 from translate_news.core.options import ModelOptions, Signature
-from translate_news.seq2seq import tokenizers
+from translate_news.seq2seq import confidence, tokenizers
 from translate_news.seq2seq.backends import load_backend
 from translate_news.seq2seq.batching import token_budget_batches
 from translate_news.seq2seq.decoding import (
@@ -228,6 +228,33 @@ class Seq2SeqModel:
         ``beams`` (at least ``count``; batched as :meth:`generate`)."""
         width = max(beams or self.beams, count)
         return self._generate(inputs, max_new_tokens, count, width, settings)
+
+    def score(self, inputs: Sequence[list[int]], outputs: Sequence[list[int]]) -> list[list[float]]:
+        """The model's log-probability of each token of each output (as :meth:`generate`
+        writes them) given its input: one teacher-forced pass over the full vocabulary,
+        in the same token-budget batches."""
+        if not inputs:
+            return []
+        scores: list[list[float]] = [[] for _ in inputs]
+        for batch in token_budget_batches([len(x) for x in inputs], self.batch_tokens):
+            found = self.backend.score([inputs[i] for i in batch], [outputs[i] for i in batch])
+            for index, row in zip(batch, found):
+                scores[index] = row
+        return scores
+
+    def words(self, output: Sequence[int], log_probs: Sequence[float]) -> list[tuple[str, float]]:
+        """The words of an output with their confidences (see :func:`.confidence.words`);
+        special tokens (the end of sequence) belong to no word."""
+        special = set(self.tokenizer.all_special_ids)
+        kept = [(i, p) for i, p in zip(output, log_probs) if i not in special]
+        pieces = self.tokenizer.convert_ids_to_tokens([i for i, _ in kept])
+        groups = confidence.words(pieces, [p for _, p in kept])
+        out, start = [], 0
+        for size, score in groups:
+            ids = [i for i, _ in kept[start : start + size]]
+            out.append((self.tokenizer.decode(ids, skip_special_tokens=True).strip(), score))
+            start += size
+        return out
 
     def generate_one(self, ids: list[int], max_new_tokens: int, **settings: Any) -> list[int]:
         """Output ids for one input, decoded alone."""

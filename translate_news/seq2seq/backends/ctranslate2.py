@@ -76,6 +76,21 @@ class CTranslate2Backend:
     def generate(self, batch: list[list[int]], decoding: Decoding) -> list[list[int]]:
         return self.submit(batch, decoding)()
 
+    def score(self, sources: list[list[int]], targets: list[list[int]]) -> list[list[float]]:
+        """The log-probability of each token of each target given its source, in one
+        teacher-forced pass (CTranslate2's ``score_batch``, the full vocabulary)."""
+        source_tokens = [self.tokenizer.convert_ids_to_tokens(ids) for ids in sources]
+        ended = [bool(ids) and ids[-1] == self.eos for ids in targets]
+        target_tokens = [
+            self.tokenizer.convert_ids_to_tokens(ids[:-1] if end else ids)
+            for ids, end in zip(targets, ended)
+        ]
+        results = self.translator.score_batch(source_tokens, target_tokens)
+        # score_batch scores the end-of-sequence token it adds: kept where the target has one.
+        return [
+            list(r.log_probs) if end else list(r.log_probs)[:-1] for r, end in zip(results, ended)
+        ]
+
     def submit(self, batch: list[list[int]], decoding: Decoding) -> Callable[[], list[list[int]]]:
         """Start decoding ``batch`` on a free worker; call the result to wait for it."""
         tokens = [self.tokenizer.convert_ids_to_tokens(ids) for ids in batch]

@@ -21,15 +21,31 @@ class TorchBackend:
         self.pad = pad_token_id
         self.precision = str(next(model.parameters()).dtype).replace("torch.", "")
 
+    def score(self, sources: list[list[int]], targets: list[list[int]]) -> list[list[float]]:
+        """The log-probability of each token of each target given its source, in one
+        teacher-forced pass (the decoder fed the target shifted right by its start token)."""
+        import torch
+
+        start = self.model.config.decoder_start_token_id
+        inputs, mask = _padded(sources, self.pad)
+        decoder, decoder_mask = _padded([[start, *t[:-1]] for t in targets], self.pad)
+        with torch.inference_mode():
+            logits = self.model(
+                input_ids=inputs.to(self.device),
+                attention_mask=mask.to(self.device),
+                decoder_input_ids=decoder.to(self.device),
+                decoder_attention_mask=decoder_mask.to(self.device),
+            ).logits
+        log_probs = torch.log_softmax(logits.float(), dim=-1).cpu()
+        return [
+            [float(log_probs[row, place, token]) for place, token in enumerate(target)]
+            for row, target in enumerate(targets)
+        ]
+
     def generate(self, batch: list[list[int]], decoding: Decoding) -> list[list[int]]:
         import torch
 
-        longest = max(len(x) for x in batch)
-        input_ids = torch.full((len(batch), longest), self.pad, dtype=torch.long)
-        mask = torch.zeros((len(batch), longest), dtype=torch.long)
-        for row, ids in enumerate(batch):
-            input_ids[row, : len(ids)] = torch.tensor(ids)
-            mask[row, : len(ids)] = 1
+        input_ids, mask = _padded(batch, self.pad)
         extra: dict[str, Any] = {}
         if decoding.no_repeat_ngram_size:
             extra["no_repeat_ngram_size"] = decoding.no_repeat_ngram_size
@@ -53,6 +69,19 @@ class TorchBackend:
             )
         rows = out[:, 1:].tolist()
         return [[t for t in row if t != self.pad] for row in rows]
+
+
+def _padded(rows: list[list[int]], pad: int) -> tuple[Any, Any]:
+    """``rows`` as one right-padded tensor of ids, and its attention mask."""
+    import torch
+
+    longest = max(len(ids) for ids in rows)
+    ids_tensor = torch.full((len(rows), longest), pad, dtype=torch.long)
+    mask = torch.zeros((len(rows), longest), dtype=torch.long)
+    for row, ids in enumerate(rows):
+        ids_tensor[row, : len(ids)] = torch.tensor(ids, dtype=torch.long)
+        mask[row, : len(ids)] = 1
+    return ids_tensor, mask
 
 
 def load_torch_backend(

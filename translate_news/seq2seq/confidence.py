@@ -1,0 +1,37 @@
+"""Confidence from the model that translated, as Bergamot computes it without any extra
+model (browsermt/bergamot-translator, ``src/translator/quality_estimator.cpp``): the
+log-probabilities of the chosen subwords, grouped into words (a new word where a subword
+begins with the word-boundary mark), a word's score the mean of its subwords', a
+sentence's the mean of its words'. Firefox marks words under log(0.5)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+# Where a subword begins a word: SentencePiece's mark (Marian), byte-level BPE's (BART).
+WORD_MARKS = ("\u2581", "\u0120")
+
+
+def words(pieces: Sequence[str], log_probs: Sequence[float]) -> list[tuple[int, float]]:
+    """The words of ``pieces`` (subwords, in order, no special tokens) as (how many
+    subwords, mean log-probability), a new word at each subword that begins with a
+    word-boundary mark; a first subword without one begins a word too."""
+    if len(pieces) != len(log_probs):
+        raise ValueError(f"{len(pieces)} subwords but {len(log_probs)} scores")
+    groups: list[list[float]] = []
+    for piece, log_prob in zip(pieces, log_probs):
+        if not groups or piece.startswith(WORD_MARKS):
+            groups.append([])
+        groups[-1].append(log_prob)
+    return [(len(group), sum(group) / len(group)) for group in groups]
+
+
+def sentence(word_scores: Sequence[float]) -> float:
+    """A sentence's score: the mean of its words' (0.0, certainty, for none)."""
+    return sum(word_scores) / len(word_scores) if word_scores else 0.0
+
+
+def probability(log_prob: float) -> float:
+    """A mean log-probability as a probability between 0 and 1, for reading."""
+    return math.exp(log_prob)
