@@ -272,6 +272,21 @@ def test_an_import_up_inside_a_function_breaks_the_layers(tmp_path):
     assert "translate_news.formats is not allowed to import translate_news.pipeline" in done.stdout
 
 
+def test_no_function_in_the_package_is_longer_than_sixty_lines():
+    """The house rule (ARCHITECTURE.md): a longer function is doing two jobs. Option
+    lists are module-level data, not functions, so they are not counted."""
+    import ast
+
+    long = []
+    for path in sorted((ROOT / "translate_news").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                lines = node.end_lineno - node.lineno + 1
+                if lines > 60:
+                    long.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.name} {lines}")
+    assert long == []
+
+
 @pytest.mark.parametrize("device", ["auto", "cpu", "cuda", "cuda:0", "cuda:1", "cuda:12"])
 def test_devices_name_a_gpu_by_number(device):
     from translate_news.core.options import gpu_index

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -76,11 +76,8 @@ def translate(
 
         translate-news translate --text "Le Kremlin a assuré mardi ne rien attendre."
     """
-    from translate_news.core.files import write_atomic
-    from translate_news.formats.output import format_for, render
-    from translate_news.formats.readers import FEED_SUFFIXES, parse_article, read_article
+    from translate_news.formats.readers import FEED_SUFFIXES
     from translate_news.pipeline.folder import check_output_folder
-    from translate_news.pipeline.translator import Translator
 
     if (source is None) == (text is None):
         raise UsageError("give a file, a folder or - to translate, or --text, but not both")
@@ -95,18 +92,37 @@ def translate(
         return
     if cluster is not None:
         raise UsageError("--ray runs a folder or a feed (with -o FOLDER), not one article")
+    _translate_one(source or "-", text, output, fmt, force, options, reading, strict)
+
+
+def _translate_one(
+    source: str,
+    text: str | None,
+    output: Path | None,
+    fmt: Format | None,
+    force: bool,
+    options: TranslateOptions,
+    reading: ReadOptions,
+    strict: bool,
+) -> None:
+    """One article (a file, standard input or --text) to stdout or one file."""
+    from translate_news.core.files import write_atomic
+    from translate_news.formats.output import format_for, render
+    from translate_news.formats.readers import parse_article, read_article
+    from translate_news.pipeline.translator import Translator
+
     chosen = format_for(output, fmt)
     if output is not None and output.exists() and not force:
         raise OutputError(f"{output}: already exists; pass --force to overwrite it")
-    article = parse_article(text, path="<text>") if text else read_article(source or "-", reading)
+    article = parse_article(text, path="<text>") if text else read_article(source, reading)
     translator = Translator(options=options)
     show_signature("translation", translator.signature)
     english = translator.translate_article(article)
-    text = render(english, chosen)
+    rendered = render(english, chosen)
     if output is None:
-        sys.stdout.write(text)
+        sys.stdout.write(rendered)
     else:
-        write_atomic(output, text, force=force)
+        write_atomic(output, rendered, force=force)
         say(f"wrote {output}")
     flagged = [(str(output or "the output"), len(english.flagged))] if english.flagged else []
     _report_flags(flagged, strict)
@@ -226,6 +242,26 @@ def split(file: str) -> None:
     sys.stdout.write(to_sentences(read_article(file)))
 
 
+def _progress(bar: Any, failures: list[str]) -> Callable[[str, str, str], None]:
+    """A folder run's events moving the progress bar; failures kept to print after it."""
+
+    def progress(kind: str, item: str, detail: str) -> None:
+        # The total is learnt from the run's own pass: the files, then each record of a
+        # feed beyond its first.
+        if kind == "listed":
+            bar.length = max(1, int(detail))
+        elif kind == "more":
+            bar.length += 1
+        elif kind == "failed":
+            failures.append(f"translate-news: error: {detail}")
+        elif kind == "passed over":
+            failures.append(detail)
+        if kind in ("done", "skipped", "failed"):
+            bar.update(1)
+
+    return progress
+
+
 @command(options=TRANSLATION, summary=SUMMARY, reading=READING, cluster=RAY)
 @click.argument("source", type=click.Path(path_type=Path))
 @click.option(
@@ -290,22 +326,8 @@ def summarize(
     # Off the terminal click would still print the bar's label, once: a stray line.
     hidden = state["quiet"] or not sys.stderr.isatty()
     with click.progressbar(length=1, label="articles", file=sys.stderr, hidden=hidden) as bar:
-
-        def progress(kind: str, item: str, detail: str) -> None:
-            # The total is learnt from the run's own pass: the files, then each record
-            # of a feed beyond its first.
-            if kind == "listed":
-                bar.length = max(1, int(detail))
-            elif kind == "more":
-                bar.length += 1
-            elif kind == "failed":
-                failures.append(f"translate-news: error: {detail}")
-            elif kind == "passed over":
-                failures.append(detail)
-            if kind in ("done", "skipped", "failed"):
-                bar.update(1)
-
         outputs = SummaryWriter(summarizer, force=force, pages=fmt == "html")
+        progress = _progress(bar, failures)
         report = run_folder(translator, source, output, outputs, reading=reading, on_event=progress)
     for line in failures:
         click.echo(line, err=True)

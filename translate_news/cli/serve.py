@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -10,6 +11,11 @@ from translate_news.cli.groups import PATH, SUMMARY, TRANSLATION, summary_beside
 from translate_news.cli.shell import command, say, show_signature
 from translate_news.core.errors import ModelNotFoundError, UsageError
 from translate_news.core.options import SummaryOptions, TranslateOptions
+
+if TYPE_CHECKING:
+    from translate_news.pipeline.summarizer import Summarizer
+
+_OPEN = "anyone who can reach it may use it (--api-keys FILE --require-api-key)"
 
 
 @command(options=TRANSLATION, summary=SUMMARY)
@@ -104,7 +110,6 @@ def serve(
             f"serve needs the server extra ({exc.name} is missing): "
             'pip install "translate-news[server]"'
         ) from None
-    from translate_news.pipeline.summarizer import Summarizer
     from translate_news.pipeline.translator import Translator
 
     if suggestions and not options.memory:
@@ -122,17 +127,22 @@ def serve(
     )
     translator = Translator(options=options)  # loaded once, before the first request
     show_signature("translation", translator.signature)
-    try:
-        summarizer: Summarizer | None = Summarizer(options=summary_beside(options, summary))
-        show_signature("summary", summarizer.line)
-    except ModelNotFoundError as exc:
-        summarizer = None
-        say(f"warning: no summariser ({exc}); /summarize and /brief will answer 503")
+    summarizer = _summarizer_or_none(options, summary)
     if host not in ("127.0.0.1", "localhost", "::1") and not limits.keys_required:
-        say(
-            f"warning: listening on {host} without requiring API keys: anyone who can "
-            "reach it may use it (--api-keys FILE --require-api-key)"
-        )
+        say(f"warning: listening on {host} without requiring API keys: {_OPEN}")
     say(f"serving on http://{host}:{port}/ (Ctrl-C stops)")
     app = create_app(translator, limits, summarizer=summarizer)
     uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
+def _summarizer_or_none(options: TranslateOptions, summary: SummaryOptions) -> Summarizer | None:
+    """The summariser, or None with a warning: the server still translates without it."""
+    from translate_news.pipeline.summarizer import Summarizer
+
+    try:
+        summarizer = Summarizer(options=summary_beside(options, summary))
+    except ModelNotFoundError as exc:
+        say(f"warning: no summariser ({exc}); /summarize and /brief will answer 503")
+        return None
+    show_signature("summary", summarizer.line)
+    return summarizer
