@@ -4,9 +4,15 @@ grouped into words as Bergamot does."""
 
 from __future__ import annotations
 
+import sqlite3
+
 import pytest
 
-from translate_news.core.options import ModelOptions
+from translate_news import Translator
+from translate_news.core.document import Confidence, Flag
+from translate_news.core.errors import UsageError
+from translate_news.core.options import ModelOptions, TranslateOptions
+from translate_news.pipeline.memory import Entry, TranslationMemory
 from translate_news.seq2seq import confidence
 from translate_news.seq2seq.model import Seq2SeqModel
 
@@ -80,3 +86,66 @@ def test_a_summariser_s_outputs_score_too(bart_model):
     outputs = ct2.generate(inputs, 12)
     a, b = ct2.score(inputs, outputs), torch.score(inputs, outputs)
     assert max(abs(x - y) for r, s in zip(a, b) for x, y in zip(r, s)) < 1e-3
+
+
+# --- every translated sentence carries it -----------------------------------------
+
+
+def test_every_translated_sentence_carries_the_model_s_confidence(toy_model):
+    """Memory on, as users run it: the words are the translation's and the scores those
+    the model gives the chosen output (the same as scoring it afresh)."""
+    translator = Translator(str(toy_model), device="cpu")
+    checked = translator.translate_checked(FRENCH)
+    model = translator.model
+    inputs = model.encode(FRENCH)
+    outputs = model.generate(inputs, translator.output_cap)
+    for found, output, row in zip(checked, outputs, model.score(inputs, outputs)):
+        assert found.confidence is not None
+        assert " ".join(word for word, _ in found.confidence.words) == found.text
+        expected = model.words(output, row)
+        assert [w for w, _ in found.confidence.words] == [w for w, _ in expected]
+        for (_, got), (_, want) in zip(found.confidence.words, expected):
+            assert got == pytest.approx(want, abs=1e-5)
+        assert 0 < found.confidence.sentence <= 1
+
+
+def test_the_memory_keeps_the_confidence_with_the_translation(toy_model, tmp_path):
+    memory = tmp_path / "memory.sqlite"
+    first = Translator(str(toy_model), device="cpu", memory_path=str(memory))
+    made = first.translate_checked(FRENCH[:3])
+    again = Translator(str(toy_model), device="cpu", memory_path=str(memory))
+    again.model.generate_scored = None  # a hit must not decode: it would fail here
+    assert again.translate_checked(FRENCH[:3]) == made
+
+
+def test_a_memory_from_before_gains_the_column_and_keeps_its_rows(tmp_path):
+    path = tmp_path / "old.sqlite"
+    db = sqlite3.connect(path)
+    db.execute(
+        "CREATE TABLE entries (key TEXT PRIMARY KEY, origin TEXT NOT NULL, signature TEXT "
+        "NOT NULL, source TEXT NOT NULL, translation TEXT NOT NULL, flags TEXT NOT NULL "
+        "DEFAULT '', created REAL NOT NULL)"
+    )
+    key = TranslationMemory._key("sig", "Bonjour.")
+    db.execute("INSERT INTO entries VALUES (?, 'model', 'sig', 'Bonjour.', 'Hello.', '', 0)", [key])
+    db.commit()
+    db.close()
+    memory = TranslationMemory(path)
+    assert memory.get_many("sig", ["Bonjour."]) == {"Bonjour.": Entry("Hello.")}
+    sure = Confidence((("Hi.", -0.25),))
+    memory.put_many("sig", {"Salut.": Entry("Hi.", (), sure)})
+    assert memory.get_many("sig", ["Salut."])["Salut."].confidence == sure
+
+
+@pytest.mark.parametrize("threshold, flagged", [(1.0, True), (0.0, False)])
+def test_min_confidence_decides_the_flag(toy_model, threshold, flagged):
+    translator = Translator(str(toy_model), device="cpu", memory=False, min_confidence=threshold)
+    for found in translator.translate_checked(FRENCH[:4]):
+        assert (Flag("low-confidence") in found.flags) is flagged
+    assert str(Flag("low-confidence")) == "low confidence"
+
+
+@pytest.mark.parametrize("bad", [-0.1, 1.5, float("nan")])
+def test_min_confidence_is_a_probability(bad):
+    with pytest.raises(UsageError, match="min_confidence must be between 0 and 1"):
+        TranslateOptions(min_confidence=bad)

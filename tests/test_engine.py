@@ -38,13 +38,13 @@ def test_random_model_is_batch_invariant(random_model, beams):
 def test_order_kept_and_duplicates_translated_once(toy_model, monkeypatch):
     translator = Translator(str(toy_model), device="cpu", memory=False)
     seen = []
-    generate = translator.model.generate
+    generate = translator.model.generate_scored
 
     def spy(units, decoding):
         seen.extend(tuple(x) for x in units)
         return generate(units, decoding)
 
-    monkeypatch.setattr(translator.model, "generate", spy)
+    monkeypatch.setattr(translator.model, "generate_scored", spy)
     sources = [
         "Le chat mange la pomme.",
         "",

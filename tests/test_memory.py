@@ -1,7 +1,7 @@
 import multiprocessing
 
 from translate_news import Translator
-from translate_news.pipeline.memory import TranslationMemory
+from translate_news.pipeline.memory import Entry, TranslationMemory
 
 
 def test_second_run_comes_from_memory(toy_model, tmp_path, monkeypatch):
@@ -48,7 +48,7 @@ def test_two_processes_writing_at_once(tmp_path):
     assert [w.exitcode for w in workers] == [0, 0]
     memory = TranslationMemory(path)
     assert len(memory) == 400
-    assert memory.get_many("sig", ["phrase 399"]) == {"phrase 399": ("sentence 399", ())}
+    assert memory.get_many("sig", ["phrase 399"]) == {"phrase 399": Entry("sentence 399")}
     assert memory.get_many("other", ["phrase 399"]) == {}
 
 

@@ -12,7 +12,8 @@ ran; a :class:`Summary` likewise. Nothing here loads a model.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import math
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -54,7 +55,9 @@ class Article:
 
 
 # What a flag says about a sentence's English (see translate_news.text.checks).
-FlagKind = Literal["number", "glossary", "untranslated", "loop-guard", "split-long"]
+FlagKind = Literal[
+    "number", "glossary", "untranslated", "loop-guard", "split-long", "low-confidence"
+]
 
 
 @dataclass(frozen=True)
@@ -66,23 +69,75 @@ class Flag:
     missing: tuple[str, ...] = ()
 
     def __str__(self) -> str:
+        if self.kind == "low-confidence":
+            return "low confidence"
         return f"{self.kind}: {', '.join(self.missing)}" if self.missing else self.kind
 
     def as_dict(self) -> dict[str, object]:
         return {"kind": self.kind, "missing": list(self.missing)}
 
 
+def mean_log_prob(scores: Sequence[float]) -> float:
+    """The mean of log-probabilities (0.0, certainty, for none): a word's of its
+    subwords', a sentence's of its words' (Bergamot's quality estimator)."""
+    return sum(scores) / len(scores) if scores else 0.0
+
+
+@dataclass(frozen=True)
+class Confidence:
+    """How sure the model that translated a sentence was: each word of its English with
+    the mean log-probability of the word's subwords, as the model scored the chosen
+    translation over its full vocabulary (see :mod:`translate_news.seq2seq.confidence`).
+    :attr:`sentence` and :meth:`word` read them as probabilities, between 0 and 1."""
+
+    words: tuple[tuple[str, float], ...]
+
+    @property
+    def log_prob(self) -> float:
+        return mean_log_prob([score for _, score in self.words])
+
+    @property
+    def sentence(self) -> float:
+        """The sentence's confidence: the geometric mean of its words'."""
+        return math.exp(self.log_prob)
+
+    def word(self, index: int) -> float:
+        return math.exp(self.words[index][1])
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "sentence": round(self.sentence, 4),
+            "words": [
+                {"word": word, "confidence": round(math.exp(score), 4)}
+                for word, score in self.words
+            ],
+        }
+
+    @classmethod
+    def joined(cls, parts: Iterable[Confidence | None]) -> Confidence | None:
+        """One sentence's confidence from its pieces' (None if any piece has none)."""
+        words: list[tuple[str, float]] = []
+        for part in parts:
+            if part is None:
+                return None
+            words.extend(part.words)
+        return cls(tuple(words))
+
+
 @dataclass(frozen=True)
 class SentencePair:
     """A source sentence and its English; ``translated`` is False for what passes
     through untouched: photo credits, and sentences confidently not in French, whose
-    ``language`` (ISO 639-1) is then given. ``flags`` say what a reader should check."""
+    ``language`` (ISO 639-1) is then given. ``flags`` say what a reader should check;
+    ``confidence`` how sure the model was (None where no model translated: passed
+    through, or an editor's translation from the memory)."""
 
     source: str
     translation: str
     translated: bool = True
     language: str | None = None
     flags: tuple[Flag, ...] = ()
+    confidence: Confidence | None = None
 
 
 @dataclass(frozen=True)

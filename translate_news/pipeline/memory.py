@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import json
 import logging
 import os
 import sqlite3
@@ -30,14 +31,22 @@ import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
-from translate_news.core.document import Flag
+from translate_news.core.document import Confidence, Flag
 from translate_news.core.errors import MemoryUnusable
 from translate_news.core.files import special_kind
 
-# A translation and the flags of how it was made (split-long, loop-guard).
-Entry = tuple[str, tuple[Flag, ...]]
+
+class Entry(NamedTuple):
+    """A translation, the flags of how it was made (split-long, loop-guard) and the
+    model's confidence in it (None for an editor's)."""
+
+    translation: str
+    flags: tuple[Flag, ...] = ()
+    confidence: Confidence | None = None
+
+
 # The signature of imported translations: an editor's, for any model.
 IMPORTED = "import"
 
@@ -87,6 +96,16 @@ def check_local(path: str | Path) -> None:
             "SQLite's WAL mode does not work; pass --memory PATH on a local disk, or "
             "--no-memory"
         )
+
+
+def _confidence(stored: str) -> Confidence | None:
+    """A row's confidence: its words and their log-probabilities, kept as JSON."""
+    if not stored:
+        return None
+    try:
+        return Confidence(tuple((str(word), float(score)) for word, score in json.loads(stored)))
+    except (ValueError, TypeError):  # not as we wrote it: as if there were none
+        return None
 
 
 class _Damaged(Exception):
@@ -172,6 +191,9 @@ class TranslationMemory:
                 "created REAL NOT NULL)"
             )
             db.execute("CREATE INDEX IF NOT EXISTS entries_source ON entries (source)")
+            columns = {row[1] for row in db.execute("PRAGMA table_info(entries)")}
+            if "confidence" not in columns:  # a memory from before 0.4: its rows have none
+                db.execute("ALTER TABLE entries ADD COLUMN confidence TEXT NOT NULL DEFAULT ''")
         except BaseException:
             db.close()
             raise
@@ -217,10 +239,11 @@ class TranslationMemory:
         for sign in (IMPORTED, signature):
             by_key = {self._key(sign, s): s for s in sources if s not in found}
             with self._errors("cannot be read"):
-                select = "SELECT key, translation, flags FROM entries"
-                for key, translation, flags in self._rows_where_in(select, "key", list(by_key)):
+                select = "SELECT key, translation, flags, confidence FROM entries"
+                rows = self._rows_where_in(select, "key", list(by_key))
+                for key, translation, flags, scores in rows:
                     kinds = tuple(Flag(kind) for kind in flags.split(",") if kind)
-                    found[by_key[key]] = (translation, kinds)
+                    found[by_key[key]] = Entry(translation, kinds, _confidence(scores))
         return found
 
     def _rows_where_in(self, select: str, column: str, values: list[str]) -> Iterator[Any]:
@@ -231,21 +254,33 @@ class TranslationMemory:
             marks = ",".join("?" * len(chunk))
             yield from self._db.execute(f"{select} WHERE {column} IN ({marks})", chunk)
 
-    def put_many(self, signature: str, entries: dict[str, Entry], origin: str = "model") -> None:
+    def put_many(
+        self,
+        signature: str,
+        entries: dict[str, Entry] | dict[str, tuple[str, tuple[Flag, ...]]],
+        origin: str = "model",
+    ) -> None:
         """Remember translations made under ``signature`` (``IMPORTED``: an editor's,
         for any model), in one transaction; concurrent writers wait their turn."""
         if not entries:
             return
         now = time.time()
-        rows = [
-            (self._key(signature, s), origin, signature, s, t, ",".join(f.kind for f in flags), now)
-            for s, (t, flags) in entries.items()
-        ]
+        rows = []
+        for source, value in entries.items():
+            entry = Entry(*value)
+            kinds = ",".join(f.kind for f in entry.flags)
+            key = self._key(signature, source)
+            scores = "" if entry.confidence is None else json.dumps(entry.confidence.words)
+            rows.append((key, origin, signature, source, entry.translation, kinds, now, scores))
+        insert = (
+            "INSERT OR REPLACE INTO entries (key, origin, signature, source, translation, "
+            "flags, created, confidence) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+        )
         with self._errors("cannot be written"):
             db = self._db
             db.execute("BEGIN IMMEDIATE")
             try:
-                db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+                db.executemany(insert, rows)
             except BaseException:
                 db.execute("ROLLBACK")
                 raise
@@ -279,9 +314,9 @@ class TranslationMemory:
             if translation in mine.values():
                 continue
             if origin == "model" and signature and signature != IMPORTED and signature not in mine:
-                models.setdefault(signature, {})[source] = (translation, ())
+                models.setdefault(signature, {})[source] = Entry(translation)
             else:
-                corrections[source] = (translation, ())
+                corrections[source] = Entry(translation)
         self.put_many(IMPORTED, corrections, origin="import")
         for signature, entries in models.items():
             self.put_many(signature, entries)

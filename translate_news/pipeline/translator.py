@@ -20,6 +20,7 @@ from typing import Any
 
 from translate_news.core.document import (
     Article,
+    Confidence,
     Flag,
     Paragraph,
     SentencePair,
@@ -28,7 +29,7 @@ from translate_news.core.document import (
 )
 from translate_news.core.options import Signature, TranslateOptions, with_overrides
 from translate_news.core.paths import default_memory
-from translate_news.pipeline.memory import TranslationMemory
+from translate_news.pipeline.memory import Entry, TranslationMemory
 from translate_news.seq2seq.model import Seq2SeqModel
 from translate_news.text.checks import check, repairable
 from translate_news.text.glossary import Glossary
@@ -49,10 +50,11 @@ def normalize(sentence: str) -> str:
 
 @dataclass(frozen=True)
 class Checked:
-    """One sentence's English and the flags it raises."""
+    """One sentence's English, the flags it raises and the model's confidence in it."""
 
     text: str
     flags: tuple[Flag, ...] = ()
+    confidence: Confidence | None = None
 
 
 @dataclass
@@ -107,8 +109,10 @@ class Translator:
 
     def translate_checked(self, sentences: Sequence[str]) -> list[Checked]:
         """Translate sentences as :meth:`translate` does, each with its flags (see
-        :mod:`translate_news.text.checks`): a sentence whose numbers or glossary terms the
-        best translation loses takes the best of the model's n best that keeps them."""
+        :mod:`translate_news.text.checks`) and the model's confidence: a sentence whose
+        numbers or glossary terms the best translation loses takes the best of the
+        model's n best that keeps them; one the model is less sure of than
+        ``options.min_confidence`` is flagged ``low-confidence``."""
         cleaned = [normalize(sentence) for sentence in sentences]
         unique = list(dict.fromkeys(s for s in cleaned if s))
         memory = self.memory
@@ -118,16 +122,21 @@ class Translator:
         if memory is not None:  # under what translated them, after any fallback
             memory.put_many(str(self.signature), fresh)
         done.update(fresh)
-        done[""] = ("", ())
-        checked = {}
-        for source, (text, raised) in done.items():
-            flags = (*raised, *check(source, text, self.glossary)) if source else ()
-            checked[source] = Checked(text, flags)
+        checked = {"": Checked("")}
+        for source, entry in done.items():
+            flags = (*entry.flags, *check(source, entry.translation, self.glossary))
+            if self.doubtful(entry.confidence):
+                flags += (Flag("low-confidence"),)
+            checked[source] = Checked(entry.translation, flags, entry.confidence)
         return [checked[sentence] for sentence in cleaned]
 
-    def _translate_unique(self, sentences: list[str]) -> list[tuple[str, tuple[Flag, ...]]]:
+    def doubtful(self, confidence: Confidence | None) -> bool:
+        """Whether a translation's confidence is under ``options.min_confidence``."""
+        return confidence is not None and confidence.sentence < self.options.min_confidence
+
+    def _translate_unique(self, sentences: list[str]) -> list[Entry]:
         """Translate distinct sentences; over-long ones go through in pieces. Each comes
-        with the flags of how it was made (split-long, loop-guard)."""
+        with the flags of how it was made (split-long, loop-guard) and its confidence."""
         if not sentences:
             return []
         ids = self.model.encode(sentences)
@@ -143,53 +152,62 @@ class Translator:
             piece_ids = self.model.encode(pieces)
             owners.append(list(range(len(units), len(units) + len(pieces))))
             units.extend(piece_ids)
-        outputs, repaired = self._repair_runaways(
-            units, self.model.generate(units, self.output_cap)
-        )
+        outputs, scores = self.model.generate_scored(units, self.output_cap)
+        outputs, repaired = self._repair_runaways(units, outputs)
+        changed = repaired | self._rerank(sentences, units, owners, outputs)
+        again = sorted(changed)  # scored again: their outputs are not the beam's
+        rescored = self.model.score([units[i] for i in again], [outputs[i] for i in again])
+        for index, row in zip(again, rescored):
+            scores[index] = row
         texts = self.model.decode(outputs)
+        sure = [Confidence(tuple(self.model.words(o, s))) for o, s in zip(outputs, scores)]
         results = []
         for owned in owners:
             flags = [Flag("split-long")] if len(owned) > 1 else []
             if repaired.intersection(owned):
                 flags.append(Flag("loop-guard"))
-            results.append((" ".join(texts[i] for i in owned), tuple(flags)))
-        return self._rerank(sentences, units, owners, results)
+            text = " ".join(texts[i] for i in owned)
+            results.append(Entry(text, tuple(flags), Confidence.joined(sure[i] for i in owned)))
+        return results
 
     def _rerank(
         self,
         sentences: list[str],
         units: list[list[int]],
         owners: list[list[int]],
-        results: list[tuple[str, tuple[Flag, ...]]],
-    ) -> list[tuple[str, tuple[Flag, ...]]]:
+        outputs: list[list[int]],
+    ) -> set[int]:
         """Each sentence (of one piece) whose translation loses a number or a glossary
         term is decoded again for the model's ``RERANK_HYPOTHESES`` best translations;
-        the best-scoring one that keeps them all replaces it, if any does."""
+        the best-scoring one that keeps them all replaces its output, if any does.
+        Returns the units replaced."""
+        texts = self.model.decode([outputs[owned[0]] for owned in owners])
         failing = [
             k
-            for k, (sentence, (text, _)) in enumerate(zip(sentences, results))
+            for k, (sentence, text) in enumerate(zip(sentences, texts))
             if len(owners[k]) == 1 and repairable(check(sentence, text, self.glossary))
         ]
         if not failing:
-            return results
+            return set()
         inputs = [units[owners[k][0]] for k in failing]
-        candidates = self.nbest(inputs)
-        for k, source_ids, hypotheses in zip(failing, inputs, candidates):
+        replaced = set()
+        for k, source_ids, hypotheses in zip(failing, inputs, self.nbest(inputs)):
             kept = self.first_faithful(sentences[k], source_ids, hypotheses)
             if kept is not None:
-                results[k] = (kept, results[k][1])
-        return results
+                outputs[owners[k][0]] = kept
+                replaced.add(owners[k][0])
+        return replaced
 
     def first_faithful(
         self, sentence: str, source_ids: list[int], hypotheses: list[list[int]]
-    ) -> str | None:
+    ) -> list[int] | None:
         """The first of ``hypotheses`` (best first) that neither runs away nor loses a
-        number or glossary term of ``sentence``, decoded; None when none does."""
+        number or glossary term of ``sentence``; None when none does."""
         cap = self.output_cap(len(source_ids))
         usable = [h for h in hypotheses if not is_runaway(len(source_ids), h, cap)]
-        for text in self.model.decode(usable):
+        for output, text in zip(usable, self.model.decode(usable)):
             if not repairable(check(sentence, text, self.glossary)):
-                return text
+                return output
         return None
 
     def nbest(
@@ -334,7 +352,7 @@ def _pair(item: _Sentence, translations: list[Checked]) -> SentencePair:
     if index is None:
         return SentencePair(source, source, translated=False, language=language)
     found = translations[index]
-    return SentencePair(source, found.text, flags=found.flags)
+    return SentencePair(source, found.text, flags=found.flags, confidence=found.confidence)
 
 
 def _assemble(plan: _Plan, translations: list[Checked]) -> TranslatedParagraph:

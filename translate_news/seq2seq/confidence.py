@@ -9,6 +9,8 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
+from translate_news.core.document import mean_log_prob
+
 # Where a subword begins a word: SentencePiece's mark (Marian), byte-level BPE's (BART).
 WORD_MARKS = ("\u2581", "\u0120")
 
@@ -24,12 +26,12 @@ def words(pieces: Sequence[str], log_probs: Sequence[float]) -> list[tuple[int, 
         if not groups or piece.startswith(WORD_MARKS):
             groups.append([])
         groups[-1].append(log_prob)
-    return [(len(group), sum(group) / len(group)) for group in groups]
+    return [(len(group), mean_log_prob(group)) for group in groups]
 
 
 def sentence(word_scores: Sequence[float]) -> float:
     """A sentence's score: the mean of its words' (0.0, certainty, for none)."""
-    return sum(word_scores) / len(word_scores) if word_scores else 0.0
+    return mean_log_prob(word_scores)
 
 
 def probability(log_prob: float) -> float:

@@ -4,6 +4,7 @@ is cut in half and retried until one row is left, so no sentence is lost to it."
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -88,20 +89,43 @@ def generate_all(
 
     A batch that runs out of memory is redone through :func:`generate_halving`.
     """
+    return list(generate_each(backend, jobs))
+
+
+def generate_each(
+    backend: Backend, jobs: list[tuple[list[list[int]], Decoding]]
+) -> Iterator[list[list[int]]]:
+    """:func:`generate_all`, yielding each batch's outputs, in order, as soon as they
+    are there: all batches are submitted first, so work handed to the backend between
+    two yields (scoring a finished batch) queues behind them and fills the workers
+    that the last batches leave idle."""
     submit = getattr(backend, "submit", None)
     if submit is None:
-        return [generate_halving(backend, batch, decoding) for batch, decoding in jobs]
+        for batch, decoding in jobs:
+            yield generate_halving(backend, batch, decoding)
+        return
     pending = [submit(batch, decoding) for batch, decoding in jobs]
-    results = []
     for (batch, decoding), collect in zip(jobs, pending):
         try:
-            results.append(collect())
-            continue
+            result = collect()
         except (RuntimeError, MemoryError) as exc:
             if not is_oom(exc):
                 raise
-        results.append(generate_halving(backend, batch, decoding))  # see there: not in except
-    return results
+            result = None
+        # Halving runs outside the except block: see generate_halving.
+        yield generate_halving(backend, batch, decoding) if result is None else result
+
+
+def submit_score(
+    backend: Backend, sources: list[list[int]], targets: list[list[int]]
+) -> Callable[[], list[list[float]]]:
+    """Start scoring one batch where the backend can run it concurrently (else score it
+    now); call the result for the log-probabilities."""
+    submit = getattr(backend, "submit_score", None)
+    if submit is not None:
+        return submit(sources, targets)
+    found = backend.score(sources, targets)
+    return lambda: found
 
 
 def default_batch_tokens(device: str, backend: str, beams: int) -> int:

@@ -28,7 +28,9 @@ from translate_news.seq2seq.decoding import (
     Decoding,
     default_batch_tokens,
     generate_all,
+    generate_each,
     generate_halving,
+    submit_score,
 )
 from translate_news.seq2seq.sources import (
     TRANSLATION,
@@ -235,10 +237,14 @@ class Seq2SeqModel:
         in the same token-budget batches."""
         if not inputs:
             return []
+        batches = token_budget_batches([len(x) for x in inputs], self.batch_tokens)
+        pending = [
+            submit_score(self.backend, [inputs[i] for i in b], [outputs[i] for i in b])
+            for b in batches
+        ]
         scores: list[list[float]] = [[] for _ in inputs]
-        for batch in token_budget_batches([len(x) for x in inputs], self.batch_tokens):
-            found = self.backend.score([inputs[i] for i in batch], [outputs[i] for i in batch])
-            for index, row in zip(batch, found):
+        for batch, collect in zip(batches, pending):
+            for index, row in zip(batch, collect()):
                 scores[index] = row
         return scores
 
@@ -272,6 +278,48 @@ class Seq2SeqModel:
             **settings,
         )
 
+    def generate_scored(
+        self,
+        inputs: Sequence[list[int]],
+        max_new_tokens: int | Callable[[int], int],
+        **settings: Any,
+    ) -> tuple[list[list[int]], list[list[float]]]:
+        """:meth:`generate`'s outputs and :meth:`score`'s log-probabilities of them, each
+        batch scored as soon as it is translated, so that the scoring fills the workers
+        the last batches of the beam search leave idle."""
+        if not inputs:
+            return [], []
+        batches, jobs = self._jobs(inputs, max_new_tokens, 1, self.beams, settings)
+        outputs: list[list[int]] = [[] for _ in inputs]
+        scoring = []
+        for batch, rows in zip(batches, generate_each(self.backend, jobs)):
+            for index, row in zip(batch, rows):
+                outputs[index] = row
+            scoring.append(submit_score(self.backend, [inputs[i] for i in batch], rows))
+        scores: list[list[float]] = [[] for _ in inputs]
+        for batch, collect in zip(batches, scoring):
+            for index, row in zip(batch, collect()):
+                scores[index] = row
+        return outputs, scores
+
+    def _jobs(
+        self,
+        inputs: Sequence[list[int]],
+        max_new_tokens: int | Callable[[int], int],
+        hypotheses: int,
+        beams: int,
+        settings: dict[str, Any],
+    ) -> tuple[list[list[int]], list[tuple[list[list[int]], Decoding]]]:
+        """The token-budget batches of ``inputs`` and the decoding job of each."""
+        batches = token_budget_batches([len(x) for x in inputs], self.batch_tokens)
+        jobs = []
+        for batch in batches:
+            rows = [inputs[i] for i in batch]
+            longest = max(map(len, rows))
+            bound = max_new_tokens(longest) if callable(max_new_tokens) else max_new_tokens
+            jobs.append((rows, self._decoding(bound, settings, hypotheses, beams)))
+        return batches, jobs
+
     def _generate(
         self,
         inputs: Sequence[list[int]],
@@ -282,13 +330,7 @@ class Seq2SeqModel:
     ) -> list[list[list[int]]]:
         if not inputs:
             return []
-        batches = token_budget_batches([len(x) for x in inputs], self.batch_tokens)
-        jobs = []
-        for batch in batches:
-            rows = [inputs[i] for i in batch]
-            longest = max(map(len, rows))
-            bound = max_new_tokens(longest) if callable(max_new_tokens) else max_new_tokens
-            jobs.append((rows, self._decoding(bound, settings, hypotheses, beams)))
+        batches, jobs = self._jobs(inputs, max_new_tokens, hypotheses, beams, settings)
         outputs: list[list[list[int]]] = [[] for _ in inputs]
         for batch, rows in zip(batches, generate_all(self.backend, jobs)):
             for place, index in enumerate(batch):

@@ -78,18 +78,29 @@ class CTranslate2Backend:
 
     def score(self, sources: list[list[int]], targets: list[list[int]]) -> list[list[float]]:
         """The log-probability of each token of each target given its source, in one
-        teacher-forced pass (CTranslate2's ``score_batch``, the full vocabulary)."""
+        teacher-forced pass (CTranslate2's ``score_batch``, the full vocabulary, never
+        the shortlist)."""
+        return self.submit_score(sources, targets)()
+
+    def submit_score(
+        self, sources: list[list[int]], targets: list[list[int]]
+    ) -> Callable[[], list[list[float]]]:
+        """Start :meth:`score` on a free worker; call the result to wait for it."""
         source_tokens = [self.tokenizer.convert_ids_to_tokens(ids) for ids in sources]
         ended = [bool(ids) and ids[-1] == self.eos for ids in targets]
         target_tokens = [
             self.tokenizer.convert_ids_to_tokens(ids[:-1] if end else ids)
             for ids, end in zip(targets, ended)
         ]
-        results = self.translator.score_batch(source_tokens, target_tokens)
-        # score_batch scores the end-of-sequence token it adds: kept where the target has one.
-        return [
-            list(r.log_probs) if end else list(r.log_probs)[:-1] for r, end in zip(results, ended)
-        ]
+        futures = self.translator.score_batch(source_tokens, target_tokens, asynchronous=True)
+
+        def collect() -> list[list[float]]:
+            # score_batch scores the end-of-sequence token it adds: kept where the
+            # target has one.
+            found = [list(future.result().log_probs) for future in futures]
+            return [row if end else row[:-1] for row, end in zip(found, ended)]
+
+        return collect
 
     def submit(self, batch: list[list[int]], decoding: Decoding) -> Callable[[], list[list[int]]]:
         """Start decoding ``batch`` on a free worker; call the result to wait for it."""
