@@ -54,7 +54,9 @@ def main(argv: list[str] | None = None) -> int:
         model.generate_scored(inputs, bench._forced)
         scored = time.perf_counter() - started
         ratio = scored / plain - 1
-        rounds.append({"translate_s": round(plain, 3), "scored_s": round(scored, 3), "ratio": ratio})
+        rounds.append(
+            {"translate_s": round(plain, 3), "scored_s": round(scored, 3), "ratio": ratio}
+        )
         print(f"translate {plain:.2f} s  translate and score {scored:.2f} s  cost {ratio:+.1%}")
     result = {
         "model": "opus-mt-fr-en-shaped",

@@ -4,11 +4,19 @@ grouped into words as Bergamot does."""
 
 from __future__ import annotations
 
+import html
+import json
+import math
+import shutil
 import sqlite3
+import subprocess
+from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from translate_news import Translator
+from translate_news.cli import app
 from translate_news.core.document import Confidence, Flag
 from translate_news.core.errors import UsageError
 from translate_news.core.options import ModelOptions, TranslateOptions
@@ -149,3 +157,80 @@ def test_min_confidence_decides_the_flag(toy_model, threshold, flagged):
 def test_min_confidence_is_a_probability(bad):
     with pytest.raises(UsageError, match="min_confidence must be between 0 and 1"):
         TranslateOptions(min_confidence=bad)
+
+
+# --- shown where people read, with the defaults --------------------------------------
+
+NUMBERS = [fr for fr, _ in make_test_models.numbers_corpus(40, seed=99)]
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+runner = CliRunner()
+
+
+def _article(tmp_path, sentences) -> Path:
+    path = tmp_path / "article.txt"
+    path.write_text("\n\n".join(sentences) + "\n", encoding="utf-8")
+    return path
+
+
+def test_text_marks_low_confidence_and_the_count_and_strict_include_it(tmp_path, random_model):
+    """A random model is unsure of everything it writes: with the defaults (memory on,
+    --min-confidence 0.5) every sentence says so, the closing line counts them and
+    --strict fails the run; --min-confidence 0, or the configuration file, turns it off."""
+    article = _article(tmp_path, NUMBERS[:3])
+    args = ["translate", str(article), "-m", str(random_model)]
+    done = runner.invoke(app, [*args, "--format", "md"])
+    assert done.exit_code == 0, done.output
+    assert done.stdout.count("low confidence\\]") == 3
+    assert "3 sentences flagged" in done.stderr
+    strict = runner.invoke(app, [*args, "--strict"])
+    assert strict.exit_code == 1 and "(--strict)" in strict.stderr
+    off = runner.invoke(app, [*args, "--min-confidence", "0"])
+    assert off.exit_code == 0 and "low confidence" not in off.stdout
+    config = tmp_path / "translate-news.toml"
+    config.write_text("[translate]\nmin-confidence = 0.0\n", encoding="utf-8")
+    filed = runner.invoke(app, ["--config", str(config), *args])
+    assert filed.exit_code == 0 and "low confidence" not in filed.stdout
+    refused = runner.invoke(app, [*args, "--min-confidence", "2"])
+    assert refused.exit_code == 2 and "2.0 is not in the range" in refused.stderr
+
+
+def test_json_gives_each_sentence_and_word_its_confidence(tmp_path, numbers_model):
+    article = _article(tmp_path, NUMBERS[:12])
+    done = runner.invoke(app, ["translate", str(article), "-m", str(numbers_model), "-f", "json"])
+    assert done.exit_code == 0, done.output
+    sentences = [s for p in json.loads(done.stdout)["paragraphs"] for s in p["sentences"]]
+    assert len(sentences) == 12
+    for sentence in sentences:
+        sure = sentence["confidence"]
+        assert " ".join(w["word"] for w in sure["words"]) == sentence["translation"]
+        assert all((w["confidence"] < 0.5) == w["weak"] for w in sure["words"])
+        logs = [math.log(w["confidence"]) for w in sure["words"]]
+        assert sure["sentence"] == pytest.approx(math.exp(sum(logs) / len(logs)), abs=1e-3)
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed")
+def test_html_shades_weak_words_in_a_real_browser(tmp_path, numbers_model):
+    """As Chromium reads the page: each weak word of the JSON is a shaded span with its
+    confidence in a tooltip and in words, and the legend says what the marks mean."""
+    article = _article(tmp_path, NUMBERS[:12])
+    page = tmp_path / "article.en.html"
+    args = ["translate", str(article), "-m", str(numbers_model)]
+    assert runner.invoke(app, [*args, "-o", str(page)]).exit_code == 0
+    data = json.loads(runner.invoke(app, [*args, "-f", "json"]).stdout)
+    weak = [
+        w for p in data["paragraphs"] for s in p["sentences"]
+        for w in s["confidence"]["words"] if w["weak"]
+    ]  # fmt: skip
+    assert weak, "the numbers model is unsure of some words of these sentences"
+    dom = subprocess.run(
+        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--dump-dom", page.as_uri()],
+        capture_output=True, text=True, timeout=120,
+    ).stdout  # fmt: skip
+    for word in weak:
+        percent = f"{word['confidence']:.0%}"
+        assert (
+            f'<span class="weak" title="model confidence {percent}">{html.escape(word["word"])}'
+            f'<span class="sr"> (low confidence: {percent})</span></span>'
+        ) in dom
+    assert dom.count('class="weak"') == len(weak) + 1  # and the legend's sample
+    assert '<p class="legend">Marked for checking' in dom

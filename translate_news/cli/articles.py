@@ -61,7 +61,8 @@ def translate(
     strict: bool,
 ) -> None:
     """Translate French articles into English. A sentence whose English loses a number
-    or a glossary term, or is left in French, is flagged: [check: ...] in the output.
+    or a glossary term, is left in French, or that the model is unsure of (under
+    --min-confidence), is flagged: [check: ...] in the output.
 
     SOURCE is a French article (.txt, .md, .html, .docx, .json, .jsonl), a folder of
     them, or - for standard input.

@@ -13,6 +13,7 @@ from translate_news.cli.shell import Group
 from translate_news.core.errors import UsageError
 from translate_news.core.options import (
     COMPUTE_TYPES,
+    MIN_CONFIDENCE,
     Backend,
     ModelOptions,
     SummaryOptions,
@@ -88,6 +89,15 @@ def _translation() -> list[click.Option]:
             help="Terms the English must keep: TSV (source<TAB>English; the source alone "
             "keeps it) or TOML. Sentences that lose one are flagged.",
         ),
+        click.Option(
+            ["--min-confidence"],
+            type=click.FloatRange(0.0, 1.0),
+            default=MIN_CONFIDENCE,
+            show_default=True,
+            metavar="P",
+            help="Flag a sentence the model is less sure of than P (0 to 1; its words' "
+            "geometric mean probability; 0: never): [check: low confidence].",
+        ),
     ]
 
 
@@ -104,6 +114,7 @@ def translation_options(
     no_memory: bool = False,
     shortlist: bool = False,
     glossary: Path | None = None,
+    min_confidence: float = MIN_CONFIDENCE,
 ) -> TranslateOptions:
     """The translation model and engine."""
     return TranslateOptions(
@@ -120,6 +131,7 @@ def translation_options(
         memory=not no_memory,
         memory_path=None if memory is None else str(memory),
         glossary=None if glossary is None else str(glossary),
+        min_confidence=min_confidence,
     )
 
 

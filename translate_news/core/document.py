@@ -77,6 +77,11 @@ class Flag:
         return {"kind": self.kind, "missing": list(self.missing)}
 
 
+# A word the model gives less than this probability is marked as weak where people read
+# (Firefox's threshold: its translations paint words under log(0.5) red).
+WEAK_WORD = 0.5
+
+
 def mean_log_prob(scores: Sequence[float]) -> float:
     """The mean of log-probabilities (0.0, certainty, for none): a word's of its
     subwords', a sentence's of its words' (Bergamot's quality estimator)."""
@@ -102,14 +107,21 @@ class Confidence:
         return math.exp(self.log_prob)
 
     def word(self, index: int) -> float:
+        """The confidence of word ``index``, between 0 and 1."""
         return math.exp(self.words[index][1])
 
+    def weak(self) -> list[int]:
+        """The words (their indices) the model gives less than ``WEAK_WORD``."""
+        bound = math.log(WEAK_WORD)
+        return [i for i, (_, score) in enumerate(self.words) if score < bound]
+
     def as_dict(self) -> dict[str, object]:
+        weak = set(self.weak())
         return {
             "sentence": round(self.sentence, 4),
             "words": [
-                {"word": word, "confidence": round(math.exp(score), 4)}
-                for word, score in self.words
+                {"word": word, "confidence": round(math.exp(score), 4), "weak": i in weak}
+                for i, (word, score) in enumerate(self.words)
             ],
         }
 

@@ -12,13 +12,16 @@ import json
 import os
 import re
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any, Literal, get_args
 
 from translate_news.core.document import (
+    WEAK_WORD,
     Article,
+    Confidence,
     Flag,
+    SentencePair,
     Summary,
     TranslatedArticle,
     TranslatedParagraph,
@@ -153,7 +156,7 @@ def to_markdown(
 def to_dict(article: TranslatedArticle) -> dict[str, Any]:
     """The article as JSON data: sentence pairs, options asked for, what ran."""
     return {
-        "title": None if article.title is None else asdict(article.title),
+        "title": None if article.title is None else pair_dict(article.title),
         "date": article.date,
         "source_path": article.path,
         "record": article.record,
@@ -167,11 +170,20 @@ def to_dict(article: TranslatedArticle) -> dict[str, Any]:
                 "language": p.language or "fr",
                 "source": p.source,
                 "translation": p.text,
-                "sentences": [asdict(pair) for pair in p.sentences],
+                "sentences": [pair_dict(pair) for pair in p.sentences],
             }
             for p in article.paragraphs
         ],
     }
+
+
+def pair_dict(pair: SentencePair) -> dict[str, Any]:
+    """A sentence pair as JSON data; its confidence as probabilities, the sentence's and
+    each word's (null where no model translated it)."""
+    data = {f.name: getattr(pair, f.name) for f in fields(pair)}
+    data["flags"] = [asdict(flag) for flag in pair.flags]
+    data["confidence"] = None if pair.confidence is None else pair.confidence.as_dict()
+    return data
 
 
 def json_text(data: Any) -> str:
@@ -203,6 +215,8 @@ def to_html(
             f'<p class="summary"><strong>Summary</strong> ({html.escape(summary.method)}): '
             f"{_html_run(summary.text, None, summary.flags)}</p>"
         )
+    if shaded(article):
+        body.append(LEGEND)
     for p in article.paragraphs:
         if p.language:  # nothing of it was translated: the whole paragraph is marked
             text = _html_text(p.text)
@@ -226,6 +240,23 @@ def to_html(
     return html_page(title, _STYLE, body, head=recorded)
 
 
+# Weak words: shaded and wavy-underlined (the underline survives print and colour
+# blindness), their confidence said in words for screen readers and on paper.
+CONFIDENCE_STYLE = (
+    ".weak{background:#ffe3b8;text-decoration:underline wavy #a34f00;"
+    "text-decoration-skip-ink:none}.sr{position:absolute;width:1px;height:1px;"
+    "overflow:hidden;clip-path:inset(50%);white-space:nowrap}"
+    ".legend{font:.8rem sans-serif;color:#333;border:1px solid #ccc;padding:.3rem .5rem}"
+    "@media print{*{print-color-adjust:exact;-webkit-print-color-adjust:exact}"
+    ".sr{position:static;width:auto;height:auto;clip-path:none;font-size:.7em}}"
+)
+LEGEND = (
+    '<p class="legend">Marked for checking: <mark class="flagged">a sentence</mark>'
+    '<small class="flag">check: what to check</small>, such as low confidence (the model '
+    "was unsure of the sentence as a whole); "
+    f'<span class="weak">a word</span> the model gave less than {WEAK_WORD:.0%}.</p>'
+)
+
 _STYLE = (
     "body{max-width:42rem;margin:auto;padding:1rem;"
     "font:1.05rem/1.5 Georgia,serif}.caption,.date,footer{color:#555}"
@@ -233,7 +264,7 @@ _STYLE = (
     ".untranslated{background:#fff3c4}.untranslated::before{content:'[not translated, '"
     " attr(lang) '] ';font:.75rem sans-serif;color:#7a5c00}"
     "mark.flagged{background:#ffd9d9}small.flag{font:.7rem sans-serif;color:#a00;"
-    "margin:0 .3em}code{overflow-wrap:anywhere}"
+    "margin:0 .3em}code{overflow-wrap:anywhere}" + CONFIDENCE_STYLE
 )
 
 
@@ -415,25 +446,28 @@ def human_date(iso: str) -> str:
     return parts[0]
 
 
-_Run = tuple[str, str | None, tuple[Flag, ...]]
+_Run = tuple[str, str | None, tuple[Flag, ...], Confidence | None]
 
 
 def _runs(paragraph: TranslatedParagraph) -> list[_Run]:
     """The paragraph's English as runs of translated text (language None) and of
     sentences passed through untranslated (their language), with the source's spacing
-    kept; a flagged sentence is a run of its own, with its flags."""
+    kept; a flagged sentence, or one with the model's confidence, is a run of its own."""
     runs: list[_Run] = []
     previous: str | None = None
     for i, pair in enumerate(paragraph.sentences):
-        parts: list[_Run] = [(pair.translation, pair.language, pair.flags)]
+        parts: list[_Run] = [(pair.translation, pair.language, pair.flags, pair.confidence)]
         if i:  # a separator inside a foreign run belongs to it
             inside = pair.language is not None and pair.language == previous
-            parts.insert(0, (paragraph.separators[i - 1], pair.language if inside else None, ()))
-        for text, language, flags in parts:
-            if runs and runs[-1][1] == language and not flags and not runs[-1][2]:
-                runs[-1] = (runs[-1][0] + text, language, ())
+            parts.insert(
+                0, (paragraph.separators[i - 1], pair.language if inside else None, (), None)
+            )
+        for text, language, flags, sure in parts:
+            last = runs[-1] if runs else None
+            if last and last[1] == language and not (flags or sure or last[2] or last[3]):
+                runs[-1] = (last[0] + text, language, (), None)
             else:
-                runs.append((text, language, flags))
+                runs.append((text, language, flags, sure))
         previous = pair.language
     return runs
 
@@ -453,7 +487,7 @@ def _marked(paragraph: TranslatedParagraph, escape: Callable[[str], str] = str) 
             else f"[not translated, language: {language}] {escape(text)}"
         )
         + escape(flag_note(flags))
-        for text, language, flags in _runs(paragraph)
+        for text, language, flags, _ in _runs(paragraph)
     )
 
 
@@ -461,16 +495,54 @@ def _html_text(text: str) -> str:
     return html.escape(text).replace("\n", "<br>\n")
 
 
-def _html_run(text: str, language: str | None, flags: tuple[Flag, ...] = ()) -> str:
+def _html_run(
+    text: str,
+    language: str | None,
+    flags: tuple[Flag, ...] = (),
+    sure: Confidence | None = None,
+) -> str:
+    shown = _html_text(text) if sure is None else _html_words(text, sure)
     if flags:
         note = html.escape("; ".join(map(str, flags)))
         return (
-            f'<mark class="flagged" title="check: {note}">{_html_text(text)}</mark>'
+            f'<mark class="flagged" title="check: {note}">{shown}</mark>'
             f'<small class="flag">check: {note}</small>'
         )
     if language is None:
-        return _html_text(text)
-    return f'<span lang="{html.escape(language)}" class="untranslated">{_html_text(text)}</span>'
+        return shown
+    return f'<span lang="{html.escape(language)}" class="untranslated">{shown}</span>'
+
+
+def _html_words(text: str, sure: Confidence) -> str:
+    """``text`` with each word the model was less sure of than ``WEAK_WORD`` marked:
+    shaded and underlined (not colour alone), its confidence in a tooltip and, for
+    screen readers and print, in words. The words are found in the text in order; one
+    that is not there (the memory's English edited) is left unmarked."""
+    out, cursor, written = [], 0, 0
+    weak = set(sure.weak())
+    for index, (word, _) in enumerate(sure.words):
+        place = text.find(word, cursor) if word else -1
+        if place < 0:
+            continue
+        cursor = place + len(word)
+        if index not in weak:
+            continue
+        percent = f"{sure.word(index):.0%}"
+        out.append(_html_text(text[written:place]))
+        out.append(
+            f'<span class="weak" title="model confidence {percent}">{_html_text(word)}'
+            f'<span class="sr"> (low confidence: {percent})</span></span>'
+        )
+        written = cursor
+    out.append(_html_text(text[written:]))
+    return "".join(out)
+
+
+def shaded(article: TranslatedArticle) -> bool:
+    """Whether the article's page marks anything: a flag or a weak word."""
+    pairs = [article.title] if article.title is not None else []
+    pairs += [pair for paragraph in article.paragraphs for pair in paragraph.sentences]
+    return any(pair.flags or (pair.confidence and pair.confidence.weak()) for pair in pairs)
 
 
 def _title(article: TranslatedArticle) -> str | None:

@@ -139,19 +139,7 @@ class Translator:
         with the flags of how it was made (split-long, loop-guard) and its confidence."""
         if not sentences:
             return []
-        ids = self.model.encode(sentences)
-        limit = self.model.max_input_tokens
-        units: list[list[int]] = []
-        owners: list[list[int]] = []  # unit indices of each sentence
-        for sentence, sentence_ids in zip(sentences, ids):
-            if len(sentence_ids) <= limit:
-                owners.append([len(units)])
-                units.append(sentence_ids)
-                continue
-            pieces = split_long(sentence, self.model.count, limit)
-            piece_ids = self.model.encode(pieces)
-            owners.append(list(range(len(units), len(units) + len(pieces))))
-            units.extend(piece_ids)
+        units, owners = self._units(sentences)
         outputs, scores = self.model.generate_scored(units, self.output_cap)
         outputs, repaired = self._repair_runaways(units, outputs)
         changed = repaired | self._rerank(sentences, units, owners, outputs)
@@ -169,6 +157,23 @@ class Translator:
             text = " ".join(texts[i] for i in owned)
             results.append(Entry(text, tuple(flags), Confidence.joined(sure[i] for i in owned)))
         return results
+
+    def _units(self, sentences: list[str]) -> tuple[list[list[int]], list[list[int]]]:
+        """The inputs the model translates (each sentence, or the pieces of one too long
+        for it) and, for each sentence, the indices of its units."""
+        ids = self.model.encode(sentences)
+        limit = self.model.max_input_tokens
+        units: list[list[int]] = []
+        owners: list[list[int]] = []
+        for sentence, sentence_ids in zip(sentences, ids):
+            if len(sentence_ids) <= limit:
+                owners.append([len(units)])
+                units.append(sentence_ids)
+                continue
+            pieces = split_long(sentence, self.model.count, limit)
+            owners.append(list(range(len(units), len(units) + len(pieces))))
+            units.extend(self.model.encode(pieces))
+        return units, owners
 
     def _rerank(
         self,
