@@ -269,3 +269,55 @@ def test_dates_as_a_reader_says_them(iso, said):
     from translate_news.formats.output import human_date
 
     assert human_date(iso) == said
+
+
+def test_a_briefing_says_which_summaries_rest_on_low_confidence_english(
+    tmp_path, toy_model, random_model
+):
+    """Defaults, as users run them: summaries of a random model's English (unsure of
+    every sentence) say so in their briefing item; the toy model's do not; brief
+    --min-confidence re-reads the recorded scores, --low-confidence leave-out drops them."""
+    articles = tmp_path / "articles"
+    make_folder(articles)
+    unsure, sure = tmp_path / "unsure", tmp_path / "sure"
+    assert summarize(articles, unsure, random_model).exit_code == 1  # broken.txt fails
+    assert summarize(articles, sure, toy_model).exit_code == 1
+    for fmt in ("md", "html", "json"):
+        shown = tmp_path / f"unsure.{fmt}"
+        assert runner.invoke(app, ["brief", str(unsure), "-o", str(shown)]).exit_code == 0
+        text = shown.read_text(encoding="utf-8")
+        assert text.count("sentences of the translation are of low confidence") == 3
+        assert "check: 5 of 5 sentences" in text  # a.txt: its title and four sentences
+        calm = tmp_path / f"sure.{fmt}"
+        assert runner.invoke(app, ["brief", str(sure), "-o", str(calm)]).exit_code == 0
+        assert "low confidence" not in calm.read_text(encoding="utf-8")
+    data = json.loads((tmp_path / "unsure.json").read_text(encoding="utf-8"))
+    items = [a for day in data["days"] for a in day["articles"]]
+    assert all(a["unsure"] == a["sentences"] > 0 and a["doubt"] for a in items)
+    relaxed = tmp_path / "relaxed.md"
+    args = ["brief", str(unsure), "-o", str(relaxed), "--min-confidence", "0"]
+    assert runner.invoke(app, args).exit_code == 0
+    assert "low confidence" not in relaxed.read_text(encoding="utf-8")
+    strict = tmp_path / "strict.md"
+    args = ["brief", str(sure), "-o", str(strict), "--min-confidence", "1", "--low-confidence"]
+    done = runner.invoke(app, [*args, "leave-out"])
+    assert done.exit_code == 1
+    assert "every article was left out for low confidence" in done.stderr
+    assert not strict.exists()
+    kept = runner.invoke(
+        app, ["brief", str(sure), "-o", str(strict), "--low-confidence", "leave-out"]
+    )
+    assert kept.exit_code == 0 and "(3 articles)" in kept.stderr
+
+
+def test_a_record_whose_confidence_is_not_a_probability_is_left_out(tmp_path, toy_model):
+    articles, out = tmp_path / "articles", tmp_path / "out"
+    make_folder(articles)
+    summarize(articles, out, toy_model)
+    record = out / "c.en.json"
+    data = json.loads(record.read_text(encoding="utf-8"))
+    data["translation"]["paragraphs"][0]["sentences"][0]["confidence"]["sentence"] = "high"
+    record.write_text(json.dumps(data), encoding="utf-8")
+    done = runner.invoke(app, ["brief", str(out), "-o", str(tmp_path / "b.md")])
+    assert done.exit_code == 1
+    assert "a sentence's confidence is 'high', not between 0 and 1); left out" in done.stderr

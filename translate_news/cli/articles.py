@@ -346,7 +346,28 @@ def summarize(
 )
 @click.option("--title", metavar="TEXT", help="The briefing's title.")
 @click.option("--force/--no-force", default=False, help="Overwrite an existing briefing.")
-def brief(folder: Path, output: Path, title: str | None, force: bool) -> None:
+@click.option(
+    "--min-confidence",
+    type=click.FloatRange(0.0, 1.0),
+    metavar="P",
+    help="An article whose translation has sentences the model was less sure of than P "
+    "(default: as flagged when it was translated) is marked, or left out.",
+)
+@click.option(
+    "--low-confidence",
+    type=click.Choice(["mark", "leave-out"]),
+    default="mark",
+    show_default=True,
+    help="What to do with such an article.",
+)
+def brief(
+    folder: Path,
+    output: Path,
+    title: str | None,
+    force: bool,
+    min_confidence: float | None,
+    low_confidence: str,
+) -> None:
     """Write an English briefing of the summarised articles in FOLDER (written by
     summarize), newest first, grouped by day.
 
@@ -361,11 +382,20 @@ def brief(folder: Path, output: Path, title: str | None, force: bool) -> None:
     if render is None:
         raise OutputError(f"{output}: the briefing must end in .md, .html or .json")
     pages = output.suffix.lower() == ".html"
-    entries, problems = load_entries(folder, output.resolve().parent, pages=pages)
+    entries, problems, dropped = load_entries(
+        folder,
+        output.resolve().parent,
+        pages=pages,
+        min_confidence=min_confidence,
+        leave_out=low_confidence == "leave-out",
+    )
     for problem in problems:
         click.echo(f"translate-news: error: {problem}", err=True)
+    if not entries:
+        raise InputError(f"{folder}: every article was left out for low confidence")
     write_atomic(output, render(entries, title), force=force)
     noun = "article" if len(entries) == 1 else "articles"
-    say(f"wrote {output} ({len(entries)} {noun})")
+    left = f"; {dropped} left out for low confidence" if dropped else ""
+    say(f"wrote {output} ({len(entries)} {noun}{left})")
     if problems:
         raise click.exceptions.Exit(1)

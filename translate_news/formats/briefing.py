@@ -38,22 +38,49 @@ class Entry:
     summary: str
     link: str
     signature: str | None = None  # what translated the article
+    unsure: int = 0  # sentences of its translation of low confidence
+    sentences: int = 0  # sentences of its translation with a confidence
+
+    @property
+    def doubt(self) -> str | None:
+        """What the item says when the summary was built on low-confidence English."""
+        if not self.unsure:
+            return None
+        return (
+            f"check: {self.unsure} of {self.sentences} sentences of the translation are of "
+            "low confidence"
+        )
 
 
 def load_entries(
-    folder: Path, relative_to: Path, *, pages: bool = False
-) -> tuple[list[Entry], list[str]]:
-    """The summarised articles under ``folder``, newest first (undated last), and one line
-    for each record that is not a valid summary (left out). Each links to its full
-    translation beside the record (its HTML page when ``pages`` and there is one, else its
-    Markdown), by a relative, percent-encoded path from the folder ``relative_to``
-    (where the briefing will be written)."""
-    entries, problems = [], []
+    folder: Path,
+    relative_to: Path,
+    *,
+    pages: bool = False,
+    min_confidence: float | None = None,
+    leave_out: bool = False,
+) -> tuple[list[Entry], list[str], int]:
+    """The summarised articles under ``folder``, newest first (undated last), one line
+    for each record that is not a valid summary (left out), and how many were left out
+    for low confidence. Each links to its full translation beside the record (its HTML
+    page when ``pages`` and there is one, else its Markdown), by a relative,
+    percent-encoded path from the folder ``relative_to`` (where the briefing will be
+    written). An article whose translation has sentences of low confidence (under
+    ``min_confidence``, else as flagged when it was translated) says so, or with
+    ``leave_out`` is left out."""
+    entries, problems, dropped = [], [], 0
     for path in sorted(folder.rglob("*.en.json")):
         try:
             record = read_summary_record(path)
         except InputError as exc:
             problems.append(f"{exc}; left out")
+            continue
+        scored = [c for c in record.confidences if c is not None]
+        unsure = (
+            record.unsure if min_confidence is None else sum(c < min_confidence for c in scored)
+        )
+        if unsure and leave_out:
+            dropped += 1
             continue
         target = record.page if pages and record.page is not None else record.markdown
         relative = Path(os.path.relpath(target, relative_to)).as_posix()
@@ -61,10 +88,20 @@ def load_entries(
         link = "/".join(
             quote(part, safe="", errors="surrogateescape") for part in relative.split("/")
         )
-        entries.append(Entry(record.headline, record.date, record.summary, link, record.signature))
-    if not entries:
+        entries.append(
+            Entry(
+                record.headline,
+                record.date,
+                record.summary,
+                link,
+                record.signature,
+                unsure,
+                len(scored),
+            )
+        )
+    if not entries and not dropped:
         raise InputError(f"{folder}: no summaries found; run translate-news summarize first")
-    return newest_first(entries), problems
+    return newest_first(entries), problems, dropped
 
 
 def newest_first(entries: Iterable[Entry]) -> list[Entry]:
@@ -78,9 +115,25 @@ def entries_of(summarised: Iterable[tuple[TranslatedArticle, Summary]]) -> list[
     """Briefing entries for articles just summarised (not read from records), newest
     first, each linked to its place in the same page (``#article-1``, ...)."""
     return newest_first(
-        Entry(english.headline, english.date, summary.text, f"#article-{i}", str(english.signature))
+        Entry(
+            english.headline,
+            english.date,
+            summary.text,
+            f"#article-{i}",
+            str(english.signature),
+            *_unsure(english),
+        )
         for i, (english, summary) in enumerate(summarised, 1)
     )
+
+
+def _unsure(english: TranslatedArticle) -> tuple[int, int]:
+    """How many sentences of a translation are flagged of low confidence, of how many
+    with a confidence."""
+    pairs = [english.title] if english.title is not None else []
+    pairs += [pair for paragraph in english.paragraphs for pair in paragraph.sentences]
+    low = sum(any(f.kind == "low-confidence" for f in pair.flags) for pair in pairs)
+    return low, sum(pair.confidence is not None for pair in pairs)
 
 
 def _time(entry: Entry) -> str:
@@ -118,7 +171,10 @@ def to_markdown(entries: list[Entry], title: str | None = None) -> str:
             lines += ["", f"### {md_escape(entry.headline)}", ""]
             if _time(entry):
                 lines.append(f"*{_time(entry)}*  ")
-            lines += [md_escape(entry.summary), "", f"[Full translation]({entry.link})"]
+            lines.append(md_escape(entry.summary))
+            if entry.doubt:
+                lines += ["", f"*{md_escape(entry.doubt)}*"]
+            lines += ["", f"[Full translation]({entry.link})"]
     lines += ["", "---", ""] + [f"*Machine translation: `{s}`*  " for s in _signatures(entries)]
     return "\n".join(lines).rstrip() + "\n"
 
@@ -131,7 +187,11 @@ def to_record(entries: list[Entry], title: str | None = None) -> dict[str, Any]:
     """The briefing as the JSON object :func:`to_json` writes."""
     heading, subtitle = _heading(entries, title)
     days = [
-        {"day": day or None, "label": label, "articles": [asdict(e) for e in group]}
+        {
+            "day": day or None,
+            "label": label,
+            "articles": [asdict(e) | {"doubt": e.doubt} for e in group],
+        }
         for day, label, group in _days(entries)
     ]
     return {"title": heading, "subtitle": subtitle, "count": len(entries), "days": days}
@@ -145,6 +205,8 @@ _STYLE = (
     "time{color:#555;font-size:.9rem}a{color:#1a4d8f}"
     "footer{margin-top:2rem;border-top:1px solid #ccc;color:#555;font-size:.8rem}"
     "code{overflow-wrap:anywhere}"
+    ".doubt{font:.85rem sans-serif;color:#7a3a00;border-left:3px solid #a34f00;"
+    "padding-left:.4rem}"
     "@media print{a{color:#111}a::after{content:' (' attr(href) ')';font-size:.8rem}}"
 )
 
@@ -159,9 +221,10 @@ def to_html(entries: list[Entry], title: str | None = None) -> str:
         for entry in group:
             time = _time(entry)
             when = f'<time datetime="{esc(entry.date or "")}">{esc(time)}</time>' if time else ""
+            doubt = f'<p class="doubt">{esc(entry.doubt)}</p>' if entry.doubt else ""
             body.append(
                 f"<article><h3>{esc(entry.headline)}</h3>{when}<p>{esc(entry.summary)}</p>"
-                f'<p><a href="{esc(entry.link)}">Full translation</a></p></article>'
+                f'{doubt}<p><a href="{esc(entry.link)}">Full translation</a></p></article>'
             )
         body.append("</section>")
     signatures = "".join(

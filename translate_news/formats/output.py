@@ -300,6 +300,10 @@ class SummaryRecord:
     fingerprint: str | None
     signature: str | None
     page: Path | None = None  # the standalone HTML page, when one was written
+    # Each translated sentence's confidence (title first; None where none), and how
+    # many the run that translated them flagged as of low confidence.
+    confidences: tuple[float | None, ...] = ()
+    unsure: int = 0
 
 
 def summary_record(
@@ -367,6 +371,7 @@ def read_summary_record(path: Path) -> SummaryRecord:
         page = _field(record.get("page"), "page", None)
         signature = _field(translation.get("signature"), "signature", None)
         fingerprint = _field(record.get("fingerprint"), "fingerprint", None)
+        confidences, unsure = _sentence_confidences(translation, paragraphs)
     except (OSError, ValueError) as exc:
         raise InputError(f"{path}: not a summary written by translate-news ({exc})") from None
     if date is not None and not ISO_DATE.fullmatch(date):
@@ -383,7 +388,37 @@ def read_summary_record(path: Path) -> SummaryRecord:
         fingerprint=fingerprint,
         signature=signature,
         page=None if page is None else path.with_name(page),
+        confidences=confidences,
+        unsure=unsure,
     )
+
+
+def _sentence_confidences(
+    translation: dict[str, Any], paragraphs: list[Any]
+) -> tuple[tuple[float | None, ...], int]:
+    """The confidence of each sentence of a recorded translation (title first) and how
+    many carry the low-confidence flag; a record from before confidence has none."""
+    sentences = [translation["title"]] if translation.get("title") is not None else []
+    for paragraph in paragraphs:
+        listed = _table(paragraph, "paragraph").get("sentences", [])
+        if not isinstance(listed, list):
+            raise ValueError("a paragraph's sentences are not a list")
+        sentences += listed
+    found: list[float | None] = []
+    unsure = 0
+    for sentence in sentences:
+        sentence = _table(sentence, "sentence")
+        sure = _table(sentence.get("confidence"), "confidence", None)
+        value = None if sure is None else sure.get("sentence")
+        if value is not None and (
+            isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1
+        ):
+            raise ValueError(f"a sentence's confidence is {value!r}, not between 0 and 1")
+        found.append(None if value is None else float(value))
+        flags = sentence.get("flags", [])
+        if isinstance(flags, list):
+            unsure += any(isinstance(f, dict) and f.get("kind") == "low-confidence" for f in flags)
+    return tuple(found), unsure
 
 
 _REQUIRED = object()
