@@ -234,3 +234,41 @@ def test_html_shades_weak_words_in_a_real_browser(tmp_path, numbers_model):
         ) in dom
     assert dom.count('class="weak"') == len(weak) + 1  # and the legend's sample
     assert '<p class="legend">Marked for checking' in dom
+
+
+# --- alternatives ---------------------------------------------------------------------
+
+
+def test_alternatives_come_from_the_same_beam_with_their_confidences(toy_model, monkeypatch):
+    translator = Translator(str(toy_model), device="cpu")
+    model = translator.model
+    searches = []
+    real = model._generate
+    monkeypatch.setattr(model, "_generate", lambda *a: searches.append(a) or real(*a))
+    [found] = translator.translate_checked([FRENCH[0]], alternatives=3)
+    assert len(searches) == 1  # one beam search: the best and the others
+    beam = real(model.encode([FRENCH[0]]), translator.output_cap, 4, 4, {})[0]
+    texts = list(dict.fromkeys(model.decode(beam)))
+    assert found.text == texts[0]
+    assert [a.translation for a in found.alternatives] == texts[1:4]
+    for alternative, output in zip(found.alternatives, beam[1:]):
+        [row] = model.score(model.encode([FRENCH[0]]), [output])
+        expected = confidence.sentence([s for _, s in model.words(output, row)])
+        assert alternative.confidence.log_prob == pytest.approx(expected, abs=1e-5)
+
+
+def test_cli_alternatives_in_json_and_refused_elsewhere(toy_article, toy_model):
+    args = ["translate", str(toy_article), "-m", str(toy_model)]
+    done = runner.invoke(app, [*args, "-f", "json", "--alternatives", "2"])
+    assert done.exit_code == 0, done.output
+    sentences = [s for p in json.loads(done.stdout)["paragraphs"] for s in p["sentences"]]
+    for sentence in sentences:
+        assert 1 <= len(sentence["alternatives"]) <= 2
+        for alternative in sentence["alternatives"]:
+            assert alternative["translation"] != sentence["translation"]
+            assert 0 < alternative["confidence"] <= 1
+    plain = json.loads(runner.invoke(app, [*args, "-f", "json"]).stdout)
+    assert all(s["alternatives"] == [] for p in plain["paragraphs"] for s in p["sentences"])
+    refused = runner.invoke(app, [*args, "--alternatives", "2"])
+    assert refused.exit_code == 2
+    assert "--alternatives shows in JSON, for one article: add --format json" in refused.stderr

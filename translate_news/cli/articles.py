@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -10,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from translate_news.core.errors import InputError, OutputError, UsageError
-from translate_news.core.options import SummaryOptions, TranslateOptions
+from translate_news.core.options import MAX_ALTERNATIVES, SummaryOptions, TranslateOptions
 from translate_news.formats.output import FORMATS, Format
 from translate_news.formats.readers import ReadOptions
 
@@ -26,6 +27,7 @@ from translate_news.cli.groups import (
     RayOptions,
     strict_option,
     summary_beside,
+    whole,
 )
 from translate_news.cli.shell import command, say, show_signature, state
 
@@ -48,6 +50,13 @@ from translate_news.cli.shell import command, say, show_signature, state
 )
 @click.option("--force/--no-force", default=False, help="Overwrite existing outputs.")
 @click.option("--text", "-t", metavar="TEXT", help="French text to translate, instead of a file.")
+@click.option(
+    "--alternatives",
+    **whole(0, MAX_ALTERNATIVES),
+    default=0,
+    help="With --format json, up to N other translations of each sentence, from the same "
+    "beam search, with their confidences.",
+)
 @strict_option
 def translate(
     options: TranslateOptions,
@@ -58,6 +67,7 @@ def translate(
     fmt: Format | None,
     force: bool,
     text: str | None,
+    alternatives: int,
     strict: bool,
 ) -> None:
     """Translate French articles into English. A sentence whose English loses a number
@@ -77,6 +87,7 @@ def translate(
 
         translate-news translate --text "Le Kremlin a assuré mardi ne rien attendre."
     """
+    from translate_news.formats.output import format_for
     from translate_news.formats.readers import FEED_SUFFIXES
     from translate_news.pipeline.folder import check_output_folder
 
@@ -85,7 +96,11 @@ def translate(
     if text is not None:
         source = "-"  # a short text behaves as standard input would
     path = Path(source or "-")
-    if source != "-" and (path.is_dir() or path.suffix.lower() in FEED_SUFFIXES):
+    many = source != "-" and (path.is_dir() or path.suffix.lower() in FEED_SUFFIXES)
+    if alternatives and (many or format_for(output, fmt) != "json"):
+        raise UsageError("--alternatives shows in JSON, for one article: add --format json")
+    options = dataclasses.replace(options, alternatives=alternatives)
+    if many:
         if output is None:
             raise UsageError(f"{source}: translating many articles needs -o FOLDER")
         check_output_folder(output)

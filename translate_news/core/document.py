@@ -137,6 +137,18 @@ class Confidence:
 
 
 @dataclass(frozen=True)
+class Alternative:
+    """Another translation the model's beam search found for a sentence, with its
+    confidence."""
+
+    translation: str
+    confidence: Confidence
+
+    def as_dict(self) -> dict[str, object]:
+        return {"translation": self.translation, "confidence": round(self.confidence.sentence, 4)}
+
+
+@dataclass(frozen=True)
 class SentencePair:
     """A source sentence and its English; ``translated`` is False for what passes
     through untouched: photo credits, and sentences confidently not in French, whose
@@ -150,6 +162,7 @@ class SentencePair:
     language: str | None = None
     flags: tuple[Flag, ...] = ()
     confidence: Confidence | None = None
+    alternatives: tuple[Alternative, ...] = ()  # when asked for (--alternatives N)
 
 
 @dataclass(frozen=True)

@@ -73,6 +73,7 @@ MAX_BATCH_TOKENS = 1_000_000
 MAX_WINDOW = 100_000
 MAX_SUMMARY_TOKENS = 100_000
 MAX_SENTENCES = 10_000
+MAX_ALTERNATIVES = MAX_BEAMS - 1  # n others need a beam n + 1 wide
 # A sentence whose confidence (the geometric mean of its words' probabilities) is under
 # this is flagged "low confidence"; chosen from scripts/eval_confidence.py (README).
 MIN_CONFIDENCE = 0.5
@@ -126,6 +127,7 @@ class TranslateOptions:
     length-sorted list of sentences. ``glossary`` is a TSV or TOML file of terms the
     English must keep (see :mod:`translate_news.text.glossary`). A sentence the model
     is less sure of than ``min_confidence`` (0 to 1; 0: never) is flagged.
+    ``alternatives`` n gives each sentence up to n other translations of its beam.
     """
 
     model: ModelOptions = field(default_factory=ModelOptions)
@@ -136,9 +138,11 @@ class TranslateOptions:
     articles_per_window: int = 32
     glossary: str | None = None
     min_confidence: float = MIN_CONFIDENCE
+    alternatives: int = 0
 
     def __post_init__(self) -> None:
         _at_least("beams", self.beams, 1, MAX_BEAMS)
+        _at_least("alternatives", self.alternatives, 0, MAX_ALTERNATIVES)
         _at_least("articles_per_window", self.articles_per_window, 1, MAX_WINDOW)
         if not 0.0 <= self.min_confidence <= 1.0:  # NaN too
             raise UsageError(f"min_confidence must be between 0 and 1, got {self.min_confidence}")

@@ -183,6 +183,7 @@ def pair_dict(pair: SentencePair) -> dict[str, Any]:
     data = {f.name: getattr(pair, f.name) for f in fields(pair)}
     data["flags"] = [asdict(flag) for flag in pair.flags]
     data["confidence"] = None if pair.confidence is None else pair.confidence.as_dict()
+    data["alternatives"] = [alternative.as_dict() for alternative in pair.alternatives]
     return data
 
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from translate_news.core.document import (
+    Alternative,
     Article,
     Confidence,
     Flag,
@@ -55,6 +56,7 @@ class Checked:
     text: str
     flags: tuple[Flag, ...] = ()
     confidence: Confidence | None = None
+    alternatives: tuple[Alternative, ...] = ()
 
 
 @dataclass
@@ -107,40 +109,61 @@ class Translator:
         and remembered translations come from the translation memory."""
         return [checked.text for checked in self.translate_checked(sentences)]
 
-    def translate_checked(self, sentences: Sequence[str]) -> list[Checked]:
+    def translate_checked(
+        self, sentences: Sequence[str], alternatives: int | None = None
+    ) -> list[Checked]:
         """Translate sentences as :meth:`translate` does, each with its flags (see
         :mod:`translate_news.text.checks`) and the model's confidence: a sentence whose
         numbers or glossary terms the best translation loses takes the best of the
         model's n best that keeps them; one the model is less sure of than
-        ``options.min_confidence`` is flagged ``low-confidence``."""
+        ``options.min_confidence`` is flagged ``low-confidence``.
+
+        With ``alternatives`` n (default ``options.alternatives``), each sentence also
+        gets up to n other translations, with their confidences, from the same beam
+        search as its best (at least n + 1 wide); these are decoded even where the
+        memory knows the sentence (its translation is still the one given), and not
+        remembered."""
+        count = self.options.alternatives if alternatives is None else alternatives
         cleaned = [normalize(sentence) for sentence in sentences]
         unique = list(dict.fromkeys(s for s in cleaned if s))
         memory = self.memory
         done = memory.get_many(str(self.signature), unique) if memory is not None else {}
-        todo = [s for s in unique if s not in done]
-        fresh = dict(zip(todo, self._translate_unique(todo)))
-        if memory is not None:  # under what translated them, after any fallback
+        todo = unique if count else [s for s in unique if s not in done]
+        made, others = self._translate_unique(todo, count)
+        fresh = dict(zip(todo, made))
+        if memory is not None and not count:  # under what translated them
             memory.put_many(str(self.signature), fresh)
-        done.update(fresh)
+        done = fresh | done if count else done | fresh
+        more = dict(zip(todo, others))
         checked = {"": Checked("")}
         for source, entry in done.items():
             flags = (*entry.flags, *check(source, entry.translation, self.glossary))
             if self.doubtful(entry.confidence):
                 flags += (Flag("low-confidence"),)
-            checked[source] = Checked(entry.translation, flags, entry.confidence)
+            kept = tuple(a for a in more.get(source, ()) if a.translation != entry.translation)
+            checked[source] = Checked(entry.translation, flags, entry.confidence, kept[:count])
         return [checked[sentence] for sentence in cleaned]
 
     def doubtful(self, confidence: Confidence | None) -> bool:
         """Whether a translation's confidence is under ``options.min_confidence``."""
         return confidence is not None and confidence.sentence < self.options.min_confidence
 
-    def _translate_unique(self, sentences: list[str]) -> list[Entry]:
+    def _translate_unique(
+        self, sentences: list[str], alternatives: int = 0
+    ) -> tuple[list[Entry], list[tuple[Alternative, ...]]]:
         """Translate distinct sentences; over-long ones go through in pieces. Each comes
-        with the flags of how it was made (split-long, loop-guard) and its confidence."""
+        with the flags of how it was made (split-long, loop-guard) and its confidence,
+        and with ``alternatives``, up to that many + 1 others of the same beam (none for
+        a sentence in pieces)."""
         if not sentences:
-            return []
+            return [], []
         units, owners = self._units(sentences)
-        outputs, scores = self.model.generate_scored(units, self.output_cap)
+        if alternatives:
+            nbest = self.nbest(units, alternatives + 1)
+            outputs = [found[0] for found in nbest]
+            scores = self.model.score(units, outputs)
+        else:
+            outputs, scores = self.model.generate_scored(units, self.output_cap)
         outputs, repaired = self._repair_runaways(units, outputs)
         changed = repaired | self._rerank(sentences, units, owners, outputs)
         again = sorted(changed)  # scored again: their outputs are not the beam's
@@ -156,7 +179,32 @@ class Translator:
                 flags.append(Flag("loop-guard"))
             text = " ".join(texts[i] for i in owned)
             results.append(Entry(text, tuple(flags), Confidence.joined(sure[i] for i in owned)))
-        return results
+        if not alternatives:
+            return results, [() for _ in sentences]
+        return results, self._alternatives(units, owners, nbest)
+
+    def _alternatives(
+        self, units: list[list[int]], owners: list[list[int]], nbest: list[list[list[int]]]
+    ) -> list[tuple[Alternative, ...]]:
+        """The other hypotheses of each one-piece sentence, runaways left out, each text
+        once, with its confidence (one scoring pass for all)."""
+        wanted: list[tuple[int, list[int]]] = []  # (sentence, output)
+        for k, owned in enumerate(owners):
+            if len(owned) != 1:
+                continue
+            unit = owned[0]
+            cap = self.output_cap(len(units[unit]))
+            for output in nbest[unit][1:]:
+                if not is_runaway(len(units[unit]), output, cap):
+                    wanted.append((k, output))
+        outputs = [output for _, output in wanted]
+        inputs = [units[owners[k][0]] for k, _ in wanted]
+        found: list[dict[str, Alternative]] = [{} for _ in owners]
+        scored = self.model.score(inputs, outputs)
+        for (k, output), text, row in zip(wanted, self.model.decode(outputs), scored):
+            sure = Confidence(tuple(self.model.words(output, row)))
+            found[k].setdefault(text, Alternative(text, sure))
+        return [tuple(options.values()) for options in found]
 
     def _units(self, sentences: list[str]) -> tuple[list[list[int]], list[list[int]]]:
         """The inputs the model translates (each sentence, or the pieces of one too long
@@ -221,26 +269,6 @@ class Translator:
         """The model's ``count`` best outputs (ids) of each input, best first, from one
         beam search at least ``count`` wide."""
         return self.model.generate_nbest(inputs, self.output_cap, count)
-
-    def hypotheses(self, sentences: Sequence[str], count: int) -> list[list[str]]:
-        """The model's ``count`` best translations of each sentence, best first, each
-        text once and runaways left out (fewer where they repeat). A sentence too long
-        for the model in one piece, or empty, has none. The memory is not consulted:
-        these are what the model itself ranks next (LibreTranslate's alternatives)."""
-        cleaned = [normalize(sentence) for sentence in sentences]
-        ids = self.model.encode(cleaned)
-        limit = self.model.max_input_tokens
-        fits = [i for i, s in enumerate(cleaned) if s and len(ids[i]) <= limit]
-        out: list[list[str]] = [[] for _ in cleaned]
-        if not fits or count < 1:
-            return out
-        inputs = [ids[i] for i in fits]
-        nbest = self.nbest(inputs, count)
-        for i, source_ids, found in zip(fits, inputs, nbest):
-            cap = self.output_cap(len(source_ids))
-            usable = [h for h in found if not is_runaway(len(source_ids), h, cap)]
-            out[i] = list(dict.fromkeys(self.model.decode(usable)))
-        return out
 
     def output_cap(self, source_tokens: int) -> int:
         """The most tokens generated for a source of ``source_tokens`` tokens."""
@@ -357,7 +385,13 @@ def _pair(item: _Sentence, translations: list[Checked]) -> SentencePair:
     if index is None:
         return SentencePair(source, source, translated=False, language=language)
     found = translations[index]
-    return SentencePair(source, found.text, flags=found.flags, confidence=found.confidence)
+    return SentencePair(
+        source,
+        found.text,
+        flags=found.flags,
+        confidence=found.confidence,
+        alternatives=found.alternatives,
+    )
 
 
 def _assemble(plan: _Plan, translations: list[Checked]) -> TranslatedParagraph:

@@ -39,17 +39,16 @@ async def translate(request: Request, service: ServiceDep) -> Any:
     if foreign:
         raise Refused(400, f"{foreign[0]} (detected) is not supported: fr to en only")
     plans = await service.plan(texts, asked.fmt)
-    english = await service.translate(plans, request.is_disconnected)
+    others: list[list[str]] = [[] for _ in texts]
+    if asked.alternatives and asked.fmt == "text":  # as LibreTranslate: none for html
+        english, others = await service.with_alternatives(plans, asked.alternatives)
+    else:
+        english = await service.translate(plans, request.is_disconnected)
     one = asked.one
     answer: dict[str, Any] = {"translatedText": english[0] if one else english}
     if detected:
         answer["detectedLanguage"] = detected[0] if one else detected
-    if asked.alternatives:  # as LibreTranslate: none for html
-        others = (
-            await service.alternatives(plans, english, asked.alternatives)
-            if asked.fmt == "text"
-            else [[] for _ in texts]
-        )
+    if asked.alternatives:
         answer["alternatives"] = others[0] if one else others
     return answer
 

@@ -222,25 +222,33 @@ class Service:
         """``work(*args)`` in the thread the model runs in (one model at work at a time)."""
         return await asyncio.get_running_loop().run_in_executor(self.batcher.worker, work, *args)
 
-    async def alternatives(self, plans: list[Plan], best: list[str], count: int) -> list[list[str]]:
-        """Up to ``count`` other translations of each planned text (:meth:`plan`, format
-        text): the k-th puts each sentence's k-th next hypothesis of the model (its best
-        where it has no more) into the text; each differs from the text's translation
-        and from the others."""
+    async def with_alternatives(
+        self, plans: list[Plan], count: int
+    ) -> tuple[list[str], list[list[str]]]:
+        """Each planned text (:meth:`plan`, format text) in English and up to ``count``
+        others, all from one beam search per sentence: the k-th other puts each
+        sentence's k-th alternative (its best where it has no more) into the text; each
+        differs from the text's translation and from the others."""
         flat = [sentence for sentences, _ in plans for sentence in sentences]
-        found = await self.in_worker(self.translator.hypotheses, flat, count + 1)
+        self.metrics.sentences.inc(len(flat))
+        found = await self.in_worker(self.translator.translate_checked, flat, count)
 
-        def assemble() -> list[list[str]]:
-            out, start = [], 0
-            for (sentences, finish), chosen in zip(plans, best):
+        def assemble() -> tuple[list[str], list[list[str]]]:
+            best, out, start = [], [], 0
+            for sentences, finish in plans:
                 mine = found[start : start + len(sentences)]
                 start += len(sentences)
+                chosen = finish(mine)
                 options = []
-                for k in range(1, count + 1):
-                    picks = [h[k] if len(h) > k else (h[0] if h else "") for h in mine]
-                    options.append(finish([Checked(t) for t in picks]))
+                for k in range(count):
+                    picks = [
+                        Checked(c.alternatives[k].translation) if len(c.alternatives) > k else c
+                        for c in mine
+                    ]
+                    options.append(finish(picks))
+                best.append(chosen)
                 out.append([o for o in dict.fromkeys(options) if o != chosen][:count])
-            return out
+            return best, out
 
         return await asyncio.to_thread(assemble)
 
