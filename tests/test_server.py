@@ -442,3 +442,27 @@ def test_a_fault_of_the_servers_own_is_5xx_names_no_path_and_health_says_so(toy_
         assert health.status_code == 503
         assert health.json()["status"] == "degraded" and "memory" in health.json()["reason"]
         assert "secret-folder" not in health.text
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed")
+def test_the_page_shades_the_words_the_model_was_unsure_of(test_models, tmp_path):
+    """The numbers model is unsure of some words of these sentences: in Chromium, the
+    page shows each as a shaded span with its confidence, and the legend."""
+    numbers = Translator(str(test_models / "marian-numbers"), device="cpu",
+                         memory_path=str(tmp_path / "memory.sqlite"))  # fmt: skip
+    french = [fr for fr, _ in make_test_models.numbers_corpus(40, seed=99)][:12]
+    weak = [
+        w for checked in numbers.translate_checked(french) for i, (w, _) in
+        enumerate(checked.confidence.words) if i in checked.confidence.weak()
+    ]  # fmt: skip
+    assert weak
+    with running(numbers) as (url, _):
+        text = urllib.parse.quote(" ".join(french))
+        dom = subprocess.run(
+            [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu",
+             "--virtual-time-budget=20000", "--dump-dom", f"{url}/?text={text}"],
+            capture_output=True, text=True, timeout=120,
+        ).stdout  # fmt: skip
+    assert dom.count('<span class="weak" title="model confidence') == len(weak), dom[-3000:]
+    assert '<span class="sr"> (low confidence: ' in dom
+    assert '<p id="legend">' in dom  # shown: no longer hidden

@@ -167,3 +167,34 @@ def test_the_old_evaluate_spelling_is_refused_in_one_line(tmp_path):
     result = cli("evaluate", "--source", tmp_path / "x.fr")
     assert result.exit_code == 2 and "No such option" in result.stderr
     assert "--source" in result.stderr
+
+
+def test_with_a_shortlist_the_confidence_is_over_the_full_vocabulary(own_toy):
+    """The shortlist narrows the search, not the scores: a shortlisted translation's
+    confidence is what the full model gives that same output (here a shortlist so small
+    that the translations change, and the model is unsure of them)."""
+    first, second = _halves()
+    full = Translator(str(own_toy), backend="ctranslate2", device="cpu", memory=False)
+    save(build(model_pairs(full, first), common=5, per_source=2), full.model.folder,
+         full.model.fingerprint)  # fmt: skip
+    short = Translator(
+        str(own_toy), backend="ctranslate2", device="cpu", memory=False, shortlist=True
+    )
+    sentences = second[:40]
+    found = short.translate_checked(sentences)
+    inputs = full.model.encode(sentences)
+    outputs = short.model.generate(inputs, short.output_cap)
+    compared = 0
+    for checked, output, row in zip(found, outputs, full.model.score(inputs, outputs)):
+        if checked.text != short.model.decode([output])[0]:
+            continue  # translated again by the loop guard: another output
+        compared += 1
+        expected = full.model.words(output, row)
+        assert [w for w, _ in checked.confidence.words] == [w for w, _ in expected]
+        for (_, got), (_, want) in zip(checked.confidence.words, expected):
+            assert got == pytest.approx(want, abs=1e-5)
+    assert compared >= 10
+    assert [c.text for c in found] != full.translate(sentences)  # the shortlist bit
+    assert min(c.confidence.sentence for c in found) < min(
+        c.confidence.sentence for c in full.translate_checked(sentences)
+    )
