@@ -1,13 +1,15 @@
-"""What confidence costs: the teacher-forced pass that gives each token's log-probability,
-beside the beam search that made the translations, on the opus-mt-fr-en-shaped model.
+"""What confidence costs: translating with each sentence scored (``generate_scored``:
+each batch's teacher-forced pass over the full vocabulary submitted as soon as its beam
+search ends) against translating alone (``generate``), on the opus-mt-fr-en-shaped model.
 
     python scripts/bench_confidence.py [--synthetic N] [--rounds R] [--json FILE]
 
 The model is scripts/bench.py's (random weights, opus-mt-fr-en's shape, built once into
 the user cache); every output is forced to 1.2 x its batch's longest source, as in
-bench.py, so that a random model writes the lengths a real one would. Both passes run in
-the default engine's token-budget batches (CTranslate2 int8 on CPU, beam 4). Prints
-and saves the seconds of each and their ratio, per round and the median.
+bench.py, so that a random model writes the lengths a real one would. Both run in the
+default engine's token-budget batches (CTranslate2 int8 on CPU, beam 4), one after the
+other in each round. Prints and saves the seconds of each and the extra time, per round
+and the median.
 """
 
 from __future__ import annotations
