@@ -82,14 +82,14 @@ def test_a_shortlist_from_one_half_translates_the_other_half_identically(own_toy
     # ... while a sentence is allowed well under half of the 103 English tokens:
     sources = [short.model.tokens(ids) for ids in short.model.encode(second)]
     assert statistics.mean(len(vmap.allowed(s)) for s in sources) < 103 / 2
-    assert short.signature.shortlist and f"|shortlist={short.signature.shortlist}|" in str(
-        short.signature
-    )
+    assert short.signature.shortlist
+    assert f"|shortlist={short.signature.shortlist},guarded|" in str(short.signature)
 
 
-def test_a_shortlist_too_small_changes_translations(own_toy):
-    """The map is really used: with one candidate per source token, the toy model
-    cannot write what it wrote before."""
+def test_a_shortlist_too_small_is_caught_by_the_guard(own_toy):
+    """The map is really used: with one candidate per source token, the toy model's
+    shortlisted search cannot write what it wrote before. The guard sees it, redoes
+    those sentences with the full vocabulary, and every translation is the full one."""
     first, second = _halves()
     full = Translator(str(own_toy), backend="ctranslate2", device="cpu", memory=False)
     vmap = build(model_pairs(full, first), common=0, per_source=1)
@@ -97,7 +97,13 @@ def test_a_shortlist_too_small_changes_translations(own_toy):
     short = Translator(
         str(own_toy), backend="ctranslate2", device="cpu", memory=False, shortlist=True
     )
-    assert short.translate(second) != full.translate(second)
+    inputs = full.model.encode(second)
+    assert short.model.generate(inputs, 40) != full.model.generate(inputs, 40)  # unguarded
+    found = short.translate_checked(second)
+    assert [c.text for c in found] == full.translate(second)
+    redone = sum(c.shortlist.status == "redone" for c in found if c.shortlist)
+    assert redone > len(second) / 2, redone
+    assert all(c.shortlist.mass <= 1 for c in found if c.shortlist)
 
 
 def test_shortlist_without_one_built_says_how_to_build_it(own_toy):
@@ -183,7 +189,8 @@ def test_with_a_shortlist_the_confidence_is_over_the_full_vocabulary(own_toy):
     sentences = second[:40]
     found = short.translate_checked(sentences)
     inputs = full.model.encode(sentences)
-    outputs = short.model.generate(inputs, short.output_cap)
+    outputs, _, checks = short.model.generate_scored(inputs, short.output_cap)
+    assert any(c.status == "verified" for c in checks)  # kept from the shortlisted search
     compared = 0
     for checked, output, row in zip(found, outputs, full.model.score(inputs, outputs)):
         if checked.text != short.model.decode([output])[0]:
@@ -194,7 +201,82 @@ def test_with_a_shortlist_the_confidence_is_over_the_full_vocabulary(own_toy):
         for (_, got), (_, want) in zip(checked.confidence.words, expected):
             assert got == pytest.approx(want, abs=1e-5)
     assert compared >= 10
-    assert [c.text for c in found] != full.translate(sentences)  # the shortlist bit
-    assert min(c.confidence.sentence for c in found) < min(
-        c.confidence.sentence for c in full.translate_checked(sentences)
-    )
+
+
+def test_the_guard_s_mass_is_bounded_by_the_full_softmax(own_toy):
+    """The arithmetic, against transformers: for each sentence (alone in its batch, so
+    the shortlist is its own), the full softmax's mass on the shortlist at each step of
+    the shortlisted translation is at least the guard's bound, and their product is the
+    bound itself (the totals differ by exactly the sum of the logs of the masses)."""
+    import torch
+    from transformers import MarianMTModel
+
+    first, second = _halves()
+    full = Translator(str(own_toy), backend="ctranslate2", device="cpu", memory=False)
+    vmap = build(model_pairs(full, first), common=10, per_source=10)
+    save(vmap, full.model.folder, full.model.fingerprint)
+    short = Translator(str(own_toy), backend="ctranslate2", device="cpu", memory=False,
+                       shortlist=True, compute_type="float32")  # fmt: skip
+    model = short.model
+    reference = MarianMTModel.from_pretrained(str(own_toy)).eval()
+    start = reference.config.decoder_start_token_id
+    checked = 0
+    for sentence in second[:40]:
+        [ids] = model.encode([sentence])
+        outputs, _, [check] = model.generate_scored([ids], 40)
+        if check.status == "redone":
+            continue  # its output is the full vocabulary's: nothing to compare
+        # CTranslate2 allows the end of sequence and the unknown token besides the map.
+        allowed = model.tokenizer.convert_tokens_to_ids(sorted(vmap.allowed(model.tokens(ids))))
+        allowed += [model.tokenizer.eos_token_id, model.tokenizer.unk_token_id]
+        with torch.inference_mode():
+            logits = reference(
+                input_ids=torch.tensor([ids]),
+                decoder_input_ids=torch.tensor([[start, *outputs[0][:-1]]]),
+            ).logits[0]
+        masses = torch.softmax(logits.float(), dim=-1)[:, allowed].sum(dim=-1)
+        assert float(masses.min()) >= check.mass - 1e-4
+        assert float(masses.prod()) == pytest.approx(check.mass, abs=1e-3)
+        checked += 1
+    assert checked >= 6
+
+
+@pytest.mark.parametrize("common, per_source", [(100, 20), (10, 2), (0, 1)])
+def test_with_the_guard_the_numbers_model_writes_the_full_vocabulary_s_translations(
+    numbers_model, tmp_path, common, per_source
+):
+    """Every held-out sentence, as users run it (memory on): the guarded shortlist's
+    English is the full vocabulary's, whatever the shortlist; the smaller it is, the more
+    is redone."""
+    copy = tmp_path / "marian-numbers"
+    shutil.copytree(numbers_model, copy)
+    french = [fr for fr, _ in make_test_models.numbers_corpus(600, seed=99)]
+    learn, held = french[:300], french[300:]
+    full = Translator(str(copy), backend="ctranslate2", device="cpu", memory=False)
+    save(build(model_pairs(full, learn), common=common, per_source=per_source),
+         full.model.folder, full.model.fingerprint)  # fmt: skip
+    short = Translator(str(copy), backend="ctranslate2", device="cpu", shortlist=True)
+    found = short.translate_checked(held)
+    assert [c.text for c in found] == full.translate(held)
+    redone = sum(c.shortlist is not None and c.shortlist.status == "redone" for c in found)
+    assert all(c.shortlist is not None for c in found)  # every sentence says which
+    # The default map here is larger than the model's English: only the sentences the
+    # number check had decoded again (over the full vocabulary) count as redone.
+    assert {(100, 20): redone < 80, (10, 2): redone > 200, (0, 1): redone == 300}[
+        (common, per_source)
+    ], redone
+
+
+def test_greedy_search_is_checked_exactly(own_toy):
+    """At beam 1 the check is the exact criterion: whatever it keeps is the full
+    vocabulary's greedy translation; a small map is redone in part, not wholesale."""
+    first, second = _halves()
+    full = Translator(str(own_toy), backend="ctranslate2", device="cpu", memory=False, beams=1)
+    save(build(model_pairs(full, first), common=10, per_source=2), full.model.folder,
+         full.model.fingerprint)  # fmt: skip
+    short = Translator(str(own_toy), backend="ctranslate2", device="cpu", memory=False,
+                       beams=1, shortlist=True)  # fmt: skip
+    found = short.translate_checked(second)
+    assert [c.text for c in found] == full.translate(second)
+    statuses = [c.shortlist.status for c in found]
+    assert statuses.count("redone") > 0 and statuses.count("verified") > len(second) / 2

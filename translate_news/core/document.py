@@ -137,6 +137,20 @@ class Confidence:
 
 
 @dataclass(frozen=True)
+class ShortlistCheck:
+    """What the shortlist guard found for one sentence translated with the vocabulary
+    shortlist: ``mass`` is a lower bound on the full model's probability mass inside the
+    shortlist at every step of its translation; ``status`` "verified" (the full
+    vocabulary would have chosen the same) or "redone" (translated again without it)."""
+
+    status: Literal["verified", "redone"]
+    mass: float
+
+    def as_dict(self) -> dict[str, object]:
+        return {"status": self.status, "mass": round(self.mass, 4)}
+
+
+@dataclass(frozen=True)
 class Alternative:
     """Another translation the model's beam search found for a sentence, with its
     confidence."""
@@ -163,6 +177,7 @@ class SentencePair:
     flags: tuple[Flag, ...] = ()
     confidence: Confidence | None = None
     alternatives: tuple[Alternative, ...] = ()  # when asked for (--alternatives N)
+    shortlist: ShortlistCheck | None = None  # with the vocabulary shortlist
 
 
 @dataclass(frozen=True)

@@ -199,8 +199,8 @@ class Signature:
     ``str(signature)`` is one line, for example
     ``opus-mt-fr-en@1a2b3c4d5e6f7a8b|ctranslate2-int8|cpu|beams=4|budget=512|translate-news 0.3.0``;
     ``settings`` adds what a caller decodes with beyond beams (a summary's length bounds),
-    ``shortlist`` and ``glossary`` the hashes of the vocabulary shortlist and the
-    glossary in use.
+    ``shortlist`` and ``glossary`` the hashes of the vocabulary shortlist (always under
+    its guard: ``shortlist=<hash>,guarded``) and the glossary in use.
     Two runs with equal signatures produce the same text.
     """
 
@@ -223,7 +223,7 @@ class Signature:
     def __str__(self) -> str:
         extra = "".join(f"|{key}={value}" for key, value in self.settings)
         if self.shortlist:
-            extra += f"|shortlist={self.shortlist}"
+            extra += f"|shortlist={self.shortlist},guarded"
         if self.glossary:
             extra += f"|glossary={self.glossary}"
         return (

@@ -184,6 +184,7 @@ def pair_dict(pair: SentencePair) -> dict[str, Any]:
     data["flags"] = [asdict(flag) for flag in pair.flags]
     data["confidence"] = None if pair.confidence is None else pair.confidence.as_dict()
     data["alternatives"] = [alternative.as_dict() for alternative in pair.alternatives]
+    data["shortlist"] = None if pair.shortlist is None else pair.shortlist.as_dict()
     return data
 
 

@@ -33,7 +33,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from translate_news.core.document import Confidence, Flag
+from translate_news.core.document import Confidence, Flag, ShortlistCheck
 from translate_news.core.errors import MemoryUnusable
 from translate_news.core.files import special_kind
 
@@ -45,6 +45,7 @@ class Entry(NamedTuple):
     translation: str
     flags: tuple[Flag, ...] = ()
     confidence: Confidence | None = None
+    shortlist: ShortlistCheck | None = None  # the shortlist guard's, when one was used
 
 
 # The signature of imported translations: an editor's, for any model.
@@ -106,6 +107,18 @@ def _confidence(stored: str) -> Confidence | None:
         return Confidence(tuple((str(word), float(score)) for word, score in json.loads(stored)))
     except (ValueError, TypeError):  # not as we wrote it: as if there were none
         return None
+
+
+def _shortlist(stored: str) -> ShortlistCheck | None:
+    """A row's shortlist guard result, kept as JSON."""
+    if not stored:
+        return None
+    try:
+        found = json.loads(stored)
+        status, mass = found["status"], float(found["mass"])
+    except (ValueError, TypeError, KeyError):  # not as we wrote it: as if there were none
+        return None
+    return ShortlistCheck(status, mass) if status in ("verified", "redone") else None
 
 
 class _Damaged(Exception):
@@ -192,8 +205,9 @@ class TranslationMemory:
             )
             db.execute("CREATE INDEX IF NOT EXISTS entries_source ON entries (source)")
             columns = {row[1] for row in db.execute("PRAGMA table_info(entries)")}
-            if "confidence" not in columns:  # a memory from before 0.4: its rows have none
-                db.execute("ALTER TABLE entries ADD COLUMN confidence TEXT NOT NULL DEFAULT ''")
+            for column in ("confidence", "shortlist"):  # a memory from before 0.4: none
+                if column not in columns:
+                    db.execute(f"ALTER TABLE entries ADD COLUMN {column} TEXT NOT NULL DEFAULT ''")
         except BaseException:
             db.close()
             raise
@@ -239,11 +253,12 @@ class TranslationMemory:
         for sign in (IMPORTED, signature):
             by_key = {self._key(sign, s): s for s in sources if s not in found}
             with self._errors("cannot be read"):
-                select = "SELECT key, translation, flags, confidence FROM entries"
+                select = "SELECT key, translation, flags, confidence, shortlist FROM entries"
                 rows = self._rows_where_in(select, "key", list(by_key))
-                for key, translation, flags, scores in rows:
+                for key, translation, flags, scores, guard in rows:
                     kinds = tuple(Flag(kind) for kind in flags.split(",") if kind)
-                    found[by_key[key]] = Entry(translation, kinds, _confidence(scores))
+                    sure, check = _confidence(scores), _shortlist(guard)
+                    found[by_key[key]] = Entry(translation, kinds, sure, check)
         return found
 
     def _rows_where_in(self, select: str, column: str, values: list[str]) -> Iterator[Any]:
@@ -271,10 +286,12 @@ class TranslationMemory:
             kinds = ",".join(f.kind for f in entry.flags)
             key = self._key(signature, source)
             scores = "" if entry.confidence is None else json.dumps(entry.confidence.words)
-            rows.append((key, origin, signature, source, entry.translation, kinds, now, scores))
+            guard = "" if entry.shortlist is None else json.dumps(entry.shortlist.as_dict())
+            row = (key, origin, signature, source, entry.translation, kinds, now, scores, guard)
+            rows.append(row)
         insert = (
             "INSERT OR REPLACE INTO entries (key, origin, signature, source, translation, "
-            "flags, created, confidence) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+            "flags, created, confidence, shortlist) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
         )
         with self._errors("cannot be written"):
             db = self._db

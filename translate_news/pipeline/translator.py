@@ -25,6 +25,7 @@ from translate_news.core.document import (
     Flag,
     Paragraph,
     SentencePair,
+    ShortlistCheck,
     TranslatedArticle,
     TranslatedParagraph,
 )
@@ -57,6 +58,7 @@ class Checked:
     flags: tuple[Flag, ...] = ()
     confidence: Confidence | None = None
     alternatives: tuple[Alternative, ...] = ()
+    shortlist: ShortlistCheck | None = None
 
 
 @dataclass
@@ -141,7 +143,9 @@ class Translator:
             if self.doubtful(entry.confidence):
                 flags += (Flag("low-confidence"),)
             kept = tuple(a for a in more.get(source, ()) if a.translation != entry.translation)
-            checked[source] = Checked(entry.translation, flags, entry.confidence, kept[:count])
+            checked[source] = Checked(
+                entry.translation, flags, entry.confidence, kept[:count], entry.shortlist
+            )
         return [checked[sentence] for sentence in cleaned]
 
     def doubtful(self, confidence: Confidence | None) -> bool:
@@ -158,18 +162,21 @@ class Translator:
         if not sentences:
             return [], []
         units, owners = self._units(sentences)
+        checks: list[ShortlistCheck | None] = [None] * len(units)
         if alternatives:
             nbest = self.nbest(units, alternatives + 1)
             outputs = [found[0] for found in nbest]
             scores = self.model.score(units, outputs)
         else:
-            outputs, scores = self.model.generate_scored(units, self.output_cap)
+            outputs, scores, checks = self.model.generate_scored(units, self.output_cap)
         outputs, repaired = self._repair_runaways(units, outputs)
         changed = repaired | self._rerank(sentences, units, owners, outputs)
         again = sorted(changed)  # scored again: their outputs are not the beam's
         rescored = self.model.score([units[i] for i in again], [outputs[i] for i in again])
         for index, row in zip(again, rescored):
             scores[index] = row
+            found = checks[index]  # translated again over the full vocabulary
+            checks[index] = None if found is None else ShortlistCheck("redone", found.mass)
         texts = self.model.decode(outputs)
         sure = [Confidence(tuple(self.model.words(o, s))) for o, s in zip(outputs, scores)]
         results = []
@@ -178,7 +185,8 @@ class Translator:
             if repaired.intersection(owned):
                 flags.append(Flag("loop-guard"))
             text = " ".join(texts[i] for i in owned)
-            results.append(Entry(text, tuple(flags), Confidence.joined(sure[i] for i in owned)))
+            sure_of = Confidence.joined(sure[i] for i in owned)
+            results.append(Entry(text, tuple(flags), sure_of, _joined([checks[i] for i in owned])))
         if not alternatives:
             return results, [() for _ in sentences]
         return results, self._alternatives(units, owners, nbest)
@@ -267,8 +275,9 @@ class Translator:
         self, inputs: Sequence[list[int]], count: int = RERANK_HYPOTHESES
     ) -> list[list[list[int]]]:
         """The model's ``count`` best outputs (ids) of each input, best first, from one
-        beam search at least ``count`` wide."""
-        return self.model.generate_nbest(inputs, self.output_cap, count)
+        beam search at least ``count`` wide, over the full vocabulary (the shortlist
+        guard checks the best translation only)."""
+        return self.model.generate_nbest(inputs, self.output_cap, count, shortlist=False)
 
     def output_cap(self, source_tokens: int) -> int:
         """The most tokens generated for a source of ``source_tokens`` tokens."""
@@ -290,7 +299,11 @@ class Translator:
             cap = self.output_cap(len(units[index]))
             if is_runaway(len(units[index]), out, cap):
                 outputs[index] = self.model.generate_one(
-                    units[index], cap, no_repeat_ngram_size=3, repetition_penalty=1.2
+                    units[index],
+                    cap,
+                    no_repeat_ngram_size=3,
+                    repetition_penalty=1.2,
+                    shortlist=False,  # the full vocabulary: not checked by the guard
                 )
                 repaired.add(index)
         return outputs, repaired
@@ -380,6 +393,16 @@ def _split(units: _Units, paragraph: Paragraph, detect_language: bool) -> _Plan:
     return paragraph.kind, items, separators
 
 
+def _joined(checks: list[ShortlistCheck | None]) -> ShortlistCheck | None:
+    """One sentence's guard result from its pieces': redone if any was, the lowest
+    mass; None without the shortlist."""
+    if not checks or any(c is None for c in checks):
+        return None
+    found = [c for c in checks if c is not None]
+    status = "redone" if any(c.status == "redone" for c in found) else "verified"
+    return ShortlistCheck(status, min(c.mass for c in found))
+
+
 def _pair(item: _Sentence, translations: list[Checked]) -> SentencePair:
     source, index, language = item
     if index is None:
@@ -391,6 +414,7 @@ def _pair(item: _Sentence, translations: list[Checked]) -> SentencePair:
         flags=found.flags,
         confidence=found.confidence,
         alternatives=found.alternatives,
+        shortlist=found.shortlist,
     )
 
 

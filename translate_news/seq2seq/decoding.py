@@ -34,6 +34,7 @@ class Decoding:
     forced_bos: int | None = None
     forced_eos: bool = False
     hypotheses: int = 1
+    shortlist: bool = True  # use the backend's vocabulary shortlist, if it has one
 
 
 class Backend(Protocol):

@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from translate_news._version import __version__
+from translate_news.core.document import ShortlistCheck
 from translate_news.core.errors import ModelNotFoundError
 from translate_news.core.options import ModelOptions, Signature
 from translate_news.seq2seq import confidence, tokenizers
@@ -242,11 +243,7 @@ class Seq2SeqModel:
             submit_score(self.backend, [inputs[i] for i in b], [outputs[i] for i in b])
             for b in batches
         ]
-        scores: list[list[float]] = [[] for _ in inputs]
-        for batch, collect in zip(batches, pending):
-            for index, row in zip(batch, collect()):
-                scores[index] = row
-        return scores
+        return _gathered(batches, pending, len(inputs))
 
     def words(self, output: Sequence[int], log_probs: Sequence[float]) -> list[tuple[str, float]]:
         """The words of an output with their confidences (see :func:`.confidence.words`);
@@ -283,24 +280,63 @@ class Seq2SeqModel:
         inputs: Sequence[list[int]],
         max_new_tokens: int | Callable[[int], int],
         **settings: Any,
-    ) -> tuple[list[list[int]], list[list[float]]]:
+    ) -> tuple[list[list[int]], list[list[float]], list[ShortlistCheck | None]]:
         """:meth:`generate`'s outputs and :meth:`score`'s log-probabilities of them, each
         batch scored as soon as it is translated, so that the scoring fills the workers
-        the last batches of the beam search leave idle."""
+        the last batches of the beam search leave idle. With the vocabulary shortlist,
+        each output is checked against the full vocabulary's scores (:meth:`_guarded`)."""
         if not inputs:
-            return [], []
+            return [], [], []
         batches, jobs = self._jobs(inputs, max_new_tokens, 1, self.beams, settings)
+        if self.backend.shortlist:
+            return self._guarded(inputs, max_new_tokens, settings, batches, jobs)
         outputs: list[list[int]] = [[] for _ in inputs]
         scoring = []
         for batch, rows in zip(batches, generate_each(self.backend, jobs)):
             for index, row in zip(batch, rows):
                 outputs[index] = row
             scoring.append(submit_score(self.backend, [inputs[i] for i in batch], rows))
-        scores: list[list[float]] = [[] for _ in inputs]
-        for batch, collect in zip(batches, scoring):
-            for index, row in zip(batch, collect()):
-                scores[index] = row
-        return outputs, scores
+        return outputs, _gathered(batches, scoring, len(inputs)), [None] * len(inputs)
+
+    def _guarded(
+        self,
+        inputs: Sequence[list[int]],
+        max_new_tokens: int | Callable[[int], int],
+        settings: dict[str, Any],
+        batches: list[list[int]],
+        jobs: list[tuple[list[list[int]], Decoding]],
+    ) -> tuple[list[list[int]], list[list[float]], list[ShortlistCheck | None]]:
+        """The shortlist guard: each shortlisted translation's total log-probability
+        (over the shortlist) beside its full-vocabulary scores bounds the mass the full
+        model puts inside the shortlist (:func:`.confidence.shortlist_mass`); a sentence
+        that fails :func:`.confidence.verified` is translated again, in batches, with the
+        full vocabulary."""
+        pending = [self.backend.submit_scored(rows, decoding) for rows, decoding in jobs]
+        outputs: list[list[int]] = [[] for _ in inputs]
+        totals = [0.0] * len(inputs)
+        scoring = []
+        for batch, collect in zip(batches, pending):
+            found = collect()
+            for index, (row, total) in zip(batch, found):
+                outputs[index], totals[index] = row, total
+            rows = [row for row, _ in found]
+            scoring.append(submit_score(self.backend, [inputs[i] for i in batch], rows))
+        scores = _gathered(batches, scoring, len(inputs))
+        masses = [confidence.shortlist_mass(row, t) for row, t in zip(scores, totals)]
+        greedy = self.beams == 1
+        redo = [
+            i for i, (m, row) in enumerate(zip(masses, scores))
+            if not confidence.verified(m, row, greedy)
+        ]  # fmt: skip
+        full = {**settings, "shortlist": False}
+        again = [inputs[i] for i in redo]
+        redone = [best[0] for best in self._generate(again, max_new_tokens, 1, self.beams, full)]
+        for index, row, found in zip(redo, redone, self.score(again, redone)):
+            outputs[index], scores[index] = row, found
+        checks: list[ShortlistCheck | None] = [ShortlistCheck("verified", m) for m in masses]
+        for index in redo:
+            checks[index] = ShortlistCheck("redone", masses[index])
+        return outputs, scores, checks
 
     def _jobs(
         self,
@@ -336,3 +372,14 @@ class Seq2SeqModel:
             for place, index in enumerate(batch):
                 outputs[index] = rows[place * hypotheses : (place + 1) * hypotheses]
         return outputs
+
+
+def _gathered(
+    batches: list[list[int]], pending: list[Callable[[], list[list[float]]]], size: int
+) -> list[list[float]]:
+    """The rows of each batch's scoring, back in input order."""
+    scores: list[list[float]] = [[] for _ in range(size)]
+    for batch, collect in zip(batches, pending):
+        for index, row in zip(batch, collect()):
+            scores[index] = row
+    return scores

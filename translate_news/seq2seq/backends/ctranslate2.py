@@ -104,9 +104,63 @@ class CTranslate2Backend:
 
     def submit(self, batch: list[list[int]], decoding: Decoding) -> Callable[[], list[list[int]]]:
         """Start decoding ``batch`` on a free worker; call the result to wait for it."""
+        collect = self._submit(batch, decoding, scores=False)
+        return lambda: [ids for ids, _ in collect()]
+
+    def submit_scored(
+        self, batch: list[list[int]], decoding: Decoding
+    ) -> Callable[[], list[tuple[list[int], float]]]:
+        """:meth:`submit`, each output with the total log-probability the decoding gave
+        it (over the shortlist, where one is used: each step normalised over the tokens
+        the batch may use)."""
+        return self._submit(batch, decoding, scores=True)
+
+    def _submit(
+        self, batch: list[list[int]], decoding: Decoding, scores: bool
+    ) -> Callable[[], list[tuple[list[int], float]]]:
         tokens = [self.tokenizer.convert_ids_to_tokens(ids) for ids in batch]
-        # Only options that differ from CTranslate2's defaults are passed: passing some
-        # defaults explicitly (min_decoding_length=0) changes its beam search.
+        extra = self._options(decoding, len(tokens))
+        if scores:
+            extra["return_scores"] = True
+        futures = self.translator.translate_batch(
+            tokens,
+            beam_size=decoding.beams,
+            # With a forced end, the last place is the end-of-sequence token's.
+            max_decoding_length=decoding.max_new_tokens - decoding.forced_eos,
+            asynchronous=True,
+            **extra,
+        )
+
+        def collect() -> list[tuple[list[int], float]]:
+            out = []
+            for future in futures:
+                try:
+                    result = future.result()
+                except RuntimeError as exc:
+                    if _MISSING_LIBRARY.search(str(exc)):  # after a load that worked
+                        raise TranslateNewsError(
+                            f"{_unavailable(exc)}; try --backend torch"
+                        ) from exc
+                    raise
+                for k, hypothesis in enumerate(result.hypotheses[: decoding.hypotheses]):
+                    ids = self.tokenizer.convert_tokens_to_ids(hypothesis)
+                    # CTranslate2 drops the end-of-sequence token; count it when it
+                    # stopped early.
+                    ended = decoding.forced_eos or len(ids) < decoding.max_new_tokens
+                    ids = [*ids, self.eos] if ended else ids
+                    # Its score is the total over the tokens, the end included, divided
+                    # by their number to the length penalty.
+                    norm = len(ids) ** decoding.length_penalty
+                    total = result.scores[k] * norm if scores else 0.0
+                    out.append((ids, total))
+            return out
+
+        return collect
+
+    def _options(self, decoding: Decoding, rows: int) -> dict[str, Any]:
+        """CTranslate2's options for ``decoding``: only those that differ from its
+        defaults are passed (passing some defaults explicitly, min_decoding_length=0,
+        changes its beam search)."""
         extra: dict[str, Any] = {}
         longest = decoding.max_new_tokens - decoding.forced_eos
         if decoding.min_new_tokens:
@@ -119,40 +173,12 @@ class CTranslate2Backend:
             extra["length_penalty"] = decoding.length_penalty
         if decoding.forced_bos is not None:
             bos = self.tokenizer.convert_ids_to_tokens(decoding.forced_bos)
-            extra["target_prefix"] = [[bos]] * len(tokens)
-        if self.shortlist:
+            extra["target_prefix"] = [[bos]] * rows
+        if self.shortlist and decoding.shortlist:
             extra["use_vmap"] = True
         if decoding.hypotheses > 1:
             extra["num_hypotheses"] = decoding.hypotheses
-        futures = self.translator.translate_batch(
-            tokens,
-            beam_size=decoding.beams,
-            # With a forced end, the last place is the end-of-sequence token's.
-            max_decoding_length=longest,
-            asynchronous=True,
-            **extra,
-        )
-
-        def collect() -> list[list[int]]:
-            out = []
-            for future in futures:
-                try:
-                    result = future.result()
-                except RuntimeError as exc:
-                    if _MISSING_LIBRARY.search(str(exc)):  # after a load that worked
-                        raise TranslateNewsError(
-                            f"{_unavailable(exc)}; try --backend torch"
-                        ) from exc
-                    raise
-                for hypothesis in result.hypotheses[: decoding.hypotheses]:
-                    ids = self.tokenizer.convert_tokens_to_ids(hypothesis)
-                    # CTranslate2 drops the end-of-sequence token; count it when it
-                    # stopped early.
-                    ended = decoding.forced_eos or len(ids) < decoding.max_new_tokens
-                    out.append([*ids, self.eos] if ended else ids)
-            return out
-
-        return collect
+        return extra
 
 
 # What CTranslate2 says when its GPU libraries do not match the machine's CUDA.
