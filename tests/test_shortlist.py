@@ -140,6 +140,7 @@ def test_the_commands_build_use_and_measure_a_shortlist(own_toy, tmp_path):
     report = json.loads(measured.stdout)
     assert report["sentences"] == len(second)
     assert report["identical"] == len(second) and report["differences"] == []
+    assert report["redone"] == 0 and report["redo_share"] == 0.0
 
     used = cli("translate", "--text", second[0], "-m", own_toy, "--shortlist", "-v")
     assert used.exit_code == 0, used.output
@@ -280,3 +281,20 @@ def test_greedy_search_is_checked_exactly(own_toy):
     assert [c.text for c in found] == full.translate(second)
     statuses = [c.shortlist.status for c in found]
     assert statuses.count("redone") > 0 and statuses.count("verified") > len(second) / 2
+
+
+def test_agreement_shows_the_guard_s_price_under_a_small_map(own_toy, tmp_path):
+    first, second = _halves()
+    corpus, held_out = tmp_path / "corpus.fr", tmp_path / "held-out.fr"
+    corpus.write_text("\n".join(first) + "\n")
+    held_out.write_text("\n".join(second) + "\n")
+    built = cli("models", "shortlist", own_toy, "--corpus", corpus, "--common", 0,
+                "--per-source", 1)  # fmt: skip
+    assert built.exit_code == 0, built.output
+    shown = cli("evaluate", "agreement", "--source", held_out, "-m", own_toy)
+    assert shown.exit_code == 0, shown.output
+    n = len(second)
+    assert f"identical with and without the shortlist: {n} of {n} sentences" in shown.stdout
+    assert f"redone by the shortlist guard (translated again without it): {n} (100.0%)" in (
+        shown.stdout
+    )

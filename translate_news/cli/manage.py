@@ -526,6 +526,8 @@ def _lines(scores: Any) -> str:
         lines = [
             f"identical with and without the shortlist: {scores.identical} of "
             f"{scores.sentences} sentences ({100 * scores.share:.1f}%)",
+            f"redone by the shortlist guard (translated again without it): {scores.redone} "
+            f"({100 * scores.redo_share:.1f}%)",
             *(
                 f"  {d['source']}\n    full:      {d['full']}\n    shortlist: {d['shortlist']}"
                 for d in scores.differences[:3]

@@ -40,15 +40,15 @@ def evaluate_summaries(folder: Path, references: Path) -> SummaryScores:
 
 
 def evaluate_agreement(source: Path, options: TranslateOptions | None = None) -> Agreement:
-    """Translate the sentences of ``source`` without and with the shortlist, and compare."""
+    """Translate the sentences of ``source`` without and with the shortlist (under its
+    guard), compare, and count what the guard redid: the shortlist's price here."""
     from translate_news.pipeline.translator import Translator
 
     sentences = read_segments(source)
-    translations = {
-        shortlist: Translator(options=options, shortlist=shortlist).translate(sentences)
-        for shortlist in (False, True)
-    }
-    return agreement(sentences, translations[False], translations[True])
+    full = Translator(options=options, shortlist=False).translate(sentences)
+    guarded = Translator(options=options, shortlist=True).translate_checked(sentences)
+    redone = sum(c.shortlist is not None and c.shortlist.status == "redone" for c in guarded)
+    return agreement(sentences, full, [c.text for c in guarded], redone)
 
 
 @dataclass(frozen=True)
@@ -80,17 +80,24 @@ class Agreement:
     identical: int
     share: float
     differences: list[dict[str, str]]
+    redone: int = 0  # sentences the shortlist guard translated again without it
+    redo_share: float = 0.0
 
 
-def agreement(sources: list[str], full: list[str], shortlisted: list[str]) -> Agreement:
-    """Compare translations made without (``full``) and with the shortlist."""
+def agreement(
+    sources: list[str], full: list[str], shortlisted: list[str], redone: int = 0
+) -> Agreement:
+    """Compare translations made without (``full``) and with the shortlist, of which
+    the guard ``redone`` so many."""
     differences = [
         {"source": s, "full": f, "shortlist": t}
         for s, f, t in zip(sources, full, shortlisted)
         if f != t
     ]
-    same = len(sources) - len(differences)
-    return Agreement(len(sources), same, round(same / max(1, len(sources)), 4), differences)
+    same, n = len(sources) - len(differences), max(1, len(sources))
+    return Agreement(
+        len(sources), same, round(same / n, 4), differences, redone, round(redone / n, 4)
+    )
 
 
 def score_translations(hypotheses: list[str], references: list[str]) -> TranslationScores:
