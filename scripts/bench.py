@@ -309,13 +309,17 @@ def _setup(engine: str, model_dir: Path, threads: int, device: str = "cpu"):
         return ct2
     # "fastest" pins what "default" chooses by itself on this machine (CTranslate2 int8,
     # every core, the CPU batch budget), so that a change of defaults shows up here.
+    # The product uses a shortlist by default where one is built; the benchmark model's
+    # has random weights, whose mass on any shortlist is low, so its guard would redo
+    # everything: "default" and "fastest" are measured without one.
     tuned = {
-        "default": {"device": device},
+        "default": {"device": device, "shortlist": False},
         "fastest": {
             "backend": "ctranslate2",
             "compute_type": "float16" if cuda else "int8",
             "threads": threads,
             "device": device,
+            "shortlist": False,
         },
         "shortlist": {"device": device, "shortlist": True},
     }[engine]
@@ -540,7 +544,8 @@ from bench import forced_translator
 from translate_news import Summarizer, read_article
 
 article = read_article({seed!r})
-english = forced_translator({translation!r}, memory=False).translate_article(article)
+translator = forced_translator({translation!r}, memory=False, shortlist=False)
+english = translator.translate_article(article)
 english = open({english!r}, encoding="utf-8").read().split("\\n\\n")  # the stand-in
 summarizer = Summarizer({summary!r}, max_tokens={tokens}, min_tokens={tokens})
 summary = summarizer.summarize_paragraphs(english)
@@ -548,7 +553,7 @@ print(len(summary.text), summary.chunks)
 """,
 }
 END_TO_END["translate-news --shortlist"] = END_TO_END["translate-news default"].replace(
-    "memory=False)", "memory=False, shortlist=True)"
+    "shortlist=False)", "shortlist=True)"
 )
 
 

@@ -146,6 +146,17 @@ def test_the_commands_build_use_and_measure_a_shortlist(own_toy, tmp_path):
     assert used.exit_code == 0, used.output
     assert "|shortlist=" in used.stderr
 
+    # Once built it is the default, guarded; --no-shortlist turns it off.
+    default = cli("translate", "--text", second[0], "-m", own_toy, "-f", "json", "-v")
+    assert default.exit_code == 0, default.output
+    assert ",guarded|" in default.stderr
+    [sentence] = json.loads(default.stdout)["paragraphs"][0]["sentences"]
+    assert sentence["shortlist"]["status"] == "verified"
+    off = cli("translate", "--text", second[0], "-m", own_toy, "-f", "json", "--no-shortlist")
+    assert off.exit_code == 0, off.output
+    assert json.loads(off.stdout)["paragraphs"][0]["sentences"][0]["shortlist"] is None
+    assert "|shortlist=" not in json.loads(off.stdout)["signature"]
+
 
 def test_a_shortlist_from_an_existing_translation(own_toy, tmp_path):
     pairs = make_test_models.toy_corpus()[:200]

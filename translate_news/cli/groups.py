@@ -78,10 +78,10 @@ def _translation() -> list[click.Option]:
         ),
         click.Option(
             ["--shortlist/--no-shortlist"],
-            default=False,
-            show_default=True,
-            help="Restrict each batch's English vocabulary to the model's shortlist "
-            "(CTranslate2; build it with: translate-news models shortlist).",
+            default=None,
+            help="Restrict each batch's English vocabulary to the model's shortlist, "
+            "under its guard (CTranslate2; default: when one is built, with: "
+            "translate-news models shortlist).",
         ),
         click.Option(
             ["--glossary"],
@@ -112,7 +112,7 @@ def translation_options(
     beams: int | None = None,
     memory: Path | None = None,
     no_memory: bool = False,
-    shortlist: bool = False,
+    shortlist: bool | None = None,
     glossary: Path | None = None,
     min_confidence: float = MIN_CONFIDENCE,
 ) -> TranslateOptions:

@@ -90,8 +90,9 @@ class ModelOptions:
     (None: 2048 / beams on CPU; on CUDA 8192 with CTranslate2, 1024 with transformers).
     ``threads`` None uses every core. ``revision``, ``cache_dir`` and
     ``local_files_only`` go to Hugging Face as they are. ``shortlist`` restricts each
-    batch's output vocabulary with the map ``translate-news models shortlist`` built
-    (CTranslate2 only; see :mod:`translate_news.seq2seq.shortlist`).
+    batch's output vocabulary with the map ``translate-news models shortlist`` built,
+    under its guard (CTranslate2 only; see :mod:`translate_news.seq2seq.shortlist`);
+    None: when the model has one.
     """
 
     name: str | None = None
@@ -103,7 +104,7 @@ class ModelOptions:
     revision: str | None = None
     cache_dir: str | None = None
     local_files_only: bool = False
-    shortlist: bool = False
+    shortlist: bool | None = None
 
     def __post_init__(self) -> None:
         check_device(self.device)

@@ -197,11 +197,11 @@ def load_ctranslate2_backend(
     device: str,
     compute_type: str | None,
     threads: int,
-    shortlist: bool = False,
+    shortlist: bool | None = None,
 ) -> CTranslate2Backend:
     """Convert ``model_dir`` once (cached) and load it on ``device`` (auto: CUDA when
     CTranslate2 sees a GPU), int8 on CPU and float16 on CUDA unless ``compute_type``;
-    with ``shortlist``, with the model's vocabulary shortlist."""
+    with the model's vocabulary shortlist when ``shortlist`` (None: when it has one)."""
     import ctranslate2
 
     gpus = ctranslate2.get_cuda_device_count()
@@ -213,7 +213,9 @@ def load_ctranslate2_backend(
             _log.info("CUDA library for CTranslate2: %s", path)
     compute_type = compute_type or ("int8" if index is None else "float16")
     target = conversion_dir(model_dir, fingerprint, compute_type)
-    vmap = shortlist_path(model_dir, fingerprint) if shortlist else None
+    vmap = shortlist_path(model_dir, fingerprint) if shortlist is not False else None
+    if shortlist is None and vmap is not None and not vmap.is_file():
+        vmap = None  # none built: the full vocabulary
     if vmap is not None and not vmap.is_file():
         raise TranslateNewsError(
             f"{model_dir} has no vocabulary shortlist yet; build one with: "
