@@ -272,3 +272,29 @@ def test_cli_alternatives_in_json_and_refused_elsewhere(toy_article, toy_model):
     refused = runner.invoke(app, [*args, "--alternatives", "2"])
     assert refused.exit_code == 2
     assert "--alternatives shows in JSON, for one article: add --format json" in refused.stderr
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed")
+def test_a_printed_page_says_each_weak_word_s_confidence_in_words(tmp_path, numbers_model):
+    """Printed by Chromium (print styles on, no colour needed): each weak word is followed
+    by its confidence in words, and the legend is on the page."""
+    from pypdf import PdfReader
+
+    article = _article(tmp_path, NUMBERS[:12])
+    page, pdf = tmp_path / "article.en.html", tmp_path / "article.pdf"
+    args = ["translate", str(article), "-m", str(numbers_model)]
+    assert runner.invoke(app, [*args, "-o", str(page)]).exit_code == 0
+    data = json.loads(runner.invoke(app, [*args, "-f", "json"]).stdout)
+    weak = [
+        w for p in data["paragraphs"] for s in p["sentences"]
+        for w in s["confidence"]["words"] if w["weak"]
+    ]  # fmt: skip
+    subprocess.run(
+        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
+         f"--print-to-pdf={pdf}", page.as_uri()],
+        capture_output=True, timeout=120, check=True,
+    )  # fmt: skip
+    text = " ".join(p.extract_text() for p in PdfReader(pdf).pages)
+    for word in weak:
+        assert f"{word['word']} (low confidence: {word['confidence']:.0%})" in text, text
+    assert "Marked for checking" in text
