@@ -350,8 +350,8 @@ def forced_translator(model_dir: Path, **options: Any) -> Any:
         def _repair_runaways(self, units, outputs):
             return outputs, set()
 
-        def _rerank(self, sentences, units, owners, results):
-            return results
+        def _rerank(self, sentences, units, owners, outputs):
+            return set()  # no output replaced
 
     translator = Forced(str(model_dir), **options)
     decoding = translator.model._decoding  # every output exactly as long as its cap
