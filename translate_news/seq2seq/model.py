@@ -24,6 +24,7 @@ from translate_news.core.options import ModelOptions, Signature
 from translate_news.seq2seq import confidence, tokenizers
 from translate_news.seq2seq.backends import load_backend
 from translate_news.seq2seq.batching import token_budget_batches
+from translate_news.seq2seq.cuda import is_oom
 from translate_news.seq2seq.decoding import (
     Backend,
     Decoding,
@@ -310,19 +311,29 @@ class Seq2SeqModel:
         (over the shortlist) beside its full-vocabulary scores bounds the mass the full
         model puts inside the shortlist (:func:`.confidence.shortlist_mass`); a sentence
         that fails :func:`.confidence.verified` is translated again, in batches, with the
-        full vocabulary."""
+        full vocabulary. A batch that runs out of memory goes to the redo whole (which
+        halves batches that do not fit)."""
         pending = [self.backend.submit_scored(rows, decoding) for rows, decoding in jobs]
         outputs: list[list[int]] = [[] for _ in inputs]
         totals = [0.0] * len(inputs)
-        scoring = []
+        scoring: list[Callable[[], list[list[float]]]] = []
+        lost: set[int] = set()
         for batch, collect in zip(batches, pending):
-            found = collect()
+            found = _unless_out_of_memory(collect)
+            if found is None:
+                lost.update(batch)
+                empty: list[list[float]] = [[] for _ in batch]
+                scoring.append(lambda empty=empty: empty)
+                continue
             for index, (row, total) in zip(batch, found):
                 outputs[index], totals[index] = row, total
             rows = [row for row, _ in found]
             scoring.append(submit_score(self.backend, [inputs[i] for i in batch], rows))
         scores = _gathered(batches, scoring, len(inputs))
-        masses = [confidence.shortlist_mass(row, t) for row, t in zip(scores, totals)]
+        masses = [
+            0.0 if i in lost else confidence.shortlist_mass(row, t)
+            for i, (row, t) in enumerate(zip(scores, totals))
+        ]
         greedy = self.beams == 1
         redo = [
             i for i, (m, row) in enumerate(zip(masses, scores))
@@ -383,3 +394,13 @@ def _gathered(
         for index, row in zip(batch, collect()):
             scores[index] = row
     return scores
+
+
+def _unless_out_of_memory(collect: Callable[[], Any]) -> Any:
+    """``collect()``, or None when it ran out of memory."""
+    try:
+        return collect()
+    except (RuntimeError, MemoryError) as exc:
+        if not is_oom(exc):
+            raise
+    return None
