@@ -208,19 +208,26 @@ def test_json_gives_each_sentence_and_word_its_confidence(tmp_path, numbers_mode
         assert sure["sentence"] == pytest.approx(math.exp(sum(logs) / len(logs)), abs=1e-3)
 
 
-@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed")
-def test_html_shades_weak_words_in_a_real_browser(tmp_path, numbers_model):
-    """As Chromium reads the page: each weak word of the JSON is a shaded span with its
-    confidence in a tooltip and in words, and the legend says what the marks mean."""
+def _page_and_weak_words(tmp_path: Path, model: Path) -> tuple[Path, list[dict]]:
+    """The numbers article translated to an HTML page with the defaults, and the words
+    its JSON marks as weak."""
     article = _article(tmp_path, NUMBERS[:12])
     page = tmp_path / "article.en.html"
-    args = ["translate", str(article), "-m", str(numbers_model)]
+    args = ["translate", str(article), "-m", str(model)]
     assert runner.invoke(app, [*args, "-o", str(page)]).exit_code == 0
     data = json.loads(runner.invoke(app, [*args, "-f", "json"]).stdout)
     weak = [
         w for p in data["paragraphs"] for s in p["sentences"]
         for w in s["confidence"]["words"] if w["weak"]
     ]  # fmt: skip
+    return page, weak
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed")
+def test_html_shades_weak_words_in_a_real_browser(tmp_path, numbers_model):
+    """As Chromium reads the page: each weak word of the JSON is a shaded span with its
+    confidence in a tooltip and in words, and the legend says what the marks mean."""
+    page, weak = _page_and_weak_words(tmp_path, numbers_model)
     assert weak, "the numbers model is unsure of some words of these sentences"
     dom = subprocess.run(
         [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--dump-dom", page.as_uri()],
@@ -280,15 +287,8 @@ def test_a_printed_page_says_each_weak_word_s_confidence_in_words(tmp_path, numb
     by its confidence in words, and the legend is on the page."""
     from pypdf import PdfReader
 
-    article = _article(tmp_path, NUMBERS[:12])
-    page, pdf = tmp_path / "article.en.html", tmp_path / "article.pdf"
-    args = ["translate", str(article), "-m", str(numbers_model)]
-    assert runner.invoke(app, [*args, "-o", str(page)]).exit_code == 0
-    data = json.loads(runner.invoke(app, [*args, "-f", "json"]).stdout)
-    weak = [
-        w for p in data["paragraphs"] for s in p["sentences"]
-        for w in s["confidence"]["words"] if w["weak"]
-    ]  # fmt: skip
+    page, weak = _page_and_weak_words(tmp_path, numbers_model)
+    pdf = tmp_path / "article.pdf"
     subprocess.run(
         [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
          f"--print-to-pdf={pdf}", page.as_uri()],
