@@ -234,11 +234,15 @@ class TranslatedArticle:
         return headline(title, (p.text for p in self.paragraphs))
 
     @property
+    def pairs(self) -> list[SentencePair]:
+        """Every sentence pair, the title's first."""
+        pairs = [self.title] if self.title is not None else []
+        return pairs + [pair for paragraph in self.paragraphs for pair in paragraph.sentences]
+
+    @property
     def flagged(self) -> list[SentencePair]:
         """The sentences (title first) a reader should check."""
-        pairs = [self.title] if self.title is not None else []
-        pairs += [pair for paragraph in self.paragraphs for pair in paragraph.sentences]
-        return [pair for pair in pairs if pair.flags]
+        return [pair for pair in self.pairs if pair.flags]
 
     @property
     def french(self) -> str:

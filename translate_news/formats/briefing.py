@@ -130,8 +130,7 @@ def entries_of(summarised: Iterable[tuple[TranslatedArticle, Summary]]) -> list[
 def _unsure(english: TranslatedArticle) -> tuple[int, int]:
     """How many sentences of a translation are flagged of low confidence, of how many
     with a confidence."""
-    pairs = [english.title] if english.title is not None else []
-    pairs += [pair for paragraph in english.paragraphs for pair in paragraph.sentences]
+    pairs = english.pairs
     low = sum(any(f.kind == "low-confidence" for f in pair.flags) for pair in pairs)
     return low, sum(pair.confidence is not None for pair in pairs)
 

@@ -577,9 +577,7 @@ def _html_words(text: str, sure: Confidence) -> str:
 
 def shaded(article: TranslatedArticle) -> bool:
     """Whether the article's page marks anything: a flag or a weak word."""
-    pairs = [article.title] if article.title is not None else []
-    pairs += [pair for paragraph in article.paragraphs for pair in paragraph.sentences]
-    return any(pair.flags or (pair.confidence and pair.confidence.weak()) for pair in pairs)
+    return any(pair.flags or (pair.confidence and pair.confidence.weak()) for pair in article.pairs)
 
 
 def _title(article: TranslatedArticle) -> str | None:
