@@ -6,11 +6,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from translate_news.core.errors import TranslateNewsError
 from translate_news.core.options import gpu_index
 from translate_news.seq2seq.cuda import empty_cache, is_oom
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -107,14 +109,19 @@ def generate_each(
         return
     pending = [submit(batch, decoding) for batch, decoding in jobs]
     for (batch, decoding), collect in zip(jobs, pending):
-        try:
-            result = collect()
-        except (RuntimeError, MemoryError) as exc:
-            if not is_oom(exc):
-                raise
-            result = None
+        result = unless_out_of_memory(collect)
         # Halving runs outside the except block: see generate_halving.
         yield generate_halving(backend, batch, decoding) if result is None else result
+
+
+def unless_out_of_memory(collect: Callable[[], T]) -> T | None:
+    """``collect()``, or None when it ran out of memory."""
+    try:
+        return collect()
+    except (RuntimeError, MemoryError) as exc:
+        if not is_oom(exc):
+            raise
+    return None
 
 
 def submit_score(

@@ -24,7 +24,6 @@ from translate_news.core.options import ModelOptions, Signature
 from translate_news.seq2seq import confidence, tokenizers
 from translate_news.seq2seq.backends import load_backend
 from translate_news.seq2seq.batching import token_budget_batches
-from translate_news.seq2seq.cuda import is_oom
 from translate_news.seq2seq.decoding import (
     Backend,
     Decoding,
@@ -33,6 +32,7 @@ from translate_news.seq2seq.decoding import (
     generate_each,
     generate_halving,
     submit_score,
+    unless_out_of_memory,
 )
 from translate_news.seq2seq.sources import (
     TRANSLATION,
@@ -319,7 +319,7 @@ class Seq2SeqModel:
         scoring: list[Callable[[], list[list[float]]]] = []
         lost: set[int] = set()
         for batch, collect in zip(batches, pending):
-            found = _unless_out_of_memory(collect)
+            found = unless_out_of_memory(collect)
             if found is None:
                 lost.update(batch)
                 empty: list[list[float]] = [[] for _ in batch]
@@ -394,13 +394,3 @@ def _gathered(
         for index, row in zip(batch, collect()):
             scores[index] = row
     return scores
-
-
-def _unless_out_of_memory(collect: Callable[[], Any]) -> Any:
-    """``collect()``, or None when it ran out of memory."""
-    try:
-        return collect()
-    except (RuntimeError, MemoryError) as exc:
-        if not is_oom(exc):
-            raise
-    return None
