@@ -304,6 +304,8 @@ def test_a_briefing_says_which_summaries_rest_on_low_confidence_english(
     assert done.exit_code == 1
     assert "every article was left out for low confidence" in done.stderr
     assert not strict.exists()
+    nan = runner.invoke(app, ["brief", str(sure), "-o", str(strict), "--min-confidence", "nan"])
+    assert nan.exit_code == 2 and "--min-confidence must be between 0 and 1" in nan.stderr
     kept = runner.invoke(
         app, ["brief", str(sure), "-o", str(strict), "--low-confidence", "leave-out"]
     )

@@ -393,6 +393,8 @@ def brief(
     from translate_news.core.files import write_atomic
     from translate_news.formats.briefing import RENDERERS, load_entries
 
+    if min_confidence is not None and not 0.0 <= min_confidence <= 1.0:  # NaN: click lets it by
+        raise UsageError(f"--min-confidence must be between 0 and 1, got {min_confidence}")
     render = RENDERERS.get(output.suffix.lower())
     if render is None:
         raise OutputError(f"{output}: the briefing must end in .md, .html or .json")
