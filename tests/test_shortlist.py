@@ -275,8 +275,10 @@ def test_with_the_guard_the_numbers_model_writes_the_full_vocabulary_s_translati
     redone = sum(c.shortlist is not None and c.shortlist.status == "redone" for c in found)
     assert all(c.shortlist is not None for c in found)  # every sentence says which
     # The default map here is larger than the model's English: only the sentences the
-    # number check had decoded again (over the full vocabulary) count as redone.
-    assert {(100, 20): redone < 80, (10, 2): redone > 200, (0, 1): redone == 300}[
+    # number check had decoded again (over the full vocabulary) count as redone. The
+    # too-small map redoes most: how many depends on the trained weights, whose float
+    # rounding differs between machines (228 of 300 on one build, 193 on another).
+    assert {(100, 20): redone < 80, (10, 2): redone > 150, (0, 1): redone == 300}[
         (common, per_source)
     ], redone
 
