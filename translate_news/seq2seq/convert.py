@@ -19,6 +19,10 @@ from translate_news.core.paths import cache_root
 
 _log = logging.getLogger(__name__)
 
+# The conversion's own version, in its folder's name: a conversion made before its
+# alignment heads were all of the last layer's (version 2) is made again.
+CONVERSION = 2
+
 
 def convert_to_ctranslate2(model_dir: Path, quantization: str, target: Path) -> Path:
     """Convert a transformers model directory to CTranslate2 at ``target`` (atomically).
@@ -62,6 +66,9 @@ def convert_to_ctranslate2(model_dir: Path, quantization: str, target: Path) -> 
         lines = [line for line in done.stderr.splitlines() if line.strip()]
         why = lines[-1].strip() if lines else f"exit status {done.returncode}; out of memory?"
         raise TranslateNewsError(f"converting {model_dir} to CTranslate2 failed: {why}")
+    earlier = target.parent / target.name.rpartition(f"-v{CONVERSION}")[0]
+    if target.name.endswith(f"-v{CONVERSION}") and (earlier / "model.bin").is_file():
+        shutil.rmtree(earlier, ignore_errors=True)  # the version 1 this one replaces
     size = sum(f.stat().st_size for f in target.iterdir() if f.is_file()) / 1e6
     _log.info("converted in %.1f s (%.1f MB)", time.perf_counter() - started, size)
     return target
@@ -83,6 +90,16 @@ def _convert(model_dir: str, quantization: str, target: str) -> None:
                 model.config.normalize_before = False
             return model
 
+        def _load(self) -> Any:
+            # Attention for word alignment (seq2seq/alignment.py) from all the last
+            # layer's heads, averaged, as the transformers backend reads it; one head by
+            # default.
+            spec = super()._load()
+            decoder = getattr(spec, "decoder", None)
+            if decoder is not None and hasattr(decoder, "alignment_heads"):
+                decoder.alignment_heads = decoder.num_heads
+            return spec
+
     tmp = Path(tempfile.mkdtemp(dir=Path(target).parent, prefix=f".{Path(target).name}."))
     try:
         Converter(model_dir).convert(str(tmp), quantization=quantization, force=True)
@@ -94,13 +111,19 @@ def _convert(model_dir: str, quantization: str, target: str) -> None:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def conversion_dir(model_dir: Path, fingerprint: str, quantization: str) -> Path:
-    """Where a conversion lives: beside the model when its folder is writable, else in the
-    user cache (``$TRANSLATE_NEWS_CACHE_DIR`` or ``~/.cache/translate-news``)."""
-    beside = model_dir / f"ctranslate2-{quantization}-{fingerprint[:12]}"
+def conversion_dir(
+    model_dir: Path, fingerprint: str, quantization: str, version: int | None = CONVERSION
+) -> Path:
+    """Where a conversion (of ``version``; None for files kept beside them) lives: beside
+    the model when its folder is writable, else in the user cache
+    (``$TRANSLATE_NEWS_CACHE_DIR`` or ``~/.cache/translate-news``)."""
+    name = f"ctranslate2-{quantization}-{fingerprint[:12]}"
+    if version is not None:
+        name += f"-v{version}"
+    beside = model_dir / name
     if beside.exists() or os.access(model_dir, os.W_OK):
         return beside
-    return cache_root() / "ctranslate2" / f"{model_dir.name}-{quantization}-{fingerprint[:12]}"
+    return cache_root() / "ctranslate2" / f"{model_dir.name}-{name.removeprefix('ctranslate2-')}"
 
 
 def ctranslate2_available() -> bool:

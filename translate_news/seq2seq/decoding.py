@@ -54,6 +54,14 @@ class Backend(Protocol):
         them) given its source, over the full vocabulary."""
         ...
 
+    def attention(
+        self, sources: list[list[int]], targets: list[list[int]]
+    ) -> list[list[list[float]]]:
+        """Each target token's cross-attention over its source's tokens (the last
+        decoder layer, its heads averaged), rows in target order; a backend may leave
+        out the row of a final end-of-sequence token."""
+        ...
+
 
 def generate_halving(
     backend: Backend, batch: list[list[int]], decoding: Decoding

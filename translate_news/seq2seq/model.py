@@ -21,7 +21,7 @@ from translate_news._version import __version__
 from translate_news.core.document import ShortlistCheck
 from translate_news.core.errors import ModelNotFoundError
 from translate_news.core.options import ModelOptions, Signature
-from translate_news.seq2seq import confidence, tokenizers
+from translate_news.seq2seq import alignment, confidence, tokenizers
 from translate_news.seq2seq.backends import load_backend
 from translate_news.seq2seq.batching import token_budget_batches
 from translate_news.seq2seq.decoding import (
@@ -187,6 +187,13 @@ class Seq2SeqModel:
         """Token ids of each text, never truncated."""
         return self.tokenizer(list(texts), truncation=False)["input_ids"]
 
+    def encode_target(self, texts: Sequence[str]) -> list[list[int]]:
+        """Token ids of each output text, as :meth:`generate` would write them."""
+        own = getattr(self.tokenizer, "encode_target", None)
+        if own is not None:
+            return own(texts)
+        return self.tokenizer(text_target=list(texts), truncation=False)["input_ids"]
+
     def tokens(self, ids: Sequence[int]) -> list[str]:
         """The vocabulary entries ``ids`` stand for, special tokens left out."""
         special = set(self.tokenizer.all_special_ids)
@@ -259,6 +266,40 @@ class Seq2SeqModel:
             out.append((self.tokenizer.decode(ids, skip_special_tokens=True).strip(), score))
             start += size
         return out
+
+    def align(self, sources: Sequence[str], targets: Sequence[str]) -> list[list[int]]:
+        """For each word (run of non-space) of each target, the index of the word of its
+        source it translates (:mod:`.alignment`, from this model's attention); a pair
+        too long for the model, or whose words its tokenizer does not keep apart, is
+        aligned by position alone."""
+        found: list[list[int]] = [[] for _ in sources]
+        inputs = self.encode(sources)
+        outputs = self.encode_target(targets)
+        usable = [i for i, ids in enumerate(inputs) if len(ids) <= self.max_input_tokens]
+        sizes = [len(inputs[i]) + len(outputs[i]) for i in usable]
+        special = set(self.tokenizer.all_special_ids)
+        for batch in token_budget_batches(sizes, self.batch_tokens):
+            rows = [usable[i] for i in batch]
+            matrices = self.backend.attention([inputs[i] for i in rows], [outputs[i] for i in rows])
+            for index, matrix in zip(rows, matrices):
+                source = [k for k, t in enumerate(inputs[index]) if t not in special]
+                target = [k for k, t in enumerate(outputs[index]) if t not in special]
+                source_words = alignment.piece_words(
+                    self.tokenizer.convert_ids_to_tokens([inputs[index][k] for k in source])
+                )
+                target_words = alignment.piece_words(
+                    self.tokenizer.convert_ids_to_tokens([outputs[index][k] for k in target])
+                )
+                if max(source_words, default=-1) + 1 != len(sources[index].split()):
+                    continue
+                if max(target_words, default=-1) + 1 != len(targets[index].split()):
+                    continue
+                attended = [[matrix[t][s] for s in source] for t in target if t < len(matrix)]
+                found[index] = alignment.word_links(attended, source_words, target_words)
+        return [
+            links or alignment.diagonal(len(source.split()), len(target.split()))
+            for links, source, target in zip(found, sources, targets)
+        ]
 
     def generate_one(self, ids: list[int], max_new_tokens: int, **settings: Any) -> list[int]:
         """Output ids for one input, decoded alone."""

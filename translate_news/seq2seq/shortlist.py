@@ -135,7 +135,7 @@ def save(vmap: VocabularyMap, model_dir: Path, fingerprint: str) -> Path:
 def shortlist_path(model_dir: Path, fingerprint: str) -> Path:
     """Where the model's vocabulary shortlist is kept: a folder beside its conversions
     (a file beside the weights would change the model's fingerprint)."""
-    return conversion_dir(model_dir, fingerprint, "shortlist") / "vmap.txt"
+    return conversion_dir(model_dir, fingerprint, "shortlist", version=None) / "vmap.txt"
 
 
 def install_vmap(vmap: Path | None, conversion: Path) -> str | None:

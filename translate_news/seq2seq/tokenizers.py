@@ -69,6 +69,8 @@ class MarianPieces:
         import sentencepiece
 
         self.source = sentencepiece.SentencePieceProcessor(model_file=str(folder / "source.spm"))
+        self._target_model = folder / "target.spm"
+        self._target: Any = None
         self.encoder = vocab
         self.decoder = {index: token for token, index in vocab.items()}
         names = {k: config.get(f"{k}_token") or d for k, d in _SPECIAL.items()}
@@ -90,6 +92,18 @@ class MarianPieces:
 
     def _encode(self, text: str) -> list[int]:
         return [*self.convert_tokens_to_ids(self.tokenize(text)), self.eos_token_id]
+
+    def encode_target(self, texts: Sequence[str]) -> list[list[int]]:
+        """Token ids of English texts, as the model writes them (the target pieces, and
+        the end of sequence), as transformers' ``text_target`` gives them."""
+        if self._target is None:
+            import sentencepiece
+
+            self._target = sentencepiece.SentencePieceProcessor(model_file=str(self._target_model))
+        return [
+            [*self.convert_tokens_to_ids(self._target.encode(t, out_type=str)), self.eos_token_id]
+            for t in texts
+        ]
 
     def tokenize(self, text: str) -> list[str]:
         pieces: list[str] = []

@@ -102,6 +102,30 @@ class CTranslate2Backend:
 
         return collect
 
+    def attention(
+        self, sources: list[list[int]], targets: list[list[int]]
+    ) -> list[list[list[float]]]:
+        """Each target token's cross-attention over its source's tokens, from a decode
+        forced along the target (``target_prefix``, ``return_attention``: the alignment
+        heads of the conversion, all heads of the last layer, averaged)."""
+        source_tokens = [self.tokenizer.convert_ids_to_tokens(ids) for ids in sources]
+        prefixes = [
+            self.tokenizer.convert_ids_to_tokens(ids[:-1] if ids and ids[-1] == self.eos else ids)
+            for ids in targets
+        ]
+        found = self.translator.translate_batch(
+            source_tokens,
+            target_prefix=prefixes,
+            beam_size=1,
+            max_decoding_length=max(len(p) for p in prefixes) + 1,
+            return_attention=True,
+            use_vmap=False,
+        )
+        return [
+            [list(row) for row in result.attention[0][: len(target)]]
+            for result, target in zip(found, targets)
+        ]
+
     def submit(self, batch: list[list[int]], decoding: Decoding) -> Callable[[], list[list[int]]]:
         """Start decoding ``batch`` on a free worker; call the result to wait for it."""
         collect = self._submit(batch, decoding, scores=False)

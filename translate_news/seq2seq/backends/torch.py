@@ -42,6 +42,35 @@ class TorchBackend:
             for row, target in enumerate(targets)
         ]
 
+    def attention(
+        self, sources: list[list[int]], targets: list[list[int]]
+    ) -> list[list[list[float]]]:
+        """Each target token's cross-attention over its source's tokens (the last
+        decoder layer, its heads averaged), in one teacher-forced pass."""
+        import torch
+
+        start = self.model.config.decoder_start_token_id
+        inputs, mask = _padded(sources, self.pad)
+        decoder, decoder_mask = _padded([[start, *t[:-1]] for t in targets], self.pad)
+        kept = self.model.config._attn_implementation
+        self.model.set_attn_implementation("eager")  # the others return no attention
+        try:
+            with torch.inference_mode():
+                found = self.model(
+                    input_ids=inputs.to(self.device),
+                    attention_mask=mask.to(self.device),
+                    decoder_input_ids=decoder.to(self.device),
+                    decoder_attention_mask=decoder_mask.to(self.device),
+                    output_attentions=True,
+                ).cross_attentions[-1]
+        finally:
+            self.model.set_attn_implementation(kept)
+        averaged = found.float().mean(dim=1).cpu()
+        return [
+            averaged[row, : len(target), : len(source)].tolist()
+            for row, (source, target) in enumerate(zip(sources, targets))
+        ]
+
     def generate(self, batch: list[list[int]], decoding: Decoding) -> list[list[int]]:
         import torch
 
