@@ -85,6 +85,11 @@ def test_serve_with_its_defaults_translates_and_remembers(served, isolated_env):
     assert first.json() == {"translatedText": PAIRS[0][1]}
     again = httpx.post(f"{url}/translate", data=body, timeout=60)
     assert again.json() == {"translatedText": PAIRS[0][1]}
+    # A browser extension's HTML: the sentence cut by <b> is translated whole, the tag
+    # put back around the English of its word.
+    markup = {**body, "q": "<p>Le maire annonce le budget <b>mardi</b>.</p>", "format": "html"}
+    tagged = httpx.post(f"{url}/translate", json=markup, timeout=60).json()
+    assert tagged == {"translatedText": "<p>The mayor announces the budget <b>on Tuesday</b>.</p>"}
     memory = isolated_env / "home" / "cache" / "translate-news" / "memory.sqlite"
     assert memory.is_file()  # the default memory, where README says it is
 

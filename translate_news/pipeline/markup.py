@@ -1,44 +1,125 @@
-"""Text with markup, planned for translation: the sentences of an HTML fragment's text
-runs, and how to put their English back into the same markup (text inside script and
-style never translated, the English escaped)."""
+"""Text with markup, planned for translation: the sentences of an HTML fragment, and how
+to put their English back into the same markup (text inside script and style never
+translated, the English escaped).
+
+A sentence holding inline elements (``<b>``, ``<a href>``, ``<span>`` ..., images and
+comments too) is translated whole, and each element is put back around the English
+words aligned to the French words it wrapped (:mod:`translate_news.text.inline`, with
+the links of :func:`aligned`). Block elements end sentences' runs of text; an inline
+element whose other end lies across one (or has none) stays where it was, as markup."""
 
 from __future__ import annotations
 
+import dataclasses
 import html
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from html.parser import HTMLParser
+from typing import NamedTuple
 
 from translate_news.pipeline.translator import Checked, plan_text
+from translate_news.seq2seq.alignment import diagonal
+from translate_news.seq2seq.model import Seq2SeqModel
+from translate_news.text.inline import Span, project, render, words
+from translate_news.text.segment import sentence_spans
 
-# A text split for translation: its sentences, and how to put their English back.
-Plan = tuple[list[str], Callable[[list[Checked]], str]]
+# Elements that live inside a sentence; any other tag ends a run of text.
+INLINE = frozenset(
+    "a abbr b bdi bdo cite code data del dfn em font i ins kbd mark q s samp small span"
+    " strike strong sub sup time u var".split()
+)
+# Inline elements without content: kept at their place in the sentence.
+INLINE_VOID = frozenset({"img", "wbr"})
+
+
+class Plan(NamedTuple):
+    """A text split for translation: its sentences, how to put their English back, and
+    which of them need their words aligned first (:func:`aligned`)."""
+
+    sentences: list[str]
+    finish: Callable[[list[Checked]], str]
+    aligned: tuple[int, ...] = ()
+
+
+def aligned(
+    model: Seq2SeqModel, sentences: Sequence[str], checked: Sequence[Checked], wanted: Sequence[int]
+) -> list[Checked]:
+    """``checked`` with the ``links`` of the ``wanted`` sentences' words (the model's
+    alignment of each French sentence with its English)."""
+    out = list(checked)
+    if not wanted:
+        return out
+    found = model.align([sentences[i] for i in wanted], [checked[i].text for i in wanted])
+    for index, links in zip(wanted, found):
+        out[index] = dataclasses.replace(out[index], links=tuple(links))
+    return out
+
+
+def plan_plain(text: str) -> Plan:
+    """A text without markup, as :func:`.translator.plan_text` plans it."""
+    return Plan(*plan_text(text))
+
+
+# A parsed fragment: (kind, content, tag name); kinds "text", "raw" (markup kept as it
+# is, or text never translated), "open" and "close" (an inline element's tags), "point"
+# (an inline element without content, or a comment).
+_Part = tuple[str, str, str]
 
 
 class _Html(HTMLParser):
-    """An HTML fragment as markup and text runs; text inside script and style is kept
-    as markup (never translated)."""
+    """An HTML fragment as parts; text inside script and style is raw."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
-        self.parts: list[tuple[bool, str]] = []  # (is text, content)
+        self.parts: list[_Part] = []
         self._raw = 0
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self._raw += tag in ("script", "style")
-        self.parts.append((False, self.get_starttag_text() or ""))
+        kind = "open" if tag in INLINE else "point" if tag in INLINE_VOID else "raw"
+        self.parts.append((kind, self.get_starttag_text() or "", tag))
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.parts.append((False, self.get_starttag_text() or ""))
+        kind = "point" if tag in INLINE | INLINE_VOID else "raw"
+        self.parts.append((kind, self.get_starttag_text() or "", tag))
 
     def handle_endtag(self, tag: str) -> None:
         self._raw -= tag in ("script", "style") and self._raw > 0
-        self.parts.append((False, f"</{tag}>"))
+        self.parts.append(("close" if tag in INLINE else "raw", f"</{tag}>", tag))
 
     def handle_data(self, data: str) -> None:
-        self.parts.append((not self._raw and bool(data.strip()), data))
+        self.parts.append(("raw" if self._raw else "text", data, ""))
 
     def handle_comment(self, data: str) -> None:
-        self.parts.append((False, f"<!--{data}-->"))
+        self.parts.append(("point", f"<!--{data}-->", ""))
+
+
+def _demote_unmatched(parts: list[_Part]) -> list[_Part]:
+    """Inline tags as markup (raw) where their element does not close inside one run of
+    text: no matching tag, a crossing one, or a block element between."""
+    parts = list(parts)
+    while True:
+        changed = False
+        stack: list[int] = []
+        pairs: dict[int, int] = {}
+        for i, (kind, _, tag) in enumerate(parts):
+            if kind == "open":
+                stack.append(i)
+            elif kind == "close":
+                if stack and parts[stack[-1]][2] == tag:
+                    pairs[stack.pop()] = i
+                else:
+                    parts[i] = ("raw", parts[i][1], tag)
+                    changed = True
+        for i in stack:
+            parts[i] = ("raw", parts[i][1], parts[i][2])
+            changed = True
+        for start, end in pairs.items():
+            if any(parts[k][0] == "raw" for k in range(start + 1, end)):
+                parts[start] = ("raw", parts[start][1], parts[start][2])
+                parts[end] = ("raw", parts[end][1], parts[end][2])
+                changed = True
+        if not changed:
+            return parts
 
 
 def plan_html(markup: str) -> Plan:
@@ -48,15 +129,16 @@ def plan_html(markup: str) -> Plan:
     parser.feed(markup)
     parser.close()
     sentences: list[str] = []
+    aligned_ones: list[int] = []
     pieces: list[tuple[int, int, Callable[[list[Checked]], str]] | str] = []
-    for is_text, content in parser.parts:
-        if not is_text:
-            pieces.append(content)
+    for run in _runs(_demote_unmatched(parser.parts)):
+        if isinstance(run, str):
+            pieces.append(run)
             continue
-        lead = content[: len(content) - len(content.lstrip())]
-        tail = content[len(content.rstrip()) :]
-        units, finish = plan_text(content.strip())
-        pieces.append((len(sentences), len(units), _wrap(lead, tail, finish)))
+        units, finish, needs = _plan_run(run)
+        if needs:
+            aligned_ones += range(len(sentences), len(sentences) + len(units))
+        pieces.append((len(sentences), len(units), finish))
         sentences += units
 
     def finish_all(translations: list[Checked]) -> str:
@@ -69,10 +151,82 @@ def plan_html(markup: str) -> Plan:
                 out.append(finish(translations[start : start + count]))
         return "".join(out)
 
-    return sentences, finish_all
+    return Plan(sentences, finish_all, tuple(aligned_ones))
 
 
-def _wrap(
-    lead: str, tail: str, finish: Callable[[list[Checked]], str]
-) -> Callable[[list[Checked]], str]:
-    return lambda translations: lead + html.escape(finish(translations), quote=False) + tail
+def _runs(parts: list[_Part]) -> list[list[_Part] | str]:
+    """Raw markup as it is, and the runs of text and inline elements between."""
+    out: list[list[_Part] | str] = []
+    for part in parts:
+        if part[0] == "raw":
+            out.append(part[1])
+        elif out and isinstance(out[-1], list):
+            out[-1].append(part)
+        else:
+            out.append([part])
+    return out
+
+
+def _plan_run(
+    run: list[_Part],
+) -> tuple[list[str], Callable[[list[Checked]], str], bool]:
+    """One run's sentences, how to put their English back, and whether that needs the
+    words aligned (it holds inline elements)."""
+    if all(kind == "text" for kind, _, _ in run):
+        text = "".join(content for _, content, _ in run)
+        if not text.strip():
+            return [], lambda _: text, False
+        lead = text[: len(text) - len(text.lstrip())]
+        tail = text[len(text.rstrip()) :]
+        units, finish = plan_text(text.strip())
+        return units, lambda found: lead + html.escape(finish(found), quote=False) + tail, False
+    text, spans = _spans(run)
+    places = sentence_spans(text)
+    if not places:  # no words: as it was
+        kept = "".join(html.escape(c, quote=False) if k == "text" else c for k, c, _ in run)
+        return [], lambda _: kept, False
+    units = [text[a:b] for a, b in places]
+    return units, lambda found: _project_run(text, places, spans, found), True
+
+
+def _spans(run: list[_Part]) -> tuple[str, list[Span]]:
+    """A run's text and its inline elements as spans over it (their tags matched)."""
+    text = ""
+    roots: list[Span] = []
+    open_ones: list[Span] = []
+    for kind, content, tag in run:
+        siblings = open_ones[-1].children if open_ones else roots
+        if kind == "text":
+            text += content
+        elif kind == "point":
+            siblings.append(Span(len(text), len(text), (content, "")))
+        elif kind == "open":
+            span = Span(len(text), len(text), (content, f"</{tag}>"))
+            siblings.append(span)
+            open_ones.append(span)
+        else:
+            open_ones.pop().end = len(text)
+    return text, roots
+
+
+def _project_run(
+    text: str, places: list[tuple[int, int]], spans: list[Span], found: list[Checked]
+) -> str:
+    """The English of one run, its French gaps kept, with its elements projected."""
+    english, links = "", []
+    french_words = words(text)
+    at = 0
+    for (a, b), checked in zip(places, found):
+        english += text[at:a]
+        mine = [i for i, (start, _) in enumerate(french_words) if a <= start < b]
+        sentence = checked.text.strip()
+        count = len(words(sentence))
+        local = checked.links if checked.links is not None else diagonal(len(mine), count)
+        if len(local) != count:
+            local = diagonal(len(mine), count)
+        links += [mine[min(link, len(mine) - 1)] if mine else 0 for link in local]
+        english += sentence
+        at = b
+    english += text[at:]
+    placed = project(text, english, links, spans)
+    return render(english, placed, lambda part: html.escape(part, quote=False))

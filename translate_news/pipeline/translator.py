@@ -52,13 +52,16 @@ def normalize(sentence: str) -> str:
 
 @dataclass(frozen=True)
 class Checked:
-    """One sentence's English, the flags it raises and the model's confidence in it."""
+    """One sentence's English, the flags it raises and the model's confidence in it;
+    where asked for (:func:`.markup.aligned`), which French word each English word
+    translates (``links``)."""
 
     text: str
     flags: tuple[Flag, ...] = ()
     confidence: Confidence | None = None
     alternatives: tuple[Alternative, ...] = ()
     shortlist: ShortlistCheck | None = None
+    links: tuple[int, ...] | None = None
 
 
 @dataclass

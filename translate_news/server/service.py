@@ -23,7 +23,7 @@ from translate_news.core.document import Article, Summary, TranslatedArticle
 from translate_news.core.errors import BackendUnavailable, MemoryUnusable, ModelNotFoundError
 from translate_news.formats.output import MEDIA_TYPES, english_file, render, to_dict
 from translate_news.formats.readers import SUFFIXES, parse_article, read_upload
-from translate_news.pipeline.markup import Plan, plan_html
+from translate_news.pipeline.markup import Plan, aligned, plan_html, plan_plain
 from translate_news.pipeline.memory import IMPORTED
 from translate_news.pipeline.summarizer import Summarizer
 from translate_news.pipeline.translator import Checked, Translator, normalize, plan_text
@@ -229,13 +229,13 @@ class Service:
         others, all from one beam search per sentence: the k-th other puts each
         sentence's k-th alternative (its best where it has no more) into the text; each
         differs from the text's translation and from the others."""
-        flat = [sentence for sentences, _ in plans for sentence in sentences]
+        flat = [sentence for sentences, *_ in plans for sentence in sentences]
         self.metrics.sentences.inc(len(flat))
         found = await self.in_worker(self.translator.translate_checked, flat, count)
 
         def assemble() -> tuple[list[str], list[list[str]]]:
             best, out, start = [], [], 0
-            for sentences, finish in plans:
+            for sentences, finish, _ in plans:
                 mine = found[start : start + len(sentences)]
                 start += len(sentences)
                 chosen = finish(mine)
@@ -276,7 +276,7 @@ class Service:
     async def plan(self, texts: list[str], fmt: str) -> list[Plan]:
         """Each text's sentences and how to put their translations back (markup kept for
         ``html``), split off the event loop."""
-        plan = plan_html if fmt == "html" else plan_text
+        plan = plan_html if fmt == "html" else plan_plain
         return await asyncio.to_thread(lambda: [plan(text) for text in texts])
 
     async def translate(
@@ -284,14 +284,21 @@ class Service:
     ) -> list[str]:
         """Each planned text (:meth:`plan`) in English, all through one batch; the
         reassembling runs off the event loop too."""
-        flat = [sentence for sentences, _ in plans for sentence in sentences]
+        flat = [sentence for sentences, *_ in plans for sentence in sentences]
         self.metrics.sentences.inc(len(flat))
         results = await self.batcher.translate(flat, gone)
         self.fault = None
+        wanted, start = [], 0
+        for sentences, _, needs in plans:
+            wanted += [start + i for i in needs]
+            start += len(sentences)
+        if wanted:
+            model = self.translator.model
+            results = await self.in_worker(aligned, model, flat, results, wanted)
 
         def finish_all() -> list[str]:
             out, start = [], 0
-            for sentences, finish in plans:
+            for sentences, finish, _ in plans:
                 out.append(finish(results[start : start + len(sentences)]))
                 start += len(sentences)
             return out
@@ -328,7 +335,8 @@ class Service:
         """Translate an uploaded file (any format the CLI reads) into a file kept here
         for download; returns the name it is kept under. Only the name's suffix is used
         to read it; the download is named as the upload was (``.md`` where the English
-        is written as Markdown: Word files and feeds)."""
+        is written as Markdown: feeds). A Word file comes back as the same document in
+        English, formatting kept."""
         name = _CONTROL.sub("", Path(name.replace("\\", "/")).name)[:200] or "file.txt"
         suffix = Path(name).suffix.lower()
         if suffix not in SUFFIXES:
@@ -338,8 +346,9 @@ class Service:
         english = await self.translate_articles(articles)
         fmt, download = english_file(name)
         text = await asyncio.to_thread(lambda: "\n".join(render(e, fmt) for e in english))
+        media, data = f"{MEDIA_TYPES[fmt]}; charset=utf-8", text.encode()
         kept = f"{secrets.token_hex(16)}.{_UNSAFE.sub('_', download)}"
-        self.files[kept] = (f"{MEDIA_TYPES[fmt]}; charset=utf-8", text.encode(), download)
+        self.files[kept] = (media, data, download)
         while len(self.files) > KEPT_FILES:
             self.files.popitem(last=False)
         return kept
