@@ -7,6 +7,7 @@ page in a real browser and LibreTranslate's own client libraries."""
 from __future__ import annotations
 
 import asyncio
+import io
 import os
 import shutil
 import socket
@@ -113,6 +114,30 @@ def test_serve_with_its_defaults_translates_and_remembers(served, isolated_env):
     assert 'filename="article.txt"' in download.headers["content-disposition"]
     health = httpx.get(f"{url}/health").json()
     assert health["status"] == "ok" and "marian-toy" in health["signature"]
+
+
+def test_serve_gives_a_word_file_back_as_word(served, tmp_path):
+    """/translate_file with a .docx: the download is the same document in English."""
+    import docx
+
+    from .word_documents import make_document
+
+    source = make_document(tmp_path / "report.docx")
+    upload = httpx.post(
+        f"{served}/translate_file",
+        files={"file": ("report.docx", source.read_bytes())},
+        data={"source": "fr", "target": "en"},
+        timeout=60,
+    )
+    assert upload.status_code == 200, upload.text
+    download = httpx.get(upload.json()["translatedFileUrl"])
+    assert download.headers["content-type"].endswith("wordprocessingml.document")
+    assert 'filename="report.docx"' in download.headers["content-disposition"]
+    document = docx.Document(io.BytesIO(download.content))
+    assert document.paragraphs[1].text == (
+        "The mayor announces the budget on Tuesday. The press watches the report."
+    )
+    assert ("on Tuesday", True) in [(r.text, r.bold) for r in document.paragraphs[1].runs]
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed")

@@ -121,27 +121,59 @@ def _translate_one(
     reading: ReadOptions,
     strict: bool,
 ) -> None:
-    """One article (a file, standard input or --text) to stdout or one file."""
+    """One article (a file, standard input or --text) to stdout or one file; a Word file
+    to the same document in English (``<name>.en.docx`` beside it unless -o says)."""
     from translate_news.core.files import write_atomic
-    from translate_news.formats.output import format_for, render
+    from translate_news.formats.output import format_for
     from translate_news.formats.readers import parse_article, read_article
     from translate_news.pipeline.translator import Translator
 
+    word = text is None and source != "-" and Path(source).suffix.lower() == ".docx"
+    if word and output is None and fmt in (None, "docx"):
+        output = Path(source).with_suffix(".en.docx")
     chosen = format_for(output, fmt)
+    if chosen == "docx" and output is None:
+        raise UsageError("a Word document is not written to the terminal: give -o FILE.docx")
     if output is not None and output.exists() and not force:
         raise OutputError(f"{output}: already exists; pass --force to overwrite it")
-    article = parse_article(text, path="<text>") if text else read_article(source, reading)
+    if word and chosen == "docx":
+        written, flags = _translate_word(Path(source), options, reading)
+    else:
+        article = parse_article(text, path="<text>") if text else read_article(source, reading)
+        translator = Translator(options=options)
+        show_signature("translation", translator.signature)
+        english = translator.translate_article(article)
+        written, flags = _rendered(english, chosen, translator.signature), len(english.flagged)
+    if output is None:
+        sys.stdout.write(str(written))
+    else:
+        write_atomic(output, written, force=force)
+        say(f"wrote {output}")
+    _report_flags([(str(output or "the output"), flags)] if flags else [], strict)
+
+
+def _translate_word(
+    source: Path, options: TranslateOptions, reading: ReadOptions
+) -> tuple[bytes, int]:
+    """A Word file as the same document in English, and how many sentences are flagged."""
+    from translate_news.formats.readers import read_file_bytes
+    from translate_news.pipeline.markup import translate_word
+    from translate_news.pipeline.translator import Translator
+
+    raw = read_file_bytes(source, reading.max_bytes)
     translator = Translator(options=options)
     show_signature("translation", translator.signature)
-    english = translator.translate_article(article)
-    rendered = render(english, chosen)
-    if output is None:
-        sys.stdout.write(rendered)
-    else:
-        write_atomic(output, rendered, force=force)
-        say(f"wrote {output}")
-    flagged = [(str(output or "the output"), len(english.flagged))] if english.flagged else []
-    _report_flags(flagged, strict)
+    note = f"Translated from French by translate-news: {translator.signature}"
+    return translate_word(translator, raw, source, reading.max_bytes, note)
+
+
+def _rendered(english: Any, fmt: str, signature: object) -> str | bytes:
+    from translate_news.formats.docx import article_docx
+    from translate_news.formats.output import render
+
+    if fmt == "docx":
+        return article_docx(english, f"Translated from French by translate-news: {signature}")
+    return render(english, fmt)
 
 
 def _translate_many(
@@ -171,7 +203,7 @@ def _translate_many(
     translator = Translator(options=options)
     show_signature("translation", translator.signature)
     out_dir.mkdir(parents=True, exist_ok=True)  # once the model has loaded
-    outputs = TranslationWriter(fmt, force=force)
+    outputs = TranslationWriter(fmt, force=force, translator=translator, limit=reading.max_bytes)
     report = run_folder(translator, root, out_dir, outputs, reading=reading, on_event=show)
     _finish(report, strict)
 

@@ -57,10 +57,11 @@ def read_regular(path: Path, limit: int, what: str, error: type[Exception]) -> b
     return data
 
 
-def write_atomic(path: str | os.PathLike[str], text: str, *, force: bool = False) -> None:
-    """Write UTF-8 ``text`` to ``path`` through a temporary file and a rename in the same
-    folder, so a reader never sees half a file. An existing regular file is replaced only
-    with ``force``; a link, folder, FIFO or device there is never replaced."""
+def write_atomic(path: str | os.PathLike[str], text: str | bytes, *, force: bool = False) -> None:
+    """Write UTF-8 ``text`` (or bytes, as they are) to ``path`` through a temporary file
+    and a rename in the same folder, so a reader never sees half a file. An existing
+    regular file is replaced only with ``force``; a link, folder, FIFO or device there is
+    never replaced."""
     path = Path(path)
     kind = special_kind(path, follow_links=False)
     if kind is not None:
@@ -69,12 +70,13 @@ def write_atomic(path: str | os.PathLike[str], text: str, *, force: bool = False
         raise OutputError(f"{path}: already exists; pass --force to overwrite it")
     if not path.parent.is_dir():
         raise OutputError(f"{path}: folder {path.parent} does not exist")
-    text = SURROGATE.sub("\ufffd", text)  # a name that is not UTF-8, shown as such
+    # In text, a name that is not UTF-8 is shown as such.
+    data = SURROGATE.sub("\ufffd", text).encode("utf-8") if isinstance(text, str) else text
     tmp = None
     try:
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException as exc:

@@ -31,9 +31,16 @@ from translate_news.core.errors import InputError, UsageError
 from translate_news.core.files import SURROGATE
 from translate_news.formats.readers import HTML_SUFFIXES, TEXT_SUFFIXES
 
-Format = Literal["txt", "md", "json", "html"]
+Format = Literal["txt", "md", "json", "html", "docx"]
 FORMATS: tuple[str, ...] = get_args(Format)
-_SUFFIXES = {".txt": "txt", ".md": "md", ".markdown": "md", ".json": "json", ".html": "html"}
+_SUFFIXES = {
+    ".txt": "txt",
+    ".md": "md",
+    ".markdown": "md",
+    ".json": "json",
+    ".html": "html",
+    ".docx": "docx",
+}
 
 
 def format_for(path: str | os.PathLike[str] | None, explicit: str | None) -> str:
@@ -83,6 +90,7 @@ MEDIA_TYPES = {
     "md": "text/markdown",
     "json": "application/json",
     "html": "text/html",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
 
 
@@ -90,6 +98,8 @@ def render(article: TranslatedArticle, fmt: str, *, fingerprint: str | None = No
     """The article in English as ``fmt`` (txt, md, json or html). A ``fingerprint`` (what
     a folder run resumes by) is recorded in JSON, Markdown and HTML; plain text has no
     place for it, and :func:`read_fingerprint` looks for it in a hidden file beside."""
+    if fmt == "docx":
+        raise ValueError("a Word document is bytes: formats.docx.article_docx writes one")
     if fmt == "txt":
         return to_text(article)
     if fmt == "json":

@@ -316,7 +316,9 @@ def _refuse_deep(text: str, path: Path) -> None:
         )
 
 
-def _docx(raw: bytes, path: Path, limit: int) -> Article:
+def check_docx_size(raw: bytes, path: Path | str, limit: int) -> None:
+    """Refuse a Word file by what it would unpack to, before anything is unpacked (a zip
+    bomb of 1.5 MB took 2.9 GB): the XML parts within ``limit``, everything within twice."""
     import io
     import zipfile
 
@@ -324,8 +326,6 @@ def _docx(raw: bytes, path: Path, limit: int) -> Article:
         members = zipfile.ZipFile(io.BytesIO(raw)).infolist()
     except (zipfile.BadZipFile, ValueError, OSError) as exc:
         raise InputError(f"{path}: not a readable Word (.docx) file ({exc})") from None
-    # Refused by what it would unpack to, before anything is unpacked (a zip bomb of
-    # 1.5 MB took 2.9 GB): the XML parts within the input limit, everything within twice.
     xml = sum(m.file_size for m in members if m.filename.endswith((".xml", ".rels")))
     everything = sum(m.file_size for m in members)
     if xml > limit or everything > 2 * limit:
@@ -333,6 +333,19 @@ def _docx(raw: bytes, path: Path, limit: int) -> Article:
             f"{path}: unpacks to {max(xml, everything) / 1e6:.0f} MB, over the "
             f"{limit / 1e6:g} MB input limit; raise it with --max-input-mb if it is real"
         )
+
+
+def read_file_bytes(path: Path, limit: int) -> bytes:
+    """A regular file's bytes, refused (one line) over ``limit`` or when it is not one."""
+    return _read_bytes(path, limit)
+
+
+def _docx(raw: bytes, path: Path, limit: int) -> Article:
+    import io
+    import zipfile
+
+    check_docx_size(raw, path, limit)
+    members = zipfile.ZipFile(io.BytesIO(raw)).infolist()
     import docx
 
     try:

@@ -78,7 +78,7 @@ class _Worker:
         self.translator = make(job.options)
         self.outputs: TranslationWriter | SummaryWriter
         if job.summary is None:
-            self.outputs = TranslationWriter(job.fmt, force=job.force)
+            self.outputs = TranslationWriter(job.fmt, force=job.force, translator=self.translator)
         else:
             summarizer = Summarizer(options=job.summary)
             self.outputs = SummaryWriter(summarizer, force=job.force, pages=job.pages)

@@ -38,6 +38,8 @@ from translate_news.core.errors import (
     UsageError,
 )
 from translate_news.core.files import special_kind, write_atomic
+from translate_news.formats.docx import article_docx
+from translate_news.formats.docx import read_fingerprint as read_docx_fingerprint
 from translate_news.formats.output import (
     FORMATS,
     read_fingerprint,
@@ -47,12 +49,19 @@ from translate_news.formats.output import (
     to_html,
     to_markdown,
 )
-from translate_news.formats.readers import DEFAULT_READ, SUFFIXES, ReadOptions, read_articles
+from translate_news.formats.readers import (
+    DEFAULT_READ,
+    SUFFIXES,
+    ReadOptions,
+    read_articles,
+    read_file_bytes,
+)
+from translate_news.pipeline.markup import translate_word
 from translate_news.pipeline.summarizer import Summarizer, flag_terms
 from translate_news.pipeline.translator import Translator
 
 _log = logging.getLogger(__name__)
-EXTENSIONS = {"txt": ".txt", "md": ".md", "json": ".json", "html": ".html"}
+EXTENSIONS = {"txt": ".txt", "md": ".md", "json": ".json", "html": ".html", "docx": ".docx"}
 OnEvent = Callable[[str, str, str], None]
 # What this tool writes into an output folder; never read back as an input.
 _OUTPUT_NAME = re.compile(r"\.en\.(txt|md|json|html)$")
@@ -200,26 +209,54 @@ class _Pending:
 
 
 class TranslationWriter:
-    """``translate``'s outputs: ``<name>.en.<fmt>``, each recording its fingerprint."""
+    """``translate``'s outputs: ``<name>.en.<fmt>``, each recording its fingerprint. As
+    Word documents (``docx``), a Word input becomes the same document in English (with
+    ``translator``, which translates its every paragraph, the memory giving back what
+    the article's reading already translated); any other, a new document."""
 
     settings = ""
     fmt: str
 
-    def __init__(self, fmt: str, *, force: bool = False) -> None:
-        self.fmt, self.force = fmt, force
+    def __init__(
+        self,
+        fmt: str,
+        *,
+        force: bool = False,
+        translator: Translator | None = None,
+        limit: int = DEFAULT_READ.max_bytes,
+    ) -> None:
+        self.fmt, self.force, self.translator, self.limit = fmt, force, translator, limit
 
     def summarize(self, window: list[TranslatedArticle]) -> list[None]:
         return [None] * len(window)  # translations only
 
     def done(self, item: _Pending) -> bool:
-        return not self.force and read_fingerprint(item.target, self.fmt) == item.fingerprint
+        if self.force:
+            return False
+        if self.fmt == "docx":
+            return read_docx_fingerprint(item.target) == item.fingerprint
+        return read_fingerprint(item.target, self.fmt) == item.fingerprint
 
     def write(self, item: _Pending, english: TranslatedArticle, summary: Summary | None) -> None:
+        if self.fmt == "docx":
+            write_atomic(item.target, self._word(item, english), force=True)
+            return
         text = render(english, self.fmt, fingerprint=item.fingerprint)
         write_atomic(item.target, text, force=True)
         if self.fmt == "txt":  # plain text has no place for it: a hidden file beside it
             sidecar = item.target.with_name(f".{item.target.name}.fingerprint")
             write_atomic(sidecar, item.fingerprint + "\n", force=True)
+
+    def _word(self, item: _Pending, english: TranslatedArticle) -> bytes:
+        note = (
+            f"Translated from French by translate-news: {english.signature}\n"
+            f"translate-news-fingerprint: {item.fingerprint}"
+        )
+        path = Path(item.article.path or "")
+        if self.translator is None or path.suffix.lower() != ".docx" or item.article.record:
+            return article_docx(english, note)
+        raw = read_file_bytes(path, self.limit)
+        return translate_word(self.translator, raw, path, self.limit, note)[0]
 
 
 class SummaryWriter:

@@ -14,9 +14,12 @@ import dataclasses
 import html
 from collections.abc import Callable, Sequence
 from html.parser import HTMLParser
+from pathlib import Path
 from typing import NamedTuple
 
-from translate_news.pipeline.translator import Checked, plan_text
+from translate_news.formats.docx import English, WordPlan
+from translate_news.formats.output import flag_note
+from translate_news.pipeline.translator import Checked, Translator, plan_text
 from translate_news.seq2seq.alignment import diagonal
 from translate_news.seq2seq.model import Seq2SeqModel
 from translate_news.text.inline import Span, project, render, words
@@ -52,6 +55,19 @@ def aligned(
     for index, links in zip(wanted, found):
         out[index] = dataclasses.replace(out[index], links=tuple(links))
     return out
+
+
+def translate_word(
+    translator: Translator, raw: bytes, path: str | Path, limit: int, note: str = ""
+) -> tuple[bytes, int]:
+    """A Word document (``raw``, read from ``path``) in English, formatting carried over
+    (:mod:`translate_news.formats.docx`), ``note`` in its properties; and how many of its
+    sentences are flagged (marked ``[check: ...]`` after them, highlighted)."""
+    plan = WordPlan(raw, path, limit)
+    found = translator.translate_checked(plan.sentences)
+    found = aligned(translator.model, plan.sentences, found, plan.aligned)
+    english = [English(c.text, c.links, flag_note(c.flags)) for c in found]
+    return plan.finish(english, note), sum(bool(c.flags) for c in found)
 
 
 def plan_plain(text: str) -> Plan:

@@ -22,8 +22,8 @@ from fastapi.responses import JSONResponse
 from translate_news.core.document import Article, Summary, TranslatedArticle
 from translate_news.core.errors import BackendUnavailable, MemoryUnusable, ModelNotFoundError
 from translate_news.formats.output import MEDIA_TYPES, english_file, render, to_dict
-from translate_news.formats.readers import SUFFIXES, parse_article, read_upload
-from translate_news.pipeline.markup import Plan, aligned, plan_html, plan_plain
+from translate_news.formats.readers import DEFAULT_READ, SUFFIXES, parse_article, read_upload
+from translate_news.pipeline.markup import Plan, aligned, plan_html, plan_plain, translate_word
 from translate_news.pipeline.memory import IMPORTED
 from translate_news.pipeline.summarizer import Summarizer
 from translate_news.pipeline.translator import Checked, Translator, normalize, plan_text
@@ -343,10 +343,17 @@ class Service:
             raise Refused(400, f"Invalid request: unsupported file type {suffix or name!r}")
         articles = await asyncio.to_thread(read_upload, name, body)
         self.check_size([_article_text(a) for a in articles])
-        english = await self.translate_articles(articles)
-        fmt, download = english_file(name)
-        text = await asyncio.to_thread(lambda: "\n".join(render(e, fmt) for e in english))
-        media, data = f"{MEDIA_TYPES[fmt]}; charset=utf-8", text.encode()
+        if suffix == ".docx":
+            note = f"Translated from French by translate-news: {self.translator.signature}"
+            limit = DEFAULT_READ.max_bytes
+            made = self.translator, body, name, limit, note
+            data, _ = await self.in_worker(lambda: translate_word(*made))
+            media, download = MEDIA_TYPES["docx"], name
+        else:
+            english = await self.translate_articles(articles)
+            fmt, download = english_file(name)
+            text = await asyncio.to_thread(lambda: "\n".join(render(e, fmt) for e in english))
+            media, data = f"{MEDIA_TYPES[fmt]}; charset=utf-8", text.encode()
         kept = f"{secrets.token_hex(16)}.{_UNSAFE.sub('_', download)}"
         self.files[kept] = (media, data, download)
         while len(self.files) > KEPT_FILES:
