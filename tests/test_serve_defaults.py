@@ -116,8 +116,8 @@ def test_serve_with_its_defaults_translates_and_remembers(served, isolated_env):
     assert health["status"] == "ok" and "marian-toy" in health["signature"]
 
 
-def test_serve_gives_a_word_file_back_as_word(served, tmp_path):
-    """/translate_file with a .docx: the download is the same document in English."""
+def test_serve_gives_word_and_subtitles_back_as_they_came(served, tmp_path):
+    """/translate_file with a .docx or .srt: the download is the same document in English."""
     import docx
 
     from .word_documents import make_document
@@ -138,6 +138,21 @@ def test_serve_gives_a_word_file_back_as_word(served, tmp_path):
         "The mayor announces the budget on Tuesday. The press watches the report."
     )
     assert ("on Tuesday", True) in [(r.text, r.bold) for r in document.paragraphs[1].runs]
+    # Subtitles come back as subtitles, on the same cues.
+    cues = "1\n00:00:01,000 --> 00:00:02,000\nLe maire annonce\n\n2\n00:00:02,100 --> 00:00:03,000\nle budget mardi.\n"
+    upload = httpx.post(
+        f"{served}/translate_file",
+        files={"file": ("clip.srt", cues.encode())},
+        data={"source": "fr", "target": "en"},
+        timeout=60,
+    )
+    assert upload.status_code == 200, upload.text
+    download = httpx.get(upload.json()["translatedFileUrl"])
+    assert download.text == (
+        "1\n00:00:01,000 --> 00:00:02,000\nThe mayor announces\n\n"
+        "2\n00:00:02,100 --> 00:00:03,000\nthe budget on Tuesday.\n"
+    )
+    assert 'filename="clip.srt"' in download.headers["content-disposition"]
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed")

@@ -122,22 +122,26 @@ def _translate_one(
     strict: bool,
 ) -> None:
     """One article (a file, standard input or --text) to stdout or one file; a Word file
-    to the same document in English (``<name>.en.docx`` beside it unless -o says)."""
+    or subtitles to the same document in English (``<name>.en.docx``, ``.en.srt``,
+    ``.en.vtt`` beside it unless -o says)."""
     from translate_news.core.files import write_atomic
-    from translate_news.formats.output import format_for
+    from translate_news.formats.output import DOCUMENT_FORMATS, format_for
     from translate_news.formats.readers import parse_article, read_article
     from translate_news.pipeline.translator import Translator
 
-    word = text is None and source != "-" and Path(source).suffix.lower() == ".docx"
-    if word and output is None and fmt in (None, "docx"):
-        output = Path(source).with_suffix(".en.docx")
+    suffix = "" if text is not None or source == "-" else Path(source).suffix.lower()
+    kind = DOCUMENT_FORMATS.get(suffix)
+    if kind and output is None and fmt in (None, kind):
+        output = Path(source).with_suffix(f".en{suffix}")
     chosen = format_for(output, fmt)
     if chosen == "docx" and output is None:
         raise UsageError("a Word document is not written to the terminal: give -o FILE.docx")
+    if chosen in ("srt", "vtt") and chosen != kind:
+        raise UsageError(f"{chosen} subtitles are written from {chosen} subtitles, not {source}")
     if output is not None and output.exists() and not force:
         raise OutputError(f"{output}: already exists; pass --force to overwrite it")
-    if word and chosen == "docx":
-        written, flags = _translate_word(Path(source), options, reading)
+    if kind and chosen == kind:
+        written, flags = _translate_document(Path(source), options, reading)
     else:
         article = parse_article(text, path="<text>") if text else read_article(source, reading)
         translator = Translator(options=options)
@@ -152,19 +156,23 @@ def _translate_one(
     _report_flags([(str(output or "the output"), flags)] if flags else [], strict)
 
 
-def _translate_word(
+def _translate_document(
     source: Path, options: TranslateOptions, reading: ReadOptions
 ) -> tuple[bytes, int]:
-    """A Word file as the same document in English, and how many sentences are flagged."""
+    """A Word file or subtitles as the same document in English, and how many sentences
+    are flagged; what the user should know of it is said."""
     from translate_news.formats.readers import read_file_bytes
-    from translate_news.pipeline.markup import translate_word
+    from translate_news.pipeline.markup import translate_document
     from translate_news.pipeline.translator import Translator
 
     raw = read_file_bytes(source, reading.max_bytes)
     translator = Translator(options=options)
     show_signature("translation", translator.signature)
     note = f"Translated from French by translate-news: {translator.signature}"
-    return translate_word(translator, raw, source, reading.max_bytes, note)
+    done = translate_document(translator, raw, source, reading.max_bytes, note)
+    for warning in done.warnings:
+        say(warning)
+    return done.data, done.flagged
 
 
 def _rendered(english: Any, fmt: str, signature: object) -> str | bytes:

@@ -31,7 +31,10 @@ from translate_news.core.errors import InputError, UsageError
 from translate_news.core.files import SURROGATE
 from translate_news.formats.readers import HTML_SUFFIXES, TEXT_SUFFIXES
 
-Format = Literal["txt", "md", "json", "html", "docx"]
+Format = Literal["txt", "md", "json", "html", "docx", "srt", "vtt"]
+# Formats written over the source document itself (a Word file, subtitles), by
+# pipeline.markup.translate_document, not by render.
+DOCUMENT_FORMATS = {".docx": "docx", ".srt": "srt", ".vtt": "vtt"}
 FORMATS: tuple[str, ...] = get_args(Format)
 _SUFFIXES = {
     ".txt": "txt",
@@ -40,6 +43,8 @@ _SUFFIXES = {
     ".json": "json",
     ".html": "html",
     ".docx": "docx",
+    ".srt": "srt",
+    ".vtt": "vtt",
 }
 
 
@@ -91,6 +96,8 @@ MEDIA_TYPES = {
     "json": "application/json",
     "html": "text/html",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "srt": "application/x-subrip",
+    "vtt": "text/vtt",
 }
 
 
@@ -98,8 +105,8 @@ def render(article: TranslatedArticle, fmt: str, *, fingerprint: str | None = No
     """The article in English as ``fmt`` (txt, md, json or html). A ``fingerprint`` (what
     a folder run resumes by) is recorded in JSON, Markdown and HTML; plain text has no
     place for it, and :func:`read_fingerprint` looks for it in a hidden file beside."""
-    if fmt == "docx":
-        raise ValueError("a Word document is bytes: formats.docx.article_docx writes one")
+    if fmt in DOCUMENT_FORMATS.values():
+        raise ValueError(f"{fmt} is written over its source: pipeline.markup.translate_document")
     if fmt == "txt":
         return to_text(article)
     if fmt == "json":
@@ -115,7 +122,7 @@ def read_fingerprint(path: Path, fmt: str) -> str | None:
     """The fingerprint an output written by :func:`render` records; None when there is
     none (or no such file)."""
     try:
-        if fmt == "txt":
+        if fmt in ("txt", "srt"):  # no place for it inside: a hidden file beside
             text = path.with_name(f".{path.name}.fingerprint").read_text(encoding="utf-8")
             return text.strip() if path.is_file() else None
         text = path.read_text(encoding="utf-8")

@@ -42,7 +42,10 @@ _MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 TEXT_SUFFIXES = {".txt": False, ".text": False, ".md": True, ".markdown": True}
 FEED_SUFFIXES = {".jsonl", ".ndjson", ".json"}
 HTML_SUFFIXES = {".html", ".htm"}
-SUFFIXES = tuple(sorted({*TEXT_SUFFIXES, *FEED_SUFFIXES, *HTML_SUFFIXES, ".docx"}))
+SUBTITLE_SUFFIXES = {".srt", ".vtt"}
+SUFFIXES = tuple(
+    sorted({*TEXT_SUFFIXES, *FEED_SUFFIXES, *HTML_SUFFIXES, *SUBTITLE_SUFFIXES, ".docx"})
+)
 _META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?\s*([\w-]+)", re.IGNORECASE)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 _BOMS = (
@@ -164,6 +167,11 @@ def read_articles(
         yield _html(raw, path)
     elif suffix == ".docx":
         yield _docx(raw, path, options.max_bytes)
+    elif suffix in SUBTITLE_SUFFIXES:
+        from translate_news.formats.subtitles import article_text
+
+        text = _checked(article_text(decode(raw, path), str(path)), path)
+        yield Article((Paragraph(text),), path=str(path))
     else:
         raise InputError(
             f"{path}: unsupported file type '{path.suffix or path.name}'; "

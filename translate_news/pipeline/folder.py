@@ -41,6 +41,7 @@ from translate_news.core.files import special_kind, write_atomic
 from translate_news.formats.docx import article_docx
 from translate_news.formats.docx import read_fingerprint as read_docx_fingerprint
 from translate_news.formats.output import (
+    DOCUMENT_FORMATS,
     FORMATS,
     read_fingerprint,
     read_summary_record,
@@ -56,12 +57,12 @@ from translate_news.formats.readers import (
     read_articles,
     read_file_bytes,
 )
-from translate_news.pipeline.markup import translate_word
+from translate_news.pipeline.markup import translate_document
 from translate_news.pipeline.summarizer import Summarizer, flag_terms
 from translate_news.pipeline.translator import Translator
 
 _log = logging.getLogger(__name__)
-EXTENSIONS = {"txt": ".txt", "md": ".md", "json": ".json", "html": ".html", "docx": ".docx"}
+EXTENSIONS = {f: f".{f}" for f in FORMATS}
 OnEvent = Callable[[str, str, str], None]
 # What this tool writes into an output folder; never read back as an input.
 _OUTPUT_NAME = re.compile(r"\.en\.(txt|md|json|html)$")
@@ -238,25 +239,30 @@ class TranslationWriter:
         return read_fingerprint(item.target, self.fmt) == item.fingerprint
 
     def write(self, item: _Pending, english: TranslatedArticle, summary: Summary | None) -> None:
-        if self.fmt == "docx":
-            write_atomic(item.target, self._word(item, english), force=True)
-            return
-        text = render(english, self.fmt, fingerprint=item.fingerprint)
-        write_atomic(item.target, text, force=True)
-        if self.fmt == "txt":  # plain text has no place for it: a hidden file beside it
+        if self.fmt in DOCUMENT_FORMATS.values():
+            data: str | bytes = self._document(item, english)
+        else:
+            data = render(english, self.fmt, fingerprint=item.fingerprint)
+        write_atomic(item.target, data, force=True)
+        if self.fmt in ("txt", "srt"):  # no place for it inside: a hidden file beside it
             sidecar = item.target.with_name(f".{item.target.name}.fingerprint")
             write_atomic(sidecar, item.fingerprint + "\n", force=True)
 
-    def _word(self, item: _Pending, english: TranslatedArticle) -> bytes:
+    def _document(self, item: _Pending, english: TranslatedArticle) -> bytes:
         note = (
             f"Translated from French by translate-news: {english.signature}\n"
             f"translate-news-fingerprint: {item.fingerprint}"
         )
         path = Path(item.article.path or "")
-        if self.translator is None or path.suffix.lower() != ".docx" or item.article.record:
+        same = DOCUMENT_FORMATS.get(path.suffix.lower()) == self.fmt and not item.article.record
+        if self.translator is not None and same:
+            raw = read_file_bytes(path, self.limit)
+            return translate_document(self.translator, raw, path, self.limit, note).data
+        if self.fmt == "docx":
             return article_docx(english, note)
-        raw = read_file_bytes(path, self.limit)
-        return translate_word(self.translator, raw, path, self.limit, note)[0]
+        raise InputError(
+            f"{item.article.source}: {self.fmt} subtitles are written from {self.fmt} subtitles"
+        )
 
 
 class SummaryWriter:

@@ -13,12 +13,15 @@ from __future__ import annotations
 import dataclasses
 import html
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import NamedTuple
 
 from translate_news.formats.docx import English, WordPlan
 from translate_news.formats.output import flag_note
+from translate_news.formats.readers import decode
+from translate_news.formats.subtitles import LINE, LINES, SubtitlePlan
 from translate_news.pipeline.translator import Checked, Translator, plan_text
 from translate_news.seq2seq.alignment import diagonal
 from translate_news.seq2seq.model import Seq2SeqModel
@@ -57,17 +60,41 @@ def aligned(
     return out
 
 
-def translate_word(
+@dataclass(frozen=True)
+class Rewritten:
+    """A document in English, written over its source: its bytes, how many of its
+    sentences are flagged, and what the user should know of it."""
+
+    data: bytes
+    flagged: int
+    warnings: tuple[str, ...] = ()
+
+
+def translate_document(
     translator: Translator, raw: bytes, path: str | Path, limit: int, note: str = ""
-) -> tuple[bytes, int]:
-    """A Word document (``raw``, read from ``path``) in English, formatting carried over
-    (:mod:`translate_news.formats.docx`), ``note`` in its properties; and how many of its
-    sentences are flagged (marked ``[check: ...]`` after them, highlighted)."""
-    plan = WordPlan(raw, path, limit)
-    found = translator.translate_checked(plan.sentences)
-    found = aligned(translator.model, plan.sentences, found, plan.aligned)
-    english = [English(c.text, c.links, flag_note(c.flags)) for c in found]
-    return plan.finish(english, note), sum(bool(c.flags) for c in found)
+) -> Rewritten:
+    """A Word file or subtitles (by ``path``'s suffix) in English, written over the same
+    document: Word's formatting carried (:mod:`translate_news.formats.docx`), subtitles'
+    cues kept (:mod:`translate_news.formats.subtitles`); ``note`` (what translated it)
+    in its properties or a note; a flagged sentence marked ``[check: ...]``."""
+    if Path(path).suffix.lower() == ".docx":
+        plan = WordPlan(raw, path, limit)
+        found = translator.translate_checked(plan.sentences)
+        found = aligned(translator.model, plan.sentences, found, plan.aligned)
+        english = [English(c.text, c.links, flag_note(c.flags)) for c in found]
+        return Rewritten(plan.finish(english, note), sum(bool(c.flags) for c in found))
+    subtitles = SubtitlePlan(decode(raw, path), str(path))
+    found = translator.translate_checked(subtitles.sentences)
+    found = aligned(translator.model, subtitles.sentences, found, subtitles.aligned)
+    marked = [c.text + flag_note(c.flags) for c in found]
+    text = subtitles.finish(marked, note, [c.links for c in found])
+    warnings = ()
+    if subtitles.overflow:
+        warnings = (
+            f"{path}: {subtitles.overflow} cue(s) need more than {LINES} lines of {LINE} "
+            "characters in English; kept whole",
+        )
+    return Rewritten(text.encode("utf-8"), sum(bool(c.flags) for c in found), warnings)
 
 
 def plan_plain(text: str) -> Plan:

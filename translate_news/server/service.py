@@ -21,9 +21,21 @@ from fastapi.responses import JSONResponse
 
 from translate_news.core.document import Article, Summary, TranslatedArticle
 from translate_news.core.errors import BackendUnavailable, MemoryUnusable, ModelNotFoundError
-from translate_news.formats.output import MEDIA_TYPES, english_file, render, to_dict
+from translate_news.formats.output import (
+    DOCUMENT_FORMATS,
+    MEDIA_TYPES,
+    english_file,
+    render,
+    to_dict,
+)
 from translate_news.formats.readers import DEFAULT_READ, SUFFIXES, parse_article, read_upload
-from translate_news.pipeline.markup import Plan, aligned, plan_html, plan_plain, translate_word
+from translate_news.pipeline.markup import (
+    Plan,
+    aligned,
+    plan_html,
+    plan_plain,
+    translate_document,
+)
 from translate_news.pipeline.memory import IMPORTED
 from translate_news.pipeline.summarizer import Summarizer
 from translate_news.pipeline.translator import Checked, Translator, normalize, plan_text
@@ -335,20 +347,21 @@ class Service:
         """Translate an uploaded file (any format the CLI reads) into a file kept here
         for download; returns the name it is kept under. Only the name's suffix is used
         to read it; the download is named as the upload was (``.md`` where the English
-        is written as Markdown: feeds). A Word file comes back as the same document in
-        English, formatting kept."""
+        is written as Markdown: feeds). A Word file or subtitles come back as the same
+        document in English (formatting, cues kept)."""
         name = _CONTROL.sub("", Path(name.replace("\\", "/")).name)[:200] or "file.txt"
         suffix = Path(name).suffix.lower()
         if suffix not in SUFFIXES:
             raise Refused(400, f"Invalid request: unsupported file type {suffix or name!r}")
         articles = await asyncio.to_thread(read_upload, name, body)
         self.check_size([_article_text(a) for a in articles])
-        if suffix == ".docx":
+        kind = DOCUMENT_FORMATS.get(suffix)
+        if kind is not None:
             note = f"Translated from French by translate-news: {self.translator.signature}"
-            limit = DEFAULT_READ.max_bytes
-            made = self.translator, body, name, limit, note
-            data, _ = await self.in_worker(lambda: translate_word(*made))
-            media, download = MEDIA_TYPES["docx"], name
+            made = self.translator, body, name, DEFAULT_READ.max_bytes, note
+            done = await self.in_worker(lambda: translate_document(*made))
+            data, download = done.data, name
+            media = MEDIA_TYPES[kind] + ("" if kind == "docx" else "; charset=utf-8")
         else:
             english = await self.translate_articles(articles)
             fmt, download = english_file(name)
