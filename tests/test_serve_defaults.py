@@ -153,6 +153,17 @@ def test_serve_gives_word_and_subtitles_back_as_they_came(served, tmp_path):
         "2\n00:00:02,100 --> 00:00:03,000\nthe budget on Tuesday.\n"
     )
     assert 'filename="clip.srt"' in download.headers["content-disposition"]
+    # A PDF comes back as Markdown.
+    from .pdf_documents import make_pdf
+
+    pdf = make_pdf(tmp_path / "release.pdf", pages=2, columns=2).read_bytes()
+    upload = httpx.post(
+        f"{served}/translate_file", files={"file": ("release.pdf", pdf)}, timeout=60
+    )
+    assert upload.status_code == 200, upload.text
+    download = httpx.get(upload.json()["translatedFileUrl"])
+    assert download.text.startswith("# The mayor announces the budget\n")
+    assert 'filename="release.md"' in download.headers["content-disposition"]
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed")

@@ -80,7 +80,7 @@ def to_sentences(article: Article) -> str:
 
 def english_file(name: str) -> tuple[Format, str]:
     """The format and name of the English of a file called ``name``: its own format and
-    name where that is text, Markdown or HTML, else Markdown (a Word file, a feed),
+    name where that is text, Markdown or HTML, else Markdown (a PDF, a feed),
     ``<stem>.md``."""
     suffix = Path(name).suffix.lower()
     if suffix in HTML_SUFFIXES:

@@ -44,7 +44,7 @@ FEED_SUFFIXES = {".jsonl", ".ndjson", ".json"}
 HTML_SUFFIXES = {".html", ".htm"}
 SUBTITLE_SUFFIXES = {".srt", ".vtt"}
 SUFFIXES = tuple(
-    sorted({*TEXT_SUFFIXES, *FEED_SUFFIXES, *HTML_SUFFIXES, *SUBTITLE_SUFFIXES, ".docx"})
+    sorted({*TEXT_SUFFIXES, *FEED_SUFFIXES, *HTML_SUFFIXES, *SUBTITLE_SUFFIXES, ".docx", ".pdf"})
 )
 _META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?\s*([\w-]+)", re.IGNORECASE)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
@@ -167,6 +167,8 @@ def read_articles(
         yield _html(raw, path)
     elif suffix == ".docx":
         yield _docx(raw, path, options.max_bytes)
+    elif suffix == ".pdf":
+        yield _pdf(raw, path)
     elif suffix in SUBTITLE_SUFFIXES:
         from translate_news.formats.subtitles import article_text
 
@@ -188,8 +190,10 @@ def _sniff(raw: bytes) -> str | None:
         return ".html"
     if head.startswith(b"{"):
         return ".jsonl"
-    if head.startswith((b"%pdf", b"pk\x03\x04")):
-        return None  # PDF, or a zip archive that is not a Word file
+    if head.startswith(b"%pdf"):
+        return ".pdf"
+    if head.startswith(b"pk\x03\x04"):
+        return None  # a zip archive that is not a Word file
     if b"\x00" not in raw[:4096] and head:
         return ".txt"
     return None
@@ -322,6 +326,20 @@ def _refuse_deep(text: str, path: Path) -> None:
             f"{path}: nested deeper than the {DEPTH_LIMIT} levels the HTML parser reads; "
             "its text would be lost (save the article's text as .txt instead)"
         )
+
+
+def _pdf(raw: bytes, path: Path) -> Article:
+    from translate_news.formats.pdf import read_pdf
+
+    title, blocks = read_pdf(raw, path)
+    paragraphs = []
+    for text, kind in blocks:
+        text = _checked(text, path)
+        # A table's row is text as it stands (classify would call a short one a heading).
+        paragraphs.append(
+            classify(text) if kind == "text" else Paragraph(text, kind.replace("row", "text"))
+        )
+    return Article(tuple(paragraphs), title=title, path=str(path))
 
 
 def check_docx_size(raw: bytes, path: Path | str, limit: int) -> None:
