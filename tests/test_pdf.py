@@ -66,6 +66,25 @@ def test_a_scan_and_a_damaged_pdf_are_one_line_and_nothing_is_written(toy_model,
         assert len(result.stderr.strip().splitlines()) == 1 and not out.exists()
 
 
+def test_a_pdf_bomb_is_refused_before_it_is_unpacked(toy_model, tmp_path):
+    """A small PDF whose stream inflates to 30 MB, under a 10 MB input limit."""
+    import zlib
+
+    packed = zlib.compress(b" " * 30_000_000, 9)
+    source = tmp_path / "bomb.pdf"
+    source.write_bytes(
+        b"%PDF-1.7\n1 0 obj << /Length "
+        + str(len(packed)).encode()
+        + b" /Filter /FlateDecode >>\nstream\n"
+        + packed
+        + b"\nendstream\nendobj\n%%EOF\n"
+    )
+    assert source.stat().st_size < 100_000
+    args = ["translate", str(source), "-m", str(toy_model), "--max-input-mb", "10"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 1 and "over twice the 10 MB input limit" in result.stderr
+
+
 def test_a_pdf_is_known_by_its_content(tmp_path):
     source = make_pdf(tmp_path / "report.pdf", pages=1, columns=1)
     nameless = tmp_path / "download"

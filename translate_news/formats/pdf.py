@@ -48,9 +48,11 @@ class _Line:
     size: float
 
 
-def read_pdf(raw: bytes, path: Path | str) -> tuple[str | None, list[tuple[str, str]]]:
+def read_pdf(raw: bytes, path: Path | str, limit: int) -> tuple[str | None, list[tuple[str, str]]]:
     """The title and paragraphs (text, and ``heading``, ``row`` for a table's row, or
-    ``text``) of a text PDF; a scan, an encrypted or a damaged file refused in one line."""
+    ``text``) of a text PDF; a scan, an encrypted or a damaged file refused in one line,
+    and one whose streams would inflate past twice ``limit`` before any is read."""
+    check_inflated(raw, path, limit)
     lines, heights, images = _lines(raw, path)
     if not any(c.isalnum() for line in lines for c in line.text):
         if images:
@@ -64,6 +66,37 @@ def read_pdf(raw: bytes, path: Path | str) -> tuple[str | None, list[tuple[str, 
     ordered = [line for page in sorted({ln.page for ln in kept}) for line in _read_order(
         [ln for ln in kept if ln.page == page])]  # fmt: skip
     return _paragraphs(ordered, body)
+
+
+_STREAM = re.compile(rb"stream\r?\n")
+
+
+def check_inflated(raw: bytes, path: Path | str, limit: int) -> None:
+    """Refuse a PDF by what its compressed streams would inflate to (a "zip bomb": a
+    small file whose streams unpack to gigabytes), counted a piece at a time, before
+    pdfminer unpacks any whole."""
+    import zlib
+
+    total, start = 0, 0
+    while (found := _STREAM.search(raw, start)) is not None:
+        end = raw.find(b"endstream", found.end())
+        end = len(raw) if end < 0 else end
+        inflater = zlib.decompressobj()
+        data = raw[found.end() : end]
+        try:
+            piece = inflater.decompress(data, 1 << 20)
+            while piece:
+                total += len(piece)
+                if total > 2 * limit:
+                    raise InputError(
+                        f"{path}: unpacks to over {2 * limit / 1e6:.0f} MB, over twice the "
+                        f"{limit / 1e6:g} MB input limit; raise it with --max-input-mb if it "
+                        "is real"
+                    )
+                piece = inflater.decompress(inflater.unconsumed_tail, 1 << 20)
+        except zlib.error:
+            pass  # not deflated (or encrypted): pdfminer reads it as it is
+        start = end + len(b"endstream")
 
 
 def _lines(raw: bytes, path: Path | str) -> tuple[list[_Line], dict[int, float], int]:

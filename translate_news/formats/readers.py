@@ -168,7 +168,7 @@ def read_articles(
     elif suffix == ".docx":
         yield _docx(raw, path, options.max_bytes)
     elif suffix == ".pdf":
-        yield _pdf(raw, path)
+        yield _pdf(raw, path, options.max_bytes)
     elif suffix in SUBTITLE_SUFFIXES:
         from translate_news.formats.subtitles import article_text
 
@@ -328,10 +328,10 @@ def _refuse_deep(text: str, path: Path) -> None:
         )
 
 
-def _pdf(raw: bytes, path: Path) -> Article:
+def _pdf(raw: bytes, path: Path, limit: int) -> Article:
     from translate_news.formats.pdf import read_pdf
 
-    title, blocks = read_pdf(raw, path)
+    title, blocks = read_pdf(raw, path, limit)
     paragraphs = []
     for text, kind in blocks:
         text = _checked(text, path)
