@@ -198,3 +198,26 @@ def test_any_inline_markup_stays_balanced_and_keeps_every_word(toy_translator, m
     assert sorted(after.starts) == sorted(before.starts), out
     english = _translate(toy_translator, f"<p>{html.escape(before.text)}</p>")
     assert " ".join(after.text.split()) == " ".join(_text_of(english).split()), out
+
+
+def test_fresh_translations_are_aligned_from_their_own_beam(toy_model, monkeypatch):
+    """CTranslate2 returns each output's attention from the beam search that wrote it:
+    aligning what was just translated takes no second decode; what the memory gave
+    back (no beam ran) is decoded along its English once, to the same links."""
+    translator = Translator(str(toy_model), device="cpu")  # the memory on
+    pairs = make_test_models.toy_corpus()[:30]
+    french = [fr for fr, _ in pairs]
+    english = translator.translate(french)
+    backend = translator.model.backend
+    fresh = translator.model.align(french, english)
+
+    def forced(*args):
+        raise AssertionError("a second decode")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(backend, "_forced", forced)
+        assert translator.model.align(french, english) == fresh
+    backend._attended.clear()  # as after a restart, the memory holding the English
+    again = Translator(str(toy_model), device="cpu")
+    assert again.translate(french) == english
+    assert again.model.align(french, english) == fresh

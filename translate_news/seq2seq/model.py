@@ -275,7 +275,8 @@ class Seq2SeqModel:
         found: list[list[int]] = [[] for _ in sources]
         inputs = self.encode(sources)
         outputs = self.encode_target(targets)
-        usable = [i for i, ids in enumerate(inputs) if len(ids) <= self.max_input_tokens]
+        limit = self.max_input_tokens  # the positions the decoder has too
+        usable = [i for i, ids in enumerate(inputs) if max(len(ids), len(outputs[i]) + 1) <= limit]
         sizes = [len(inputs[i]) + len(outputs[i]) for i in usable]
         special = set(self.tokenizer.all_special_ids)
         for batch in token_budget_batches(sizes, self.batch_tokens):

@@ -6,6 +6,8 @@ from __future__ import annotations
 import logging
 import re
 import shutil
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -18,6 +20,10 @@ from translate_news.seq2seq.decoding import Decoding
 from translate_news.seq2seq.shortlist import install_vmap, shortlist_path
 
 _log = logging.getLogger(__name__)
+
+# How many outputs' attention the backend keeps for alignment (float16: a 40-token
+# sentence's is about 3 KB).
+KEPT_ATTENTION = 4096
 
 
 class CTranslate2Backend:
@@ -52,6 +58,11 @@ class CTranslate2Backend:
         else:
             inter, intra = 1, 0
         self.eos = tokenizer.eos_token_id
+        # The attention of the outputs decoded last (CTranslate2 returns it from the beam
+        # search itself, at no measurable cost): what :meth:`attention` gives without a
+        # second decode. Keyed by (source ids, output ids without the end of sequence).
+        self._attended: OrderedDict[tuple[tuple[int, ...], tuple[int, ...]], Any] = OrderedDict()
+        self._lock = threading.Lock()
         try:
             self.translator = ctranslate2.Translator(
                 str(path),
@@ -105,9 +116,38 @@ class CTranslate2Backend:
     def attention(
         self, sources: list[list[int]], targets: list[list[int]]
     ) -> list[list[list[float]]]:
-        """Each target token's cross-attention over its source's tokens, from a decode
-        forced along the target (``target_prefix``, ``return_attention``: the alignment
-        heads of the conversion, all heads of the last layer, averaged)."""
+        """Each target token's cross-attention over its source's tokens (the alignment
+        heads of the conversion, all heads of the last layer, averaged): as the beam
+        search that wrote the target returned it, else from a decode forced along it
+        (``target_prefix``, ``return_attention``), which costs about as much as the
+        translation did."""
+        found: list[list[list[float]] | None] = []
+        with self._lock:
+            for source, target in zip(sources, targets):
+                kept = self._attended.get(self._key(source, target))
+                found.append(None if kept is None else kept.astype(float).tolist())
+        missing = [i for i, matrix in enumerate(found) if matrix is None]
+        if missing:
+            forced = self._forced([sources[i] for i in missing], [targets[i] for i in missing])
+            for i, matrix in zip(missing, forced):
+                found[i] = matrix
+        return [matrix or [] for matrix in found]
+
+    def _key(self, source: list[int], target: list[int]) -> tuple[tuple[int, ...], ...]:
+        end = len(target) - (bool(target) and target[-1] == self.eos)
+        return tuple(source), tuple(target[:end])
+
+    def _keep(self, source: list[int], target: list[int], attention: Any) -> None:
+        import numpy as np
+
+        with self._lock:
+            self._attended[self._key(source, target)] = np.asarray(attention, dtype=np.float16)
+            while len(self._attended) > KEPT_ATTENTION:
+                self._attended.popitem(last=False)
+
+    def _forced(
+        self, sources: list[list[int]], targets: list[list[int]]
+    ) -> list[list[list[float]]]:
         source_tokens = [self.tokenizer.convert_ids_to_tokens(ids) for ids in sources]
         prefixes = [
             self.tokenizer.convert_ids_to_tokens(ids[:-1] if ids and ids[-1] == self.eos else ids)
@@ -144,6 +184,7 @@ class CTranslate2Backend:
     ) -> Callable[[], list[tuple[list[int], float]]]:
         tokens = [self.tokenizer.convert_ids_to_tokens(ids) for ids in batch]
         extra = self._options(decoding, len(tokens))
+        extra["return_attention"] = True  # kept for alignment (see __init__)
         if scores:
             extra["return_scores"] = True
         futures = self.translator.translate_batch(
@@ -157,7 +198,7 @@ class CTranslate2Backend:
 
         def collect() -> list[tuple[list[int], float]]:
             out = []
-            for future in futures:
+            for row, future in enumerate(futures):
                 try:
                     result = future.result()
                 except RuntimeError as exc:
@@ -166,8 +207,11 @@ class CTranslate2Backend:
                             f"{_unavailable(exc)}; try --backend torch"
                         ) from exc
                     raise
+                source = batch[row]
                 for k, hypothesis in enumerate(result.hypotheses[: decoding.hypotheses]):
                     ids = self.tokenizer.convert_tokens_to_ids(hypothesis)
+                    if result.attention:
+                        self._keep(source, ids, result.attention[k])
                     # CTranslate2 drops the end-of-sequence token; count it when it
                     # stopped early.
                     ended = decoding.forced_eos or len(ids) < decoding.max_new_tokens
