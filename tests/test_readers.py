@@ -62,10 +62,14 @@ def test_content_decides_when_the_name_does_not(tmp_path):
 
 
 def test_unsupported_extension(tmp_path):
-    path = tmp_path / "article.pdf"
-    path.write_bytes(b"%PDF-1.4")
+    path = tmp_path / "article.odt"  # PDF is read now (tests/test_pdf.py); OpenDocument not
+    path.write_bytes(b"PK\x03\x04 an OpenDocument text")
     with pytest.raises(InputError, match="unsupported file type"):
         read_article(path)
+    bare = tmp_path / "article.pdf"
+    bare.write_bytes(b"%PDF-1.4")  # a header and nothing else
+    with pytest.raises(InputError, match=r"not a readable PDF|holds no text"):
+        read_article(bare)
 
 
 def test_symlink_loop_and_dangling_link(tmp_path):

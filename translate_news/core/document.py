@@ -54,6 +54,19 @@ class Article:
         return _source(self.path, self.record)
 
 
+@dataclass(frozen=True)
+class DateMention:
+    """A date a French sentence names relative to the article's ("mardi", "hier", "la
+    semaine dernière"): the French span (``text``, at ``start``-``end`` in the
+    sentence) and the ISO date, month, year or range (``start/end``) it resolves to,
+    None where that cannot be told (:mod:`translate_news.text.dates`)."""
+
+    text: str
+    start: int
+    end: int
+    value: str | None
+
+
 # What a flag says about a sentence's English (see translate_news.text.checks).
 FlagKind = Literal[
     "number", "glossary", "untranslated", "loop-guard", "split-long", "low-confidence"
@@ -178,6 +191,7 @@ class SentencePair:
     confidence: Confidence | None = None
     alternatives: tuple[Alternative, ...] = ()  # when asked for (--alternatives N)
     shortlist: ShortlistCheck | None = None  # with the vocabulary shortlist
+    dates: tuple[DateMention, ...] = ()  # the French's relative dates, resolved
 
 
 @dataclass(frozen=True)

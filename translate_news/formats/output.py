@@ -20,6 +20,7 @@ from translate_news.core.document import (
     WEAK_WORD,
     Article,
     Confidence,
+    DateMention,
     Flag,
     SentencePair,
     Summary,
@@ -202,6 +203,9 @@ def pair_dict(pair: SentencePair) -> dict[str, Any]:
     data["confidence"] = None if pair.confidence is None else pair.confidence.as_dict()
     data["alternatives"] = [alternative.as_dict() for alternative in pair.alternatives]
     data["shortlist"] = None if pair.shortlist is None else pair.shortlist.as_dict()
+    data["dates"] = [
+        {"text": d.text, "start": d.start, "end": d.end, "date": d.value} for d in pair.dates
+    ]
     return data
 
 
@@ -266,6 +270,8 @@ CONFIDENCE_STYLE = (
     "text-decoration-skip-ink:none}.sr{position:absolute;width:1px;height:1px;"
     "overflow:hidden;clip-path:inset(50%);white-space:nowrap}"
     ".legend{font:.8rem sans-serif;color:#333;border:1px solid #ccc;padding:.3rem .5rem}"
+    # A sentence naming a relative date: dotted underline, the date on hover.
+    ".dated{text-decoration:underline dotted #555;cursor:help}"
     "@media print{*{print-color-adjust:exact;-webkit-print-color-adjust:exact}"
     ".sr{position:static;width:auto;height:auto;clip-path:none;font-size:.7em}}"
 )
@@ -500,30 +506,39 @@ def human_date(iso: str) -> str:
     return parts[0]
 
 
-_Run = tuple[str, str | None, tuple[Flag, ...], Confidence | None]
+_Run = tuple[str, str | None, tuple[Flag, ...], Confidence | None, tuple[DateMention, ...]]
 
 
 def _runs(paragraph: TranslatedParagraph) -> list[_Run]:
     """The paragraph's English as runs of translated text (language None) and of
     sentences passed through untranslated (their language), with the source's spacing
-    kept; a flagged sentence, or one with the model's confidence, is a run of its own."""
+    kept; a flagged sentence, or one with the model's confidence or dates, is a run of
+    its own."""
     runs: list[_Run] = []
     previous: str | None = None
     for i, pair in enumerate(paragraph.sentences):
-        parts: list[_Run] = [(pair.translation, pair.language, pair.flags, pair.confidence)]
+        dated = tuple(d for d in pair.dates if d.value is not None)
+        parts: list[_Run] = [(pair.translation, pair.language, pair.flags, pair.confidence, dated)]
         if i:  # a separator inside a foreign run belongs to it
             inside = pair.language is not None and pair.language == previous
-            parts.insert(
-                0, (paragraph.separators[i - 1], pair.language if inside else None, (), None)
-            )
-        for text, language, flags, sure in parts:
+            separator = paragraph.separators[i - 1]
+            parts.insert(0, (separator, pair.language if inside else None, (), None, ()))
+        for text, language, flags, sure, when in parts:
             last = runs[-1] if runs else None
-            if last and last[1] == language and not (flags or sure or last[2] or last[3]):
-                runs[-1] = (last[0] + text, language, (), None)
+            alone = flags or sure or when or (last and (last[2] or last[3] or last[4]))
+            if last and last[1] == language and not alone:
+                runs[-1] = (last[0] + text, language, (), None, ())
             else:
-                runs.append((text, language, flags, sure))
+                runs.append((text, language, flags, sure, when))
         previous = pair.language
     return runs
+
+
+def _human_value(value: str | None) -> str:
+    """A resolved date as a reader says it; a range as its two ends."""
+    if not value:
+        return "unknown"
+    return " to ".join(human_date(part) for part in value.split("/"))
 
 
 def flag_note(flags: tuple[Flag, ...]) -> str:
@@ -541,7 +556,7 @@ def _marked(paragraph: TranslatedParagraph, escape: Callable[[str], str] = str) 
             else f"[not translated, language: {language}] {escape(text)}"
         )
         + escape(flag_note(flags))
-        for text, language, flags, _ in _runs(paragraph)
+        for text, language, flags, _, _ in _runs(paragraph)
     )
 
 
@@ -554,8 +569,12 @@ def _html_run(
     language: str | None,
     flags: tuple[Flag, ...] = (),
     sure: Confidence | None = None,
+    when: tuple[DateMention, ...] = (),
 ) -> str:
     shown = _html_text(text) if sure is None else _html_words(text, sure)
+    if when:  # the dates the French names, on hover
+        said = html.escape("; ".join(f"{d.text}: {_human_value(d.value)}" for d in when))
+        shown = f'<span class="dated" title="{said}">{shown}</span>'
     if flags:
         note = html.escape("; ".join(map(str, flags)))
         return (

@@ -33,6 +33,7 @@ from translate_news.core.options import Signature, TranslateOptions, with_overri
 from translate_news.core.paths import default_memory
 from translate_news.pipeline.memory import Entry, TranslationMemory
 from translate_news.seq2seq.model import Seq2SeqModel
+from translate_news.text import dates
 from translate_news.text.checks import check, repairable
 from translate_news.text.glossary import Glossary
 from translate_news.text.guard import is_runaway, split_long
@@ -342,15 +343,16 @@ class Translator:
         def finish(translations: list[Checked]) -> list[TranslatedArticle]:
             return [
                 TranslatedArticle(
-                    title=None if title is None else _pair(title, translations),
+                    title=None if title is None else _pair(title, translations, when),
                     date=article.date,
-                    paragraphs=tuple(_assemble(p, translations) for p in paragraphs),
+                    paragraphs=tuple(_assemble(p, translations, when) for p in paragraphs),
                     options=self.options,
                     signature=self.signature,
                     path=article.path,
                     record=article.record,
                 )
                 for article, (title, paragraphs) in zip(articles, plans)
+                for when in [dates.reference(article.date, _first_text(article))]
             ]
 
         return units.sentences, finish
@@ -406,7 +408,14 @@ def _joined(checks: list[ShortlistCheck | None]) -> ShortlistCheck | None:
     return ShortlistCheck(status, min(c.mass for c in found))
 
 
-def _pair(item: _Sentence, translations: list[Checked]) -> SentencePair:
+def _first_text(article: Article) -> str | None:
+    """Where a dateline would be: the first paragraph's text."""
+    return article.paragraphs[0].text if article.paragraphs else None
+
+
+def _pair(
+    item: _Sentence, translations: list[Checked], when: dates.Reference | None = None
+) -> SentencePair:
     source, index, language = item
     if index is None:
         return SentencePair(source, source, translated=False, language=language)
@@ -418,12 +427,15 @@ def _pair(item: _Sentence, translations: list[Checked]) -> SentencePair:
         confidence=found.confidence,
         alternatives=found.alternatives,
         shortlist=found.shortlist,
+        dates=dates.find_dates(source, when),
     )
 
 
-def _assemble(plan: _Plan, translations: list[Checked]) -> TranslatedParagraph:
+def _assemble(
+    plan: _Plan, translations: list[Checked], when: dates.Reference | None = None
+) -> TranslatedParagraph:
     kind, items, separators = plan
-    pairs = tuple(_pair(item, translations) for item in items)
+    pairs = tuple(_pair(item, translations, when) for item in items)
     languages = {pair.language for pair in pairs if pair.translated or pair.language}
     whole = languages.pop() if len(languages) == 1 else None  # every sentence, one language
     return TranslatedParagraph(kind, pairs, tuple(separators), whole)
