@@ -323,3 +323,36 @@ def test_a_record_whose_confidence_is_not_a_probability_is_left_out(tmp_path, to
     done = runner.invoke(app, ["brief", str(out), "-o", str(tmp_path / "b.md")])
     assert done.exit_code == 1
     assert "a sentence's confidence is 'high', not between 0 and 1); left out" in done.stderr
+
+
+def test_a_briefing_item_gives_its_summary_s_dates(tmp_path, toy_model):
+    """As users run it: summarize, then brief; the summary says "mardi" relative to the
+    article's date (Monday 21 July 2025), the item says which day that was."""
+    src, out = make_folder(tmp_path / "in"), tmp_path / "out"
+    summarize(src, out, toy_model)
+    result = runner.invoke(app, ["brief", str(out), "-o", str(tmp_path / "b.md")])
+    assert result.exit_code == 0, result.output
+    text = (tmp_path / "b.md").read_text(encoding="utf-8")
+    assert "*Dates: mardi = Tuesday 22 July 2025*" in text
+    page = runner.invoke(app, ["brief", str(out), "-o", str(tmp_path / "b.html")])
+    assert page.exit_code == 0
+    assert '<p class="dates">Dates: mardi = Tuesday 22 July 2025</p>' in (
+        tmp_path / "b.html"
+    ).read_text(encoding="utf-8")
+
+
+def test_who_said_what_in_each_format():
+    from translate_news.formats import briefing
+
+    entry = briefing.Entry(
+        "The mayor speaks", "2025-07-21", "The mayor spoke.", "a.en.md",
+        said=(("le maire Jean Dupont", "We refuse this budget"),),
+    )  # fmt: skip
+    markdown = briefing.to_markdown([entry])
+    assert "**Who said what**\n\n- le maire Jean Dupont: “We refuse this budget”" in markdown
+    page = briefing.to_html([entry])
+    assert (
+        "<h4>Who said what</h4><ul><li>le maire Jean Dupont: “We refuse this budget”</li>" in page
+    )
+    record = briefing.to_record([entry])["days"][0]["articles"][0]
+    assert list(record["said"]) == [("le maire Jean Dupont", "We refuse this budget")]

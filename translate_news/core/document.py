@@ -67,9 +67,28 @@ class DateMention:
     value: str | None
 
 
+@dataclass(frozen=True)
+class Quote:
+    """A direct quote in a French sentence: its French, its English where the English
+    keeps it in quotation marks (None where not), its speaker where the sentence names
+    one, and the verb that gives it (:mod:`translate_news.text.quotes`)."""
+
+    french: str
+    english: str | None
+    speaker: str | None
+    verb: str | None
+
+
 # What a flag says about a sentence's English (see translate_news.text.checks).
 FlagKind = Literal[
-    "number", "glossary", "untranslated", "loop-guard", "split-long", "low-confidence"
+    "number",
+    "glossary",
+    "untranslated",
+    "loop-guard",
+    "split-long",
+    "low-confidence",
+    "quote",
+    "speaker",
 ]
 
 
@@ -84,6 +103,8 @@ class Flag:
     def __str__(self) -> str:
         if self.kind == "low-confidence":
             return "low confidence"
+        if self.kind == "quote":
+            return "quote not in quotation marks"
         return f"{self.kind}: {', '.join(self.missing)}" if self.missing else self.kind
 
     def as_dict(self) -> dict[str, object]:
@@ -192,6 +213,7 @@ class SentencePair:
     alternatives: tuple[Alternative, ...] = ()  # when asked for (--alternatives N)
     shortlist: ShortlistCheck | None = None  # with the vocabulary shortlist
     dates: tuple[DateMention, ...] = ()  # the French's relative dates, resolved
+    quotes: tuple[Quote, ...] = ()  # its direct quotes, with their speakers
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from translate_news.core.errors import InputError
 from translate_news.formats.output import (
     html_page,
     human_date,
+    human_span,
     json_text,
     md_escape,
     read_summary_record,
@@ -40,6 +41,17 @@ class Entry:
     signature: str | None = None  # what translated the article
     unsure: int = 0  # sentences of its translation of low confidence
     sentences: int = 0  # sentences of its translation with a confidence
+    said: tuple[tuple[str, str], ...] = ()  # who said what: (speaker, the quote in English)
+    dated: tuple[tuple[str, str], ...] = ()  # the dates its summary names: (French, ISO)
+
+    @property
+    def dates(self) -> str | None:
+        """What the item says of the relative dates its summary's sentences named."""
+        if not self.dated:
+            return None
+        return "Dates: " + "; ".join(
+            f"{french} = {human_span(value)}" for french, value in self.dated
+        )
 
     @property
     def doubt(self) -> str | None:
@@ -97,6 +109,8 @@ def load_entries(
                 record.signature,
                 unsure,
                 len(scored),
+                record.said,
+                record.dated,
             )
         )
     if not entries and not dropped:
@@ -122,6 +136,7 @@ def entries_of(summarised: Iterable[tuple[TranslatedArticle, Summary]]) -> list[
             f"#article-{i}",
             str(english.signature),
             *_unsure(english),
+            *_said_dated(english, summary.text),
         )
         for i, (english, summary) in enumerate(summarised, 1)
     )
@@ -133,6 +148,22 @@ def _unsure(english: TranslatedArticle) -> tuple[int, int]:
     pairs = english.pairs
     low = sum(any(f.kind == "low-confidence" for f in pair.flags) for pair in pairs)
     return low, sum(pair.confidence is not None for pair in pairs)
+
+
+def _said_dated(
+    english: TranslatedArticle, summary: str
+) -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]:
+    """Who said what in a translation, and the dates its summary's sentences name."""
+    pairs = english.pairs
+    said = tuple((q.speaker, q.english) for p in pairs for q in p.quotes if q.speaker and q.english)
+    dated = tuple(
+        (d.text, d.value)
+        for p in pairs
+        if p.translation and p.translation in summary
+        for d in p.dates
+        if d.value
+    )
+    return said, dated
 
 
 def _time(entry: Entry) -> str:
@@ -173,6 +204,11 @@ def to_markdown(entries: list[Entry], title: str | None = None) -> str:
             lines.append(md_escape(entry.summary))
             if entry.doubt:
                 lines += ["", f"*{md_escape(entry.doubt)}*"]
+            if entry.dates:
+                lines += ["", f"*{md_escape(entry.dates)}*"]
+            if entry.said:
+                lines += ["", "**Who said what**", ""]
+                lines += [f"- {md_escape(who)}: “{md_escape(what)}”" for who, what in entry.said]
             lines += ["", f"[Full translation]({entry.link})"]
     lines += ["", "---", ""] + [f"*Machine translation: `{s}`*  " for s in _signatures(entries)]
     return "\n".join(lines).rstrip() + "\n"
@@ -189,7 +225,7 @@ def to_record(entries: list[Entry], title: str | None = None) -> dict[str, Any]:
         {
             "day": day or None,
             "label": label,
-            "articles": [asdict(e) | {"doubt": e.doubt} for e in group],
+            "articles": [asdict(e) | {"doubt": e.doubt, "dates": e.dates} for e in group],
         }
         for day, label, group in _days(entries)
     ]
@@ -205,7 +241,8 @@ _STYLE = (
     "footer{margin-top:2rem;border-top:1px solid #ccc;color:#555;font-size:.8rem}"
     "code{overflow-wrap:anywhere}"
     ".doubt{font:.85rem sans-serif;color:#7a3a00;border-left:3px solid #a34f00;"
-    "padding-left:.4rem}"
+    "padding-left:.4rem}.dates{font:.85rem sans-serif;color:#333}"
+    ".said h4{font:bold .85rem sans-serif;margin:.5rem 0 0}.said ul{margin:.2rem 0}"
     "@media print{a{color:#111}a::after{content:' (' attr(href) ')';font-size:.8rem}}"
 )
 
@@ -221,9 +258,13 @@ def to_html(entries: list[Entry], title: str | None = None) -> str:
             time = _time(entry)
             when = f'<time datetime="{esc(entry.date or "")}">{esc(time)}</time>' if time else ""
             doubt = f'<p class="doubt">{esc(entry.doubt)}</p>' if entry.doubt else ""
+            dates = f'<p class="dates">{esc(entry.dates)}</p>' if entry.dates else ""
+            said = "".join(f"<li>{esc(who)}: “{esc(what)}”</li>" for who, what in entry.said)
+            said = f'<div class="said"><h4>Who said what</h4><ul>{said}</ul></div>' if said else ""
             body.append(
                 f"<article><h3>{esc(entry.headline)}</h3>{when}<p>{esc(entry.summary)}</p>"
-                f'{doubt}<p><a href="{esc(entry.link)}">Full translation</a></p></article>'
+                f"{doubt}{dates}{said}"
+                f'<p><a href="{esc(entry.link)}">Full translation</a></p></article>'
             )
         body.append("</section>")
     signatures = "".join(

@@ -203,6 +203,7 @@ def pair_dict(pair: SentencePair) -> dict[str, Any]:
     data["confidence"] = None if pair.confidence is None else pair.confidence.as_dict()
     data["alternatives"] = [alternative.as_dict() for alternative in pair.alternatives]
     data["shortlist"] = None if pair.shortlist is None else pair.shortlist.as_dict()
+    data["quotes"] = [asdict(quote) for quote in pair.quotes]
     data["dates"] = [
         {"text": d.text, "start": d.start, "end": d.end, "date": d.value} for d in pair.dates
     ]
@@ -329,6 +330,10 @@ class SummaryRecord:
     # many the run that translated them flagged as of low confidence.
     confidences: tuple[float | None, ...] = ()
     unsure: int = 0
+    # Who said what (speaker, the quote's English), and the dates the summary's
+    # sentences name (the French, the resolved date), where the record has them.
+    said: tuple[tuple[str, str], ...] = ()
+    dated: tuple[tuple[str, str], ...] = ()
 
 
 def summary_record(
@@ -397,6 +402,7 @@ def read_summary_record(path: Path) -> SummaryRecord:
         signature = _field(translation.get("signature"), "signature", None)
         fingerprint = _field(record.get("fingerprint"), "fingerprint", None)
         confidences, unsure = _sentence_confidences(translation, paragraphs)
+        said, dated = _said_and_dated(_recorded_sentences(translation, paragraphs), summary)
     except (OSError, ValueError) as exc:
         raise InputError(f"{path}: not a summary written by translate-news ({exc})") from None
     if date is not None and not ISO_DATE.fullmatch(date):
@@ -415,7 +421,40 @@ def read_summary_record(path: Path) -> SummaryRecord:
         page=None if page is None else path.with_name(page),
         confidences=confidences,
         unsure=unsure,
+        said=said,
+        dated=dated,
     )
+
+
+def _recorded_sentences(translation: dict[str, Any], paragraphs: list[Any]) -> list[Any]:
+    found = [translation["title"]] if translation.get("title") is not None else []
+    for paragraph in paragraphs:
+        listed = paragraph.get("sentences", []) if isinstance(paragraph, dict) else []
+        found += listed if isinstance(listed, list) else []
+    return [s for s in found if isinstance(s, dict)]
+
+
+def _said_and_dated(
+    sentences: list[dict[str, Any]], summary: str
+) -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]:
+    """From recorded sentences: each quote with a speaker and an English, and the
+    resolved dates of the sentences the summary repeats (what is not text is passed
+    over: a record from before quotes and dates has none)."""
+    said, dated = [], []
+    for sentence in sentences:
+        for quote in sentence.get("quotes") or []:
+            if isinstance(quote, dict):
+                speaker, english = quote.get("speaker"), quote.get("english")
+                if isinstance(speaker, str) and isinstance(english, str):
+                    said.append((speaker, english))
+        english = sentence.get("translation")
+        if isinstance(english, str) and english and english in summary:
+            for mention in sentence.get("dates") or []:
+                if isinstance(mention, dict):
+                    text, value = mention.get("text"), mention.get("date")
+                    if isinstance(text, str) and isinstance(value, str):
+                        dated.append((text, value))
+    return tuple(said), tuple(dated)
 
 
 def _sentence_confidences(
@@ -534,7 +573,7 @@ def _runs(paragraph: TranslatedParagraph) -> list[_Run]:
     return runs
 
 
-def _human_value(value: str | None) -> str:
+def human_span(value: str | None) -> str:
     """A resolved date as a reader says it; a range as its two ends."""
     if not value:
         return "unknown"
@@ -573,7 +612,7 @@ def _html_run(
 ) -> str:
     shown = _html_text(text) if sure is None else _html_words(text, sure)
     if when:  # the dates the French names, on hover
-        said = html.escape("; ".join(f"{d.text}: {_human_value(d.value)}" for d in when))
+        said = html.escape("; ".join(f"{d.text}: {human_span(d.value)}" for d in when))
         shown = f'<span class="dated" title="{said}">{shown}</span>'
     if flags:
         note = html.escape("; ".join(map(str, flags)))

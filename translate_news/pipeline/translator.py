@@ -38,6 +38,7 @@ from translate_news.text.checks import check, repairable
 from translate_news.text.glossary import Glossary
 from translate_news.text.guard import is_runaway, split_long
 from translate_news.text.language import sentence_languages
+from translate_news.text.quotes import quotes
 from translate_news.text.segment import sentence_spans
 
 # How many translations the model is asked for when the best loses a number or a term.
@@ -428,6 +429,7 @@ def _pair(
         alternatives=found.alternatives,
         shortlist=found.shortlist,
         dates=dates.find_dates(source, when),
+        quotes=quotes(source, found.text),
     )
 
 

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from translate_news.core.document import Flag
 from translate_news.text.language import MIN_WORDS, plainly_french
 from translate_news.text.numbers import missing_numbers
+from translate_news.text.quotes import quote_problems
 
 if TYPE_CHECKING:
     from translate_news.text.glossary import Glossary
@@ -40,6 +41,11 @@ def check(source: str, english: str, glossary: Glossary | None = None) -> tuple[
             flags.append(Flag("glossary", tuple(terms)))
     if _untranslated(source, english):
         flags.append(Flag("untranslated"))
+    lost, names = quote_problems(source, english)
+    if lost:
+        flags.append(Flag("quote"))
+    if names:
+        flags.append(Flag("speaker", tuple(names)))
     return tuple(flags)
 
 
