@@ -22,7 +22,7 @@ from translate_news.core.document import TranslatedArticle
 from translate_news.core.errors import InputError
 from translate_news.formats.output import flag_note
 from translate_news.formats.readers import check_docx_size
-from translate_news.text.inline import Span, project, words
+from translate_news.text.inline import Span, joined, project
 from translate_news.text.segment import sentence_spans
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -216,23 +216,9 @@ def _without(spans: list[Span], base: Any) -> list[Span]:
 
 def _replace(paragraph: _Paragraph, english: Sequence[English]) -> None:
     """Put the English into the paragraph: its children after its properties, rebuilt."""
-    target, links, marks = "", [], []
-    french_words = words(paragraph.text)
-    at = 0
-    for (a, b), found in zip(paragraph.places, english):
-        target += paragraph.text[at:a]
-        mine = [i for i, (start, _) in enumerate(french_words) if a <= start < b]
-        sentence = found.text.strip()
-        count = len(words(sentence))
-        local = list(found.links) if found.links and len(found.links) == count else None
-        if local is None:
-            local = [min(len(mine) - 1, int((k + 0.5) * len(mine) / count)) for k in range(count)]
-        links += [mine[max(0, link)] if mine else 0 for link in local]
-        target += sentence
-        if found.mark:
-            marks.append((len(target), found.mark))
-        at = b
-    target += paragraph.text[at:]
+    pairs = [(found.text, found.links) for found in english]
+    target, links, ends = joined(paragraph.text, paragraph.places, pairs)
+    marks = [(end, found.mark) for end, found in zip(ends, english) if found.mark]
     placed = project(paragraph.text, target, links, paragraph.spans)
     for where, mark in reversed(marks):
         _insert_point(placed, where, ("mark", None, mark))

@@ -23,9 +23,8 @@ from translate_news.formats.output import flag_note
 from translate_news.formats.readers import decode
 from translate_news.formats.subtitles import LINE, LINES, SubtitlePlan
 from translate_news.pipeline.translator import Checked, Translator, plan_text
-from translate_news.seq2seq.alignment import diagonal
 from translate_news.seq2seq.model import Seq2SeqModel
-from translate_news.text.inline import Span, project, render, words
+from translate_news.text.inline import Span, joined, project, render
 from translate_news.text.segment import sentence_spans
 
 # Elements that live inside a sentence; any other tag ends a run of text.
@@ -256,20 +255,6 @@ def _project_run(
     text: str, places: list[tuple[int, int]], spans: list[Span], found: list[Checked]
 ) -> str:
     """The English of one run, its French gaps kept, with its elements projected."""
-    english, links = "", []
-    french_words = words(text)
-    at = 0
-    for (a, b), checked in zip(places, found):
-        english += text[at:a]
-        mine = [i for i, (start, _) in enumerate(french_words) if a <= start < b]
-        sentence = checked.text.strip()
-        count = len(words(sentence))
-        local = checked.links if checked.links is not None else diagonal(len(mine), count)
-        if len(local) != count:
-            local = diagonal(len(mine), count)
-        links += [mine[min(link, len(mine) - 1)] if mine else 0 for link in local]
-        english += sentence
-        at = b
-    english += text[at:]
+    english, links, _ = joined(text, places, [(c.text, c.links) for c in found])
     placed = project(text, english, links, spans)
     return render(english, placed, lambda part: html.escape(part, quote=False))

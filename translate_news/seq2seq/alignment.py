@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from translate_news.seq2seq.confidence import WORD_MARKS
+from translate_news.text.inline import by_position
 
 TENSION = 4.0
 JUMP = 1.0
@@ -74,6 +75,4 @@ def word_links(
 
 def diagonal(sources: int, targets: int) -> list[int]:
     """The prior's own links, for a pair the model cannot attend over (too long for it)."""
-    if not sources:
-        return [0] * targets
-    return [min(sources - 1, int((t + 0.5) * sources / targets)) for t in range(targets)]
+    return by_position(sources, targets)

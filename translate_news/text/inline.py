@@ -34,6 +34,39 @@ def words(text: str) -> list[tuple[int, int]]:
     return [m.span() for m in _WORD.finditer(text)]
 
 
+def by_position(sources: int, targets: int) -> list[int]:
+    """Links of ``targets`` words to ``sources`` words by their place alone."""
+    if not sources:
+        return [0] * targets
+    return [min(sources - 1, int((t + 0.5) * sources / targets)) for t in range(targets)]
+
+
+def joined(
+    source: str,
+    places: Sequence[tuple[int, int]],
+    english: Sequence[tuple[str, Sequence[int] | None]],
+) -> tuple[str, list[int], list[int]]:
+    """The English of ``source`` whose sentences at ``places`` are translated (each an
+    English and its words' links to the sentence's, None: by position), the text
+    between sentences kept; the links of all its words to ``source``'s words; and where
+    each sentence's English ends in it."""
+    target, links, ends = "", [], []
+    french = words(source)
+    at = 0
+    for (a, b), (translation, local) in zip(places, english):
+        target += source[at:a]
+        mine = [i for i, (start, _) in enumerate(french) if a <= start < b]
+        sentence = translation.strip()
+        count = len(words(sentence))
+        if local is None or len(local) != count:
+            local = by_position(len(mine), count)
+        links += [mine[min(max(0, link), len(mine) - 1)] if mine else 0 for link in local]
+        target += sentence
+        ends.append(len(target))
+        at = b
+    return target + source[at:], links, ends
+
+
 def project(source: str, target: str, links: Sequence[int], spans: Sequence[Span]) -> list[Span]:
     """``spans`` over ``source`` carried onto ``target``, whose k-th word translates the
     ``links[k]``-th word of ``source``."""
