@@ -265,3 +265,37 @@ strict_option = click.option(
     default=False,
     help="Exit with status 1 when a sentence is flagged (for scripts).",
 )
+
+
+def _fetching() -> list[click.Option]:
+    number = {"type": click.FLOAT, "metavar": "SECONDS"}
+    return [
+        click.Option(["--since"], metavar="YYYY-MM-DD", help="Only items dated this day or later."),
+        _count("--limit", "At most this many new items this run (default: all)."),
+        click.Option(
+            ["--delay"],
+            **number,
+            default=1.0,
+            show_default=True,
+            help="Between two requests to one host (robots.txt's Crawl-delay when longer).",
+        ),
+        click.Option(
+            ["--timeout"], **number, default=20.0, show_default=True, help="For a whole answer."
+        ),
+        _count("--connections", "Hosts fetched from at once.", 4),
+    ]
+
+
+def fetch_options(
+    *, since: str | None = None, limit: int | None = None, delay: float = 1.0,
+    timeout: float = 20.0, connections: int = 4,
+) -> Any:  # fmt: skip
+    """What to fetch and how politely (pipeline.fetch.FetchOptions)."""
+    from translate_news.pipeline.fetch import FetchOptions
+    from translate_news.pipeline.web import WebOptions
+
+    web = WebOptions(timeout=timeout, delay=delay)
+    return FetchOptions(since=since, limit=limit, workers=connections, web=web)
+
+
+FETCHING = Group(_fetching, fetch_options)

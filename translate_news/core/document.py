@@ -38,15 +38,27 @@ class Paragraph:
 
 
 @dataclass(frozen=True)
+class Origin:
+    """Where a fetched article was published: its address, the outlet (the source's
+    name in the sources file) and its author where the page says."""
+
+    url: str
+    outlet: str | None = None
+    author: str | None = None
+
+
+@dataclass(frozen=True)
 class Article:
     """A source article: title and date when known, then its paragraphs in order;
-    ``path`` is the file it was read from and ``record`` its record's key in a feed."""
+    ``path`` is the file it was read from and ``record`` its record's key in a feed;
+    ``origin`` its address, outlet and author where known (a fetched article)."""
 
     paragraphs: tuple[Paragraph, ...]
     title: str | None = None
     date: str | None = None
     path: str | None = None
     record: str | None = None
+    origin: Origin | None = None
 
     @property
     def source(self) -> str:
@@ -252,6 +264,7 @@ class TranslatedArticle:
     signature: Signature
     path: str | None = None
     record: str | None = None
+    origin: Origin | None = None
 
     @property
     def model(self) -> str:

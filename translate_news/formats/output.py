@@ -178,6 +178,7 @@ def to_dict(article: TranslatedArticle) -> dict[str, Any]:
         "date": article.date,
         "source_path": article.path,
         "record": article.record,
+        "origin": None if article.origin is None else asdict(article.origin),
         "model": article.model,
         "signature": str(article.signature),
         "resolved": article.signature.as_dict(),

@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from translate_news.core.document import Article, Paragraph
+from translate_news.core.document import Article, Origin, Paragraph
 from translate_news.core.errors import InputError, TranslateNewsError, UsageError
 from translate_news.core.files import special_kind
 
@@ -279,7 +279,7 @@ PAGE_LIMIT = 10_000_000
 DEPTH_LIMIT = 255
 
 
-def _html(raw: bytes, path: Path) -> Article:
+def _html(raw: bytes, path: Path | str) -> Article:
     if len(raw) > PAGE_LIMIT:
         raise InputError(
             f"{path}: a web page of {len(raw) / 1e6:.0f} MB, over {PAGE_LIMIT // 1_000_000} MB: "
@@ -306,12 +306,25 @@ def _html(raw: bytes, path: Path) -> Article:
         lines = lines[1:]
     if not lines:
         raise InputError(f"{path}: no article text found in this web page")
+    url, author = found.get("url"), found.get("author")
+    origin = Origin(url, None, author or None) if url and url.startswith("http") else None
     return Article(
-        tuple(classify(line) for line in lines), title=title, date=found.get("date"), path=str(path)
+        tuple(classify(line) for line in lines),
+        title=title,
+        date=found.get("date"),
+        path=str(path),
+        origin=origin,
     )
 
 
-def _refuse_deep(text: str, path: Path) -> None:
+def read_page(raw: bytes, url: str) -> Article:
+    """The article of a web page's bytes, fetched from ``url`` (errors name it): what
+    a saved page gives (see :func:`read_articles`), with the page's own canonical
+    address and author where it says them."""
+    return _html(raw, url)
+
+
+def _refuse_deep(text: str, path: Path | str) -> None:
     """Refuse a page nested deeper than libxml2 reads, rather than lose its text: the
     same parser reports it (an error naming the excessive depth)."""
     from lxml import etree, html
@@ -424,6 +437,9 @@ def _feed(
         numbered = [(n, line) for n, line in enumerate(text.splitlines(), 1) if line.strip()]
     else:
         data = _json(text, path, None)
+        if isinstance(data, dict):  # one article, named by its file (what fetch writes)
+            yield _record(data, path, 1, options)
+            return
         numbered = list(enumerate(data if isinstance(data, list) else [data], 1))
     keys: set[str] = set()
     for number, item in numbered:
@@ -458,7 +474,17 @@ def _record(record: object, path: Path, number: int, options: ReadOptions) -> Ar
         article,
         title=title if isinstance(title, str) and title.strip() else article.title,
         date=str(date) if date is not None else article.date,
+        origin=_origin(record),
     )
+
+
+def _origin(record: dict[str, Any]) -> Origin | None:
+    """A record's address, outlet and author (what fetch writes), where it has a URL."""
+    url, outlet, author = (record.get(k) for k in ("url", "outlet", "author"))
+    if not isinstance(url, str) or not url.startswith(("http://", "https://")):
+        return None
+    text = lambda v: v if isinstance(v, str) and v.strip() else None  # noqa: E731
+    return Origin(url, text(outlet), text(author))
 
 
 def _json(text: str, path: Path, line: int | None) -> object:

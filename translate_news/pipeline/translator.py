@@ -351,6 +351,7 @@ class Translator:
                     signature=self.signature,
                     path=article.path,
                     record=article.record,
+                    origin=article.origin,
                 )
                 for article, (title, paragraphs) in zip(articles, plans)
                 for when in [dates.reference(article.date, _first_text(article))]
