@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 import os
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from itertools import groupby
 from pathlib import Path
 from typing import Any
@@ -26,8 +26,20 @@ from translate_news.formats.output import (
     md_escape,
     read_summary_record,
 )
+from translate_news.text.wire import copies, dispatch, own_sentences
 
 UNDATED = "Undated"
+
+
+@dataclass(frozen=True)
+class Outlet:
+    """One outlet that ran a wire dispatch: its name, the article's address there, the
+    link to its full translation, and the sentences (English) only it ran."""
+
+    name: str
+    url: str | None
+    link: str
+    added: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -43,6 +55,9 @@ class Entry:
     sentences: int = 0  # sentences of its translation with a confidence
     said: tuple[tuple[str, str], ...] = ()  # who said what: (speaker, the quote in English)
     dated: tuple[tuple[str, str], ...] = ()  # the dates its summary names: (French, ISO)
+    url: str | None = None  # where it was published, for a fetched article
+    outlet: str | None = None
+    outlets: tuple[Outlet, ...] = ()  # a wire dispatch: every outlet that ran it
 
     @property
     def dates(self) -> str | None:
@@ -81,6 +96,7 @@ def load_entries(
     ``min_confidence``, else as flagged when it was translated) says so, or with
     ``leave_out`` is left out."""
     entries, problems, dropped = [], [], 0
+    sentences = []
     for path in sorted(folder.rglob("*.en.json")):
         try:
             record = read_summary_record(path)
@@ -111,11 +127,40 @@ def load_entries(
                 len(scored),
                 record.said,
                 record.dated,
+                record.url,
+                record.outlet,
             )
         )
+        sentences.append(record.sentences)
     if not entries and not dropped:
         raise InputError(f"{folder}: no summaries found; run translate-news summarize first")
-    return newest_first(entries), problems, dropped
+    return newest_first(merge_copies(entries, sentences)), problems, dropped
+
+
+def merge_copies(entries: list[Entry], sentences: list[tuple[tuple[str, str], ...]]) -> list[Entry]:
+    """``entries`` with the wire copies among them (told by their French sentences,
+    (French, English) pairs beside each entry) made one: the copy that stands for the
+    dispatch, listing every outlet that ran it (itself first) and what each added."""
+    merged = []
+    for group in copies([[fr for fr, _ in sentences[i]] for i in range(len(entries))]):
+        if len(group) == 1:
+            merged.append(entries[group[0]])
+            continue
+        french = [[fr for fr, _ in sentences[i]] for i in group]
+        own = own_sentences(french)
+        lead = dispatch(french)
+        outlets = [
+            Outlet(
+                entries[i].outlet or entries[i].headline,
+                entries[i].url,
+                entries[i].link,
+                tuple(sentences[i][k][1] for k in own[n]),
+            )
+            for n, i in enumerate(group)
+        ]
+        outlets.insert(0, outlets.pop(lead))
+        merged.append(replace(entries[group[lead]], outlets=tuple(outlets)))
+    return merged
 
 
 def newest_first(entries: Iterable[Entry]) -> list[Entry]:
@@ -127,8 +172,10 @@ def newest_first(entries: Iterable[Entry]) -> list[Entry]:
 
 def entries_of(summarised: Iterable[tuple[TranslatedArticle, Summary]]) -> list[Entry]:
     """Briefing entries for articles just summarised (not read from records), newest
-    first, each linked to its place in the same page (``#article-1``, ...)."""
-    return newest_first(
+    first, each linked to its place in the same page (``#article-1``, ...); wire
+    copies among them made one (see :func:`merge_copies`)."""
+    summarised = list(summarised)
+    entries = [
         Entry(
             english.headline,
             english.date,
@@ -137,9 +184,16 @@ def entries_of(summarised: Iterable[tuple[TranslatedArticle, Summary]]) -> list[
             str(english.signature),
             *_unsure(english),
             *_said_dated(english, summary.text),
+            None if english.origin is None else english.origin.url,
+            None if english.origin is None else english.origin.outlet,
         )
         for i, (english, summary) in enumerate(summarised, 1)
-    )
+    ]
+    sentences = [
+        tuple((p.source, p.translation) for par in english.paragraphs for p in par.sentences)
+        for english, _ in summarised
+    ]
+    return newest_first(merge_copies(entries, sentences))
 
 
 def _unsure(english: TranslatedArticle) -> tuple[int, int]:
@@ -209,9 +263,58 @@ def to_markdown(entries: list[Entry], title: str | None = None) -> str:
             if entry.said:
                 lines += ["", "**Who said what**", ""]
                 lines += [f"- {md_escape(who)}: “{md_escape(what)}”" for who, what in entry.said]
-            lines += ["", f"[Full translation]({entry.link})"]
+            lines += ["", *_md_sources(entry)]
     lines += ["", "---", ""] + [f"*Machine translation: `{s}`*  " for s in _signatures(entries)]
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _md_url(url: str) -> str:
+    """An address as a Markdown link target: what would end or break it encoded."""
+    for char, code in (("(", "%28"), (")", "%29"), (" ", "%20"), ("<", "%3C"), (">", "%3E")):
+        url = url.replace(char, code)
+    return url
+
+
+def _md_sources(entry: Entry) -> list[str]:
+    """Where to read more: the full translation and the original; for a dispatch,
+    every outlet that ran it and what each added."""
+    if not entry.outlets:
+        original = f" · [Original]({_md_url(entry.url)})" if entry.url else ""
+        return [f"[Full translation]({entry.link}){original}"]
+    lines = [f"**Ran in {len(entry.outlets)} outlets**", ""]
+    for outlet in entry.outlets:
+        name = (
+            f"[{md_escape(outlet.name)}]({_md_url(outlet.url)})"
+            if outlet.url
+            else md_escape(outlet.name)
+        )
+        added = " ".join(f"“{md_escape(a)}”" for a in outlet.added)
+        lines.append(
+            f"- {name} ([translation]({outlet.link})): "
+            + (f"added {added}" if added else "the dispatch as it stands")
+        )
+    return lines
+
+
+def _html_sources(entry: Entry) -> str:
+    esc = html.escape
+    if not entry.outlets:
+        original = f' · <a href="{esc(entry.url)}">Original</a>' if entry.url else ""
+        return f'<p><a href="{esc(entry.link)}">Full translation</a>{original}</p>'
+    items = []
+    for outlet in entry.outlets:
+        name = (
+            f'<a href="{esc(outlet.url)}">{esc(outlet.name)}</a>'
+            if outlet.url
+            else esc(outlet.name)
+        )
+        added = " ".join(f"“{esc(a)}”" for a in outlet.added)
+        what = f"added {added}" if added else "the dispatch as it stands"
+        items.append(f'<li>{name} (<a href="{esc(outlet.link)}">translation</a>): {what}</li>')
+    return (
+        f'<div class="wire"><h4>Ran in {len(entry.outlets)} outlets</h4>'
+        f"<ul>{''.join(items)}</ul></div>"
+    )
 
 
 def to_json(entries: list[Entry], title: str | None = None) -> str:
@@ -242,7 +345,8 @@ _STYLE = (
     "code{overflow-wrap:anywhere}"
     ".doubt{font:.85rem sans-serif;color:#7a3a00;border-left:3px solid #a34f00;"
     "padding-left:.4rem}.dates{font:.85rem sans-serif;color:#333}"
-    ".said h4{font:bold .85rem sans-serif;margin:.5rem 0 0}.said ul{margin:.2rem 0}"
+    ".said h4,.wire h4{font:bold .85rem sans-serif;margin:.5rem 0 0}"
+    ".said ul,.wire ul{margin:.2rem 0}.wire{font-size:.95rem}"
     "@media print{a{color:#111}a::after{content:' (' attr(href) ')';font-size:.8rem}}"
 )
 
@@ -263,8 +367,7 @@ def to_html(entries: list[Entry], title: str | None = None) -> str:
             said = f'<div class="said"><h4>Who said what</h4><ul>{said}</ul></div>' if said else ""
             body.append(
                 f"<article><h3>{esc(entry.headline)}</h3>{when}<p>{esc(entry.summary)}</p>"
-                f"{doubt}{dates}{said}"
-                f'<p><a href="{esc(entry.link)}">Full translation</a></p></article>'
+                f"{doubt}{dates}{said}{_html_sources(entry)}</article>"
             )
         body.append("</section>")
     signatures = "".join(

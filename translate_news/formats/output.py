@@ -335,6 +335,11 @@ class SummaryRecord:
     # sentences name (the French, the resolved date), where the record has them.
     said: tuple[tuple[str, str], ...] = ()
     dated: tuple[tuple[str, str], ...] = ()
+    # Where a fetched article was published (its address and outlet), and the body's
+    # sentences (French, English), by which wire copies are told.
+    url: str | None = None
+    outlet: str | None = None
+    sentences: tuple[tuple[str, str], ...] = ()
 
 
 def summary_record(
@@ -404,6 +409,14 @@ def read_summary_record(path: Path) -> SummaryRecord:
         fingerprint = _field(record.get("fingerprint"), "fingerprint", None)
         confidences, unsure = _sentence_confidences(translation, paragraphs)
         said, dated = _said_and_dated(_recorded_sentences(translation, paragraphs), summary)
+        origin = translation.get("origin") if isinstance(translation.get("origin"), dict) else {}
+        url, outlet = (_field(origin.get(k), k, None) for k in ("url", "outlet"))
+        body = _recorded_sentences({}, paragraphs)
+        pairs = tuple(
+            (p["source"], p["translation"])
+            for p in body
+            if isinstance(p.get("source"), str) and isinstance(p.get("translation"), str)
+        )
     except (OSError, ValueError) as exc:
         raise InputError(f"{path}: not a summary written by translate-news ({exc})") from None
     if date is not None and not ISO_DATE.fullmatch(date):
@@ -424,6 +437,9 @@ def read_summary_record(path: Path) -> SummaryRecord:
         unsure=unsure,
         said=said,
         dated=dated,
+        url=url if url is not None and url.startswith(("http://", "https://")) else None,
+        outlet=outlet,
+        sentences=pairs,
     )
 
 
