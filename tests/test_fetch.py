@@ -228,3 +228,68 @@ def test_feeds_read_as_feedparser_reads_them():
         parse_feed(billion, "http://a.example/x")
     with pytest.raises(UsageError, match="needs a url"):
         parse_sources({"feed": [{"name": "x"}]}, "s.toml")
+
+
+def test_brief_from_sources_with_its_defaults_as_readme_shows_it(
+    tmp_path, web, toy_model, isolated_env
+):
+    """`translate-news brief sources.toml -o briefing.html` in its own process, every
+    default (memory on at its default path, the polite delay), the models named as a
+    user names them. Run again, it fetches and translates only what is new."""
+    import os
+    import subprocess
+    import sys
+
+    env = os.environ | {
+        "TRANSLATE_NEWS_MODEL": str(toy_model),
+        "TRANSLATE_NEWS_SUMMARIZER": "lead",
+    }
+    sources = tmp_path / "sources.toml"
+    sources.write_text(f'[[feed]]\nname = "Le Quotidien"\nurl = "{web.base}/atom.xml"\n', "utf-8")
+    script = Path(sys.executable).with_name("translate-news")
+
+    def run():
+        command = [str(script), "brief", "sources.toml", "-o", "briefing.html"]
+        return subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True)
+
+    first = run()
+    assert first.returncode == 0, first.stderr
+    assert "translated 3 new" in first.stderr and "wrote briefing.html (3 articles)" in first.stderr
+    page = (tmp_path / "briefing.html").read_text("utf-8")
+    assert page.count("<article>") == 3 and "Ran in" not in page
+    assert page.count('Full translation</a> · <a href="http://127.0.0.1') == 3  # the originals
+    english = [p for p in (tmp_path / "briefing-sources" / "summaries").rglob("*.en.md")]
+    assert len(english) == 3 and all(" the " in p.read_text("utf-8").lower() for p in english)
+    memories = list((isolated_env / "home").rglob("*.sqlite*"))
+    assert any("memory" in str(p) for p in memories), memories  # the memory, where it lives
+
+    # An hour later, one new item in the feed: only it is fetched and translated.
+    extra = (
+        "Le maire annonce le budget",
+        f"{web.base}/articles/0-9.html",
+        "2025-07-20T09:00:00Z",
+        "",
+    )
+    web.site.page(
+        "/articles/0-9.html",
+        fixture_web.article_page(
+            "Le maire annonce le budget",
+            [" ".join(fixture_web.sentences(90 + k, 3)) for k in range(3)],
+            date="2025-07-20",
+            url=extra[1],
+            author="Claire Martin",
+        ),
+    )
+    items = [
+        (t, f"{web.base}/articles/0-{n}.html", f"2025-07-{10 + n}T09:00:00Z", "")
+        for n, t in enumerate(["a", "b", "c"], 1)
+    ]
+    web.site.page(
+        "/atom.xml", fixture_web.atom("Le Quotidien", [*items, extra]), "application/atom+xml"
+    )
+    web.site.log.clear()
+    second = run()
+    assert second.returncode == 0, second.stderr
+    assert "translated 1 new (3 done before" in second.stderr
+    assert [e[1] for e in web.site.log if e[1].startswith("/articles/")] == ["/articles/0-9.html"]
+    assert (tmp_path / "briefing.html").read_text("utf-8").count("<article>") == 4

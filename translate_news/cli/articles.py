@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from translate_news.core.errors import InputError, OutputError, UsageError
+from translate_news.core.errors import FatalError, InputError, OutputError, UsageError
 from translate_news.core.options import MAX_ALTERNATIVES, SummaryOptions, TranslateOptions
 from translate_news.formats.output import FORMATS, Format
 from translate_news.formats.readers import ReadOptions
@@ -19,11 +19,13 @@ if TYPE_CHECKING:
     from translate_news.pipeline.folder import Report
 
 from translate_news.cli.groups import (
+    FETCHING,
     PATH,
     RAY,
     READING,
     SUMMARY,
     TRANSLATION,
+    TRANSLATION_UNDER_BRIEF,
     RayOptions,
     strict_option,
     summary_beside,
@@ -362,9 +364,7 @@ def summarize(
 
         translate-news summarize articles/ -o out/ --summarizer lead
     """
-    from translate_news.pipeline.folder import SummaryWriter, check_output_folder, run_folder
-    from translate_news.pipeline.summarizer import Summarizer
-    from translate_news.pipeline.translator import Translator
+    from translate_news.pipeline.folder import check_output_folder
 
     if not source.exists():
         raise InputError(f"{source}: no such file or folder")
@@ -373,6 +373,25 @@ def summarize(
         beside = summary_beside(options, summary)
         _on_ray(source, output, beside, fmt, force, options, reading, cluster, strict)
         return
+    _finish(summarize_folder(options, summary, source, output, reading, fmt, force), strict)
+
+
+def summarize_folder(
+    options: TranslateOptions,
+    summary: SummaryOptions,
+    source: Path,
+    output: Path,
+    reading: ReadOptions,
+    fmt: str = "md",
+    force: bool = False,
+    label: str = "articles",
+) -> Report:
+    """Translate and summarise the articles of ``source`` into ``output`` with a
+    progress bar (``label``); the failures printed after it, one line each."""
+    from translate_news.pipeline.folder import SummaryWriter, run_folder
+    from translate_news.pipeline.summarizer import Summarizer
+    from translate_news.pipeline.translator import Translator
+
     summarizer = Summarizer(options=summary_beside(options, summary))
     translator = Translator(options=options)
     show_signature("translation", translator.signature)
@@ -381,17 +400,17 @@ def summarize(
     failures: list[str] = []
     # Off the terminal click would still print the bar's label, once: a stray line.
     hidden = state["quiet"] or not sys.stderr.isatty()
-    with click.progressbar(length=1, label="articles", file=sys.stderr, hidden=hidden) as bar:
+    with click.progressbar(length=1, label=label, file=sys.stderr, hidden=hidden) as bar:
         outputs = SummaryWriter(summarizer, force=force, pages=fmt == "html")
         progress = _progress(bar, failures)
         report = run_folder(translator, source, output, outputs, reading=reading, on_event=progress)
     for line in failures:
         click.echo(line, err=True)
-    _finish(report, strict)
+    return report
 
 
-@command()
-@click.argument("folder", type=click.Path(path_type=Path))
+@command(options=TRANSLATION_UNDER_BRIEF, summary=SUMMARY, fetching=FETCHING)
+@click.argument("folder", type=click.Path(path_type=Path), metavar="FOLDER|SOURCES.toml")
 @click.option(
     "--output",
     "-o",
@@ -415,23 +434,48 @@ def summarize(
     show_default=True,
     help="What to do with such an article.",
 )
+@click.option(
+    "--work",
+    **PATH,
+    help="From a sources file: the folder that keeps its articles and summaries "
+    "between runs (default: beside the briefing, NAME-sources/).",
+)
 def brief(
+    options: TranslateOptions,
+    summary: SummaryOptions,
+    fetching: Any,
     folder: Path,
     output: Path,
     title: str | None,
     force: bool,
     min_confidence: float | None,
     low_confidence: str,
+    work: Path | None,
 ) -> None:
     """Write an English briefing of the summarised articles in FOLDER (written by
-    summarize), newest first, grouped by day.
+    summarize), newest first, grouped by day; wire copies (one dispatch in several
+    outlets) are one item.
 
-    Example:
+    From a sources file (SOURCES.toml, as fetch reads it), do it all: fetch what is new,
+    translate and summarise it, and write the briefing of everything fetched so far
+    (replacing the last one). Run it again later and only new items are fetched and
+    translated; the translation options apply.
+
+    Examples:
 
         translate-news brief summaries/ -o briefing.html --title "Ukraine, July 2025"
+
+        translate-news brief sources.toml -o briefing.html
     """
     from translate_news.core.files import write_atomic
     from translate_news.formats.briefing import RENDERERS, load_entries
+
+    failed = False
+    if folder.suffix.lower() == ".toml":
+        if min_confidence is not None:
+            options = dataclasses.replace(options, min_confidence=min_confidence)
+        folder, failed = _from_sources(folder, output, work, options, summary, fetching)
+        force = True
 
     if min_confidence is not None and not 0.0 <= min_confidence <= 1.0:  # NaN: click lets it by
         raise UsageError(f"--min-confidence must be between 0 and 1, got {min_confidence}")
@@ -454,5 +498,42 @@ def brief(
     noun = "article" if len(entries) == 1 else "articles"
     left = f"; {dropped} left out for low confidence" if dropped else ""
     say(f"wrote {output} ({len(entries)} {noun}{left})")
-    if problems:
+    if problems or failed:
         raise click.exceptions.Exit(1)
+
+
+def _from_sources(
+    sources: Path,
+    output: Path,
+    work: Path | None,
+    options: TranslateOptions,
+    summary: SummaryOptions,
+    fetching: Any,
+) -> tuple[Path, bool]:
+    """Fetch, translate and summarise what is new in ``sources``, each stage with its
+    progress bar; the folder of summaries to brief, and whether anything failed."""
+    from translate_news.cli.sources import fetch_summary, fetch_with_progress
+    from translate_news.formats.readers import DEFAULT_READ
+
+    if output.suffix.lower() not in (".md", ".markdown", ".html", ".json"):
+        raise OutputError(f"{output}: the briefing must end in .md, .html or .json")
+    work = work if work is not None else output.parent / f"{output.stem}-sources"
+    fetched = fetch_with_progress(sources, work / "articles", fetching)
+    say(fetch_summary(fetched))
+    if not any((work / "articles").rglob("*.json")):
+        raise InputError(f"{sources}: nothing could be fetched, so there is nothing to brief")
+    fmt = "html" if output.suffix.lower() == ".html" else "md"
+    report = summarize_folder(
+        options,
+        summary,
+        work / "articles",
+        work / "summaries",
+        DEFAULT_READ,
+        fmt,
+        label="translating",
+    )
+    done, skipped, failed = len(report.done), len(report.skipped), len(report.failed)
+    say(f"translated {done} new ({skipped} done before, {failed} failed)")
+    if report.stopped is not None:
+        raise FatalError(f"{report.stopped}; the run stopped before the briefing")
+    return work / "summaries", bool(fetched.failed or report.failed or report.stopped)

@@ -136,6 +136,10 @@ def translation_options(
 
 
 TRANSLATION = Group(_translation, translation_options)
+# brief from a sources file translates too; its own --min-confidence serves both.
+TRANSLATION_UNDER_BRIEF = Group(
+    lambda: [o for o in _translation() if o.name != "min_confidence"], translation_options
+)
 
 
 def _reading() -> list[click.Option]:

@@ -16,13 +16,15 @@ the chunk summaries are summarised, and the result says how many chunks it took.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
+from translate_news.core.config import SUMMARIZER_ENV
 from translate_news.core.document import Summary, TranslatedArticle, summary_line
 from translate_news.core.errors import UsageError
-from translate_news.core.options import Signature, SummaryOptions, with_overrides
+from translate_news.core.options import LEAD, Signature, SummaryOptions, with_overrides
 from translate_news.seq2seq.model import Seq2SeqModel
 from translate_news.seq2seq.sources import DEFAULT_SUMMARIZER, SUMMARY, ModelSource
 from translate_news.text.checks import check_summary
@@ -58,6 +60,9 @@ class Summarizer:
         **overrides: Any,
     ) -> None:
         self.options = with_overrides(options or SummaryOptions(), summarizer, overrides)
+        if self.options.model.name is None and os.environ.get(SUMMARIZER_ENV) == LEAD:
+            # $TRANSLATE_NEWS_SUMMARIZER=lead, as --summarizer lead
+            self.options = with_overrides(self.options, LEAD, {})
         self.model: Seq2SeqModel | None = None
         if self.options.is_lead:
             return
