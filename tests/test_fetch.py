@@ -293,3 +293,16 @@ def test_brief_from_sources_with_its_defaults_as_readme_shows_it(
     assert "translated 1 new (3 done before" in second.stderr
     assert [e[1] for e in web.site.log if e[1].startswith("/articles/")] == ["/articles/0-9.html"]
     assert (tmp_path / "briefing.html").read_text("utf-8").count("<article>") == 4
+
+
+def test_the_sources_file_readme_shows_is_read_as_it_says():
+    import re
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text("utf-8")
+    block = re.search(r"```toml\n(# sources.toml\n.*?)```", readme, re.DOTALL).group(1)
+    from translate_news.core.files import parse_toml
+
+    sources = parse_sources(parse_toml(block, Path("sources.toml")), "sources.toml")
+    assert [s.kind for s in sources] == ["feed", "feed", "page"]
+    assert sources[0].limit == 20 and sources[1].limit is None
+    assert all(s.delay == 1.0 for s in sources) and sources[2].name == "Élysée"
