@@ -243,7 +243,15 @@ def news_site(base: str, *, stories: int = 3, seed: int = 0) -> Site:
             "La police attend la décision.",
         ),
         ("Page immense", f"{base}/huge.html", "2025-07-14", "Le chien regarde le pain lundi."),
+        ("Vidéo", f"{base}/video.html", "2025-07-14", "La ville prépare le projet."),
     ]
+    site.page(
+        "/video.html",
+        article_page(
+            "Vidéo", ["Regardez la vidéo."], date="2025-07-14", url=f"{base}/video.html", author="V"
+        ),
+    )
+    site.routes["/busy.xml"] = lambda headers: (503, {"Retry-After": "120"}, b"busy")
     site.page(
         "/paywall.html",
         article_page(

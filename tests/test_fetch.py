@@ -83,6 +83,8 @@ def test_fetch_with_its_defaults_as_readme_shows_it(tmp_path, web, monkeypatch):
     assert all(web.base in line for line in errors), errors
     assert any("robots.txt" in line and "/private/" in line for line in errors)
     assert any("over the 10 MB limit" in line for line in errors)
+    assert any("/video.html: not an article" in line for line in errors)
+    assert pages[f"{web.base}/video.html"]["from"] == "feed summary"
     # Polite: robots.txt once, the private page never asked for, one host a second apart.
     paths = [entry[1] for entry in web.site.log]
     assert paths.count("/robots.txt") == 1 and "/private/secret.html" not in paths
@@ -117,6 +119,7 @@ def test_fetch_with_its_defaults_as_readme_shows_it(tmp_path, web, monkeypatch):
         ("/loop.xml", "redirects in a loop"),
         ("/slow.xml", "no answer within 1 s"),
         ("/nothing.xml", "HTTP 404 Not Found"),
+        ("/busy.xml", "HTTP 503 Service Unavailable"),
         ("/articles/0-1.html", "not an RSS or Atom feed (a web page)"),
     ],
 )

@@ -37,13 +37,14 @@ def test_copies_are_grouped_and_other_stories_are_not():
     reprint = [*DISPATCH, "Notre journal avait révélé le projet en juin."]
     edited = [s.replace("mardi", "ce mardi") for s in DISPATCH[:3]] + DISPATCH[3:]
     punctuated = [s.replace("« ", '"').replace(" »", '"').upper() for s in DISPATCH]
-    short = DISPATCH[:2]  # a brief: the dispatch's opening, nothing else
+    short = DISPATCH[:3]  # a brief: the dispatch's opening, nothing else
     unrelated = ["Le chat mange la pomme.", "Le chien regarde le pain."]
     groups = copies([DISPATCH, SAME_TOPIC, reprint, edited, punctuated, short, unrelated])
     assert groups == [[0, 2, 3, 4, 5], [1], [6]]
     # The other direction: a story on the topic never joins however many copies exist.
     assert copies([SAME_TOPIC, DISPATCH, DISPATCH[:6]]) == [[0], [1, 2]]
     assert copies([SAME_TOPIC[:3], DISPATCH[6:]]) == [[0], [1]]  # one shared of three
+    assert copies([DISPATCH[:2], DISPATCH]) == [[0], [1]]  # two in common: too few to tell
     assert copies([[], []]) == [[0], [1]]  # nothing to tell by: apart
 
 

@@ -4,9 +4,10 @@ several outlets, edited or not) told apart from different stories on one topic.
 Each sentence is keyed by a hash of its words (case, spacing, punctuation and the form
 of quotation marks aside), the same sentence hash whichever outlet ran it. Two articles
 are copies when the sentences they share are at least ``SHARE`` of the shorter one's,
-and at least ``LEAST`` sentences (or all of a shorter one's); copies of copies are one
-group. A different story on the same topic shares a background sentence or a quote,
-not most of itself.
+and at least ``LEAST`` sentences (two sentences in common, however short the article,
+are too common to tell: a stock phrase and a quote); copies of copies are one group. A
+different story on the same topic shares a background sentence or a quote, not most
+of itself.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import re
 from collections.abc import Sequence
 
 SHARE = 0.6
-LEAST = 2
+LEAST = 3
 _WORD = re.compile(r"\w+")
 
 
@@ -55,7 +56,7 @@ def _copy(a: set[str], b: set[str]) -> bool:
         return False
     shared = len(a & b)
     shorter = min(len(a), len(b))
-    return shared >= min(LEAST, shorter) and shared >= SHARE * shorter
+    return shared >= LEAST and shared >= SHARE * shorter
 
 
 def own_sentences(group: Sequence[Sequence[str]]) -> list[list[int]]:
