@@ -309,3 +309,22 @@ def test_the_sources_file_readme_shows_is_read_as_it_says():
     assert [s.kind for s in sources] == ["feed", "feed", "page"]
     assert sources[0].limit == 20 and sources[1].limit is None
     assert all(s.delay == 1.0 for s in sources) and sources[2].name == "Élysée"
+
+
+def test_a_feed_cut_short_by_a_limit_is_read_again_for_the_rest(tmp_path, web):
+    """Its ETag is kept only once every new item was taken: else the next run's 304
+    would hide the items the limit left."""
+    items = [
+        (f"Titre {n}", f"{web.base}/articles/0-{n}.html", fixture_web.rfc822("2025-07-14"), "")
+        for n in (1, 2, 3)
+    ]
+    feed = fixture_web.rss("Fil", [*items, items[0]]).encode()  # one item listed twice
+    web.site.routes["/three.xml"] = fixture_web.conditional(feed, '"v3"', "application/rss+xml")
+    src = sources_file(tmp_path, web.base, "/three.xml", top="delay = 0")
+    counts = []
+    for _ in range(4):
+        assert fetch(str(src), "-o", str(tmp_path / "out"), "--limit", "2").exit_code == 0
+        counts.append(len(written(tmp_path / "out")))
+    assert counts == [2, 3, 3, 3]
+    asked = [e[2].get("if-none-match") for e in web.site.log if e[1] == "/three.xml"]
+    assert asked == [None, None, '"v3"', '"v3"']

@@ -64,9 +64,8 @@ class Entry:
         """What the item says of the relative dates its summary's sentences named."""
         if not self.dated:
             return None
-        return "Dates: " + "; ".join(
-            f"{french} = {human_span(value)}" for french, value in self.dated
-        )
+        said = dict.fromkeys(f"{french} = {human_span(value)}" for french, value in self.dated)
+        return "Dates: " + "; ".join(said)  # each once, in the order the summary names them
 
     @property
     def doubt(self) -> str | None:

@@ -11,6 +11,7 @@ line naming its address, and the rest go on.
 
 from __future__ import annotations
 
+import itertools
 import re
 import sqlite3
 import threading
@@ -19,6 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from translate_news.core.errors import FatalError, TranslateNewsError, UsageError
 from translate_news.core.files import write_atomic
@@ -183,7 +185,7 @@ def fetch_sources(
         with Web(options.web) as web, ThreadPoolExecutor(options.workers) as pool:
             jobs = _new_items(web, pool, state, sources, options, report, on_event)
             on_event("listed", "", str(len(jobs)))
-            for got in pool.map(lambda job: _get(web, job), jobs):
+            for got in pool.map(lambda job: _get(web, job), _by_turns(jobs)):
                 _keep(got, state, out_dir, report, on_event)
     finally:
         state.close()
@@ -199,38 +201,54 @@ def _new_items(
     report: FetchReport,
     on_event: OnEvent,
 ) -> list[_Item]:
-    """The items of every source not fetched before, within --since and the limits."""
+    """The items of every source not fetched before, within --since and the limits. A
+    feed's validators are kept only when every new item of it was taken: one cut short
+    by a limit is read in full again next time, for the rest."""
     jobs: list[_Item] = []
     taken: set[str] = set()
-    for source, items in zip(sources, pool.map(lambda s: _read_source(web, state, s), sources)):
-        if isinstance(items, str):
-            report.failed.append(items)
-            on_event("failed", source.url, items)
+    for source, read in zip(sources, pool.map(lambda s: _read_source(web, state, s), sources)):
+        if isinstance(read, str):
+            report.failed.append(read)
+            on_event("failed", source.url, read)
             continue
-        if items is None:
+        if read is None:
             report.unchanged += 1
             continue
+        items, validators = read
         fresh = [i for i in items if options.since is None or (i.date or "9") >= options.since]
-        count = 0
-        for item in fresh:
-            if item.link in taken or state.known(item.link):
-                report.known += item.link not in taken
-                continue
-            if source.limit is not None and count >= source.limit:
-                break
-            if options.limit is not None and len(jobs) >= options.limit:
-                return jobs
-            taken.add(item.link)
-            jobs.append(_Item(source, item))
-            count += 1
+        unseen: dict[str, FeedItem] = {}
+        for item in fresh:  # an item listed twice is taken once
+            if item.link not in taken:
+                unseen.setdefault(item.link, item)
+        new = [i for i in unseen.values() if not state.known(i.link)]
+        report.known += len({i.link for i in fresh} - taken) - len({i.link for i in new})
+        room = len(new) if source.limit is None else min(len(new), source.limit)
+        if options.limit is not None:
+            room = min(room, options.limit - len(jobs))
+        jobs += [_Item(source, item) for item in new[:room]]
+        taken.update(item.link for item in new[:room])
+        if room == len(new) and validators is not None:
+            state.feed_read(source.url, *validators)
     return jobs
 
 
-def _read_source(web: Web, state: State, source: Source) -> list[FeedItem] | str | None:
-    """A source's items; None for a feed unchanged since it was last read; a line for
-    a feed that could not be read."""
+def _by_turns(jobs: list[_Item]) -> list[_Item]:
+    """``jobs`` taking turns by host (one of each host's, then the next of each...), so
+    that the workers wait on different hosts' delays rather than all on one's."""
+    hosts: dict[str, list[_Item]] = {}
+    for job in jobs:
+        hosts.setdefault((urlsplit(job.item.link).hostname or "").lower(), []).append(job)
+    turns = itertools.zip_longest(*hosts.values())
+    return [job for turn in turns for job in turn if job is not None]
+
+
+def _read_source(
+    web: Web, state: State, source: Source
+) -> tuple[list[FeedItem], tuple[str | None, str | None] | None] | str | None:
+    """A source's items and its feed's validators (ETag, Last-Modified); None for a
+    feed unchanged since it was last read; a line for a feed that could not be read."""
     if source.kind == "page":
-        return [FeedItem(source.url, None, None, "")]
+        return [FeedItem(source.url, None, None, "")], None
     try:
         response = web.get(source.url, state.validators(source.url), source.delay)
         if response.status == 304:
@@ -238,9 +256,7 @@ def _read_source(web: Web, state: State, source: Source) -> list[FeedItem] | str
         items = parse_feed(response.body, source.url)
     except TranslateNewsError as exc:
         return str(exc)
-    headers = response.headers
-    state.feed_read(source.url, headers.get("etag"), headers.get("last-modified"))
-    return items
+    return items, (response.headers.get("etag"), response.headers.get("last-modified"))
 
 
 def _get(web: Web, job: _Item) -> _Got:
