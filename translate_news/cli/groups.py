@@ -286,7 +286,7 @@ def _fetching() -> list[click.Option]:
         click.Option(
             ["--timeout"], **number, default=20.0, show_default=True, help="For a whole answer."
         ),
-        _count("--connections", "Hosts fetched from at once.", 4),
+        _count("--connections", "Requests at once (never two to one host).", 4),
     ]
 
 

@@ -47,7 +47,8 @@ def _ignore(kind: str, item: str, detail: str) -> None:
 @dataclass(frozen=True)
 class FetchOptions:
     """Which items: those dated ``since`` (an ISO date) or later, at most ``limit`` new
-    ones this run; ``workers`` hosts fetched from at once; how each request is made."""
+    ones this run; ``workers`` requests at once (never two to one host); how each
+    request is made."""
 
     since: str | None = None
     limit: int | None = None
