@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
@@ -43,7 +43,7 @@ def fetch_with_progress(sources_file: Path, output: Path, fetching: FetchOptions
     return report
 
 
-def fetch_summary(report: Any) -> str:
+def fetch_summary(report: FetchReport) -> str:
     """The closing count of a fetch."""
     rows = [
         ("new", len(report.written), ""),

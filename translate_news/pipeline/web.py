@@ -20,6 +20,7 @@ from translate_news._version import __version__
 from translate_news.core.errors import TranslateNewsError, UsageError
 
 USER_AGENT = f"translate-news/{__version__} (+https://github.com/translate-news/translate-news)"
+REDIRECTS = (301, 302, 303, 307, 308)
 ROBOTS_LIMIT = 500_000  # RFC 9309: crawlers must read at least 500 KiB of robots.txt
 
 
@@ -112,7 +113,7 @@ class Web:
         seen = [url]
         for _ in range(self.options.redirects + 1):
             response = self._one(seen[-1], headers or {}, delay)
-            if response.status not in (301, 302, 303, 307, 308):
+            if response.status not in REDIRECTS:
                 return response
             target = urljoin(seen[-1], response.headers.get("location", ""))
             if target in seen:
@@ -183,7 +184,7 @@ class Web:
         self.requests += 1
         try:
             with self._client.stream("GET", url, headers=dict(headers)) as answer:
-                if answer.status_code in (301, 302, 303, 307, 308, 304):
+                if answer.status_code in (*REDIRECTS, 304):
                     return Response(str(answer.url), answer.status_code, dict(answer.headers))
                 if answer.status_code >= 400:
                     why = f"{url}: HTTP {answer.status_code} {answer.reason_phrase}".rstrip()
