@@ -1,3 +1,5 @@
+import json
+
 import pytest
 
 from translate_news.core.errors import ModelNotFoundError
@@ -109,8 +111,11 @@ def test_models_download_list_path_remove(toy_model, isolated_env, monkeypatch):
     assert "converting" in done.stderr and "converted in" in done.stderr
     assert (placed / "model.safetensors").stat().st_nlink >= 1
     assert list(placed.glob("ctranslate2-int8-*/model.bin"))
+    # and its vocabulary shortlist, made from the French words that ship
+    assert "French words one by one" in done.stderr and list(placed.glob("*/vmap.txt"))
     again = runner.invoke(app, ["models", "download", "toy-org/marian-toy"])
     assert "already there" in again.stderr and "converting" not in again.stderr
+    assert "its vocabulary shortlist is there already" in again.stderr
 
     monkeypatch.setenv("TRANSLATE_NEWS_MODEL", "toy-org/marian-toy")
     listed = runner.invoke(app, ["models", "list"])
@@ -125,6 +130,9 @@ def test_models_download_list_path_remove(toy_model, isolated_env, monkeypatch):
 
     text = runner.invoke(app, ["translate", "-", "--no-memory"], input="Le chat mange la pomme.")
     assert text.stdout.strip() == "The cat eats the apple."
+    shown = runner.invoke(app, ["translate", "-", "-f", "json"], input="Le chat mange la pomme.")
+    [sentence] = json.loads(shown.stdout)["paragraphs"][0]["sentences"]
+    assert sentence["shortlist"]["status"] in ("verified", "redone")  # the map, guarded
 
     removed = runner.invoke(app, ["models", "remove", "toy-org/marian-toy"])
     assert removed.exit_code == 0, removed.output

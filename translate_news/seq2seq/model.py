@@ -108,6 +108,7 @@ class Seq2SeqModel:
         # a first token (BART's <s>), and an end-of-sequence token at the length limit.
         self.forced_bos: int | None = self.generation.get("forced_bos_token_id")
         self.forced_eos: bool = self.generation.get("forced_eos_token_id") is not None
+        self.guard = confidence.GuardRecord()  # sets a wanting shortlist aside
 
     def _load_tokenizer(self) -> Any:
         """A Marian model's tokenizer read with sentencepiece alone when it is on this
@@ -327,12 +328,28 @@ class Seq2SeqModel:
         """:meth:`generate`'s outputs and :meth:`score`'s log-probabilities of them, each
         batch scored as soon as it is translated, so that the scoring fills the workers
         the last batches of the beam search leave idle. With the vocabulary shortlist,
-        each output is checked against the full vocabulary's scores (:meth:`_guarded`)."""
+        each output is checked against the full vocabulary's scores (:meth:`_guarded`),
+        in parts of the guard's window, so that a shortlist the guard finds wanting is
+        set aside mid-run (:class:`.confidence.GuardRecord`: those sentences have no
+        check, as without a shortlist)."""
         if not inputs:
             return [], [], []
+        step = self.guard.window
+        if self.backend.shortlist and len(inputs) > step:
+            outputs, scores, checks = [], [], []
+            for i in range(0, len(inputs), step):
+                part = self.generate_scored(inputs[i : i + step], max_new_tokens, **settings)
+                outputs += part[0]
+                scores += part[1]
+                checks += part[2]
+            return outputs, scores, checks
+        if self.backend.shortlist and self.guard.use(len(inputs)):
+            batches, jobs = self._jobs(inputs, max_new_tokens, 1, self.beams, settings)
+            found = self._guarded(inputs, max_new_tokens, settings, batches, jobs)
+            self.guard.note(found[2])
+            return found
+        settings = {**settings, "shortlist": False} if self.backend.shortlist else settings
         batches, jobs = self._jobs(inputs, max_new_tokens, 1, self.beams, settings)
-        if self.backend.shortlist:
-            return self._guarded(inputs, max_new_tokens, settings, batches, jobs)
         outputs: list[list[int]] = [[] for _ in inputs]
         scoring = []
         for batch, rows in zip(batches, generate_each(self.backend, jobs)):

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -93,16 +93,22 @@ class VocabularyMap:
 
 
 def build(
-    pairs: Iterable[Pair], common: int = 100, per_source: int = 20, iterations: int = 5
+    pairs: Iterable[Pair],
+    common: int = 100,
+    per_source: int = 20,
+    iterations: int = 5,
+    always: Sequence[str] | None = None,
 ) -> VocabularyMap:
-    """The shortlist of ``pairs``: the ``common`` most frequent targets, and for each
-    source token its ``per_source`` most probable targets under IBM model 1."""
+    """The shortlist of ``pairs``: the ``common`` most frequent targets (or ``always``,
+    where given), and for each source token its ``per_source`` most probable targets
+    under IBM model 1."""
     usable = [
         (tuple(f for f in s if _plain(f)), tuple(e for e in t if _plain(e))) for s, t in pairs
     ]
     usable = [(s, t) for s, t in dict.fromkeys(usable) if s and t]  # each pair once
-    frequency = Counter(e for _, target in usable for e in target)
-    always = tuple(e for e, _ in frequency.most_common(common))
+    if always is None:
+        frequency = Counter(e for _, target in usable for e in target)
+        always = [e for e, _ in frequency.most_common(common)]
     table = align(usable, iterations)
     candidates = {}
     for f, row in table.items():
@@ -110,7 +116,46 @@ def build(
             continue
         best = sorted(row.items(), key=lambda item: (-item[1], item[0]))[:per_source]
         candidates[f] = tuple(e for e, _ in best)
-    return VocabularyMap(always, candidates)
+    return VocabularyMap(tuple(e for e in always if _plain(e)), candidates)
+
+
+# A word of a SentencePiece vocabulary: the word-boundary mark, then two letters or more.
+_WORD_MARK = "\u2581"
+
+
+def vocabulary_words(model_dir: Path, count: int) -> list[str]:
+    """The ``count`` most frequent French words of a Marian model's source vocabulary,
+    most frequent first: the pieces of its ``source.spm`` that are whole words (the
+    word-boundary mark, then letters), ranked by their unigram scores, which
+    SentencePiece learned from the model's own training text. Empty without one."""
+    return [w.removeprefix(_WORD_MARK) for w in _ranked(model_dir / "source.spm", _is_word)][:count]
+
+
+def frequent_targets(model_dir: Path, count: int) -> list[str]:
+    """The ``count`` most frequent English subwords of a Marian model by the unigram
+    scores of its ``target.spm`` (learned from its training English): the tokens a
+    shortlist always allows. Empty without one."""
+    return _ranked(model_dir / "target.spm", _plain)[:count]
+
+
+def _ranked(spm: Path, keep: Callable[[str], bool]) -> list[str]:
+    """The normal pieces of a SentencePiece model that ``keep`` accepts, by score."""
+    if not spm.is_file():
+        return []
+    import sentencepiece
+
+    model = sentencepiece.SentencePieceProcessor(model_file=str(spm))
+    pieces = [
+        (model.get_score(i), i, model.id_to_piece(i))
+        for i in range(model.get_piece_size())
+        if not (model.is_control(i) or model.is_unknown(i) or model.is_unused(i))
+    ]
+    return [piece for _, _, piece in sorted(pieces, key=lambda p: (-p[0], p[1])) if keep(piece)]
+
+
+def _is_word(piece: str) -> bool:
+    word = piece.removeprefix(_WORD_MARK)
+    return piece.startswith(_WORD_MARK) and len(word) >= 2 and word.isalpha()
 
 
 def _plain(token: str) -> bool:
