@@ -393,3 +393,32 @@ def test_a_shortlist_made_from_the_words_that_ship(own_toy):
     found = short.translate_checked(second[:100])
     assert [c.text for c in found] == full.translate(second[:100])
     assert all(c.shortlist is not None for c in found)
+
+
+def test_a_shortlist_from_what_the_model_translated_already(own_toy, tmp_path):
+    """--from-memory: the model's own translations the memory kept (translate with its
+    defaults, memory on at its default path) are the corpus; nothing is translated
+    again, and the held-out half is translated as with the full vocabulary."""
+    first, second = _halves()
+    corpus = tmp_path / "first.txt"
+    corpus.write_text("\n\n".join(first) + "\n")
+    done = cli("translate", corpus, "-o", tmp_path / "first.en.txt", "-m", own_toy)
+    assert done.exit_code == 0, done.output
+    built = cli("models", "shortlist", own_toy, "--from-memory", "--common", 10,
+                "--per-source", 10)  # fmt: skip
+    assert built.exit_code == 0, built.output
+    assert f"aligning the {len(first)} translations by" in built.stderr
+    assert "translating" not in built.stderr
+    held_out = tmp_path / "held-out.fr"
+    held_out.write_text("\n".join(second) + "\n")
+    measured = cli("evaluate", "agreement", "--source", held_out, "-m", own_toy, "--json")
+    report = json.loads(measured.stdout)
+    assert report["identical"] == len(second) and report["redone"] < len(second) / 10
+    both = cli("models", "shortlist", own_toy, "--from-memory", "--corpus", corpus)
+    assert both.exit_code == 2 and "not both" in both.stderr
+
+
+def test_a_shortlist_from_an_empty_memory_says_so(own_toy, tmp_path):
+    empty = cli("models", "shortlist", own_toy, "--from-memory", "--memory", tmp_path / "m.db")
+    assert empty.exit_code != 0 and "no translation memory there" in empty.stderr
+    assert "Traceback" not in empty.output

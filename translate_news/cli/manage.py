@@ -195,12 +195,20 @@ def models_path(name: str) -> None:
 @click.option(
     "--per-source", **whole(), default=20, help="English tokens allowed per French token."
 )
+@click.option(
+    "--from-memory",
+    is_flag=True,
+    help="From the model's own translations in the translation memory (--memory).",
+)
+@click.option("--memory", **PATH, help="Translation memory file (default: the user cache).")
 @click.option("--device", default="auto", help="Where to translate the corpus.")
 @click.option("--beams", **whole(), help="Beam size (default: its own).")
 def models_shortlist(
     name: str,
     corpus: Path | None,
     english: Path | None,
+    from_memory: bool,
+    memory: Path | None,
     common: int,
     per_source: int,
     device: str,
@@ -211,28 +219,37 @@ def models_shortlist(
     translation), align subwords with IBM model 1, and keep for each French subword its
     most likely English ones. CTranslate2 then scores only those at each step, under the
     guard, in every translation with the model (--no-shortlist turns it off); measure
-    what it changes with evaluate agreement. Without --corpus it is made as models
-    download makes it, from the French words that ship, each translated alone.
+    what it changes with evaluate agreement. --from-memory builds it from what the
+    model has translated for you already (no translating). Without either it is made
+    as models download makes it, from the French words that ship, each translated alone.
 
     Examples:
 
         translate-news models shortlist opus-mt-fr-en --corpus articles/
 
+        translate-news models shortlist opus-mt-fr-en --from-memory
+
         translate-news models shortlist opus-mt-fr-en
 
         translate-news models shortlist opus-mt-fr-en --corpus train.fr --english train.en
     """
+    from translate_news.core.paths import default_memory
     from translate_news.pipeline.translator import Translator
     from translate_news.pipeline.vocabulary import make_shortlist
 
+    if from_memory and corpus is not None:
+        raise UsageError("--from-memory or --corpus, not both")
+    if memory is not None and not from_memory:
+        raise UsageError("--memory is read with --from-memory")
     if corpus is not None and not corpus.exists():
         raise InputError(f"{corpus}: no such file or folder")
     translator = Translator(
         name, backend="ctranslate2", device=device, beams=beams, memory=False, shortlist=False
     )
     show_signature("translation", translator.signature)
+    kept = (memory or default_memory()) if from_memory else None
     made = make_shortlist(
-        translator, corpus, english, common=common, per_source=per_source, say=say
+        translator, corpus, english, memory=kept, common=common, per_source=per_source, say=say
     )
     _made(made)
 

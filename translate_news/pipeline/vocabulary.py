@@ -50,38 +50,17 @@ def make_shortlist(
     corpus: Path | None,
     english: Path | None = None,
     *,
+    memory: Path | None = None,
     common: int = 100,
     per_source: int = 20,
     say: Callable[[str], None] = lambda _: None,
 ) -> Shortlist:
     """Build and keep ``translator``'s model's shortlist from the French ``corpus``
     (articles as ``translate`` reads them, translated now), or with ``english``, from
-    French and English sentences one per line (aligned, not translated); with no
-    ``corpus``, from the words that ship (:func:`shipped_words`)."""
-    always = None
-    if corpus is None:
-        words = shipped_words(translator.model.folder)
-        if not words:
-            raise UsageError(f"{translator.model.name} has no source.spm: give it --corpus")
-        say(f"translating {len(words)} French words one by one, then aligning them")
-        pairs = model_pairs(translator, words)
-        always = frequent_targets(translator.model.folder, common)
-    elif not corpus.exists():
-        raise InputError(f"{corpus}: no such file or folder")
-    elif english is not None:
-        french, translated = read_segments(corpus), read_segments(english)
-        if len(french) != len(translated):
-            raise UsageError(
-                f"{len(french)} French lines but {len(translated)} English: one of each per line"
-            )
-        pairs = file_pairs(translator.model, french, translated)
-        say(f"aligning {len(pairs)} sentence pairs")
-    else:
-        sentences = corpus_sentences(corpus)
-        if not sentences:
-            raise InputError(f"{corpus}: no French sentences found")
-        say(f"translating {len(sentences)} sentences, then aligning them")
-        pairs = model_pairs(translator, sentences)
+    French and English sentences one per line (aligned, not translated); from the
+    model's own translations kept in the translation ``memory``; with neither, from
+    the words that ship (:func:`shipped_words`)."""
+    pairs, always = _pairs(translator, corpus, english, memory, common, say)
     vmap = build(pairs, common=common, per_source=per_source, always=always)
     path = save(vmap, translator.model.folder, translator.model.fingerprint)
     allowed = [len(vmap.allowed(source)) for source, _ in pairs]
@@ -91,6 +70,64 @@ def make_shortlist(
         mean_allowed=sum(allowed) / max(1, len(allowed)),
         vocabulary=translator.model.vocabulary_size,
     )
+
+
+def _pairs(
+    translator: Translator,
+    corpus: Path | None,
+    english: Path | None,
+    memory: Path | None,
+    common: int,
+    say: Callable[[str], None],
+) -> tuple[list[Pair], list[str] | None]:
+    """The token pairs a shortlist is built from, and the targets always allowed (None:
+    the most frequent of the pairs')."""
+    model = translator.model
+    if memory is not None:
+        pairs = memory_pairs(model, memory)
+        say(f"aligning the {len(pairs)} translations by {model.name} in {memory}")
+        return pairs, None
+    if corpus is None:
+        words = shipped_words(model.folder)
+        if not words:
+            raise UsageError(f"{model.name} has no source.spm: give it --corpus")
+        say(f"translating {len(words)} French words one by one, then aligning them")
+        return model_pairs(translator, words), frequent_targets(model.folder, common)
+    if not corpus.exists():
+        raise InputError(f"{corpus}: no such file or folder")
+    if english is not None:
+        french, translated = read_segments(corpus), read_segments(english)
+        if len(french) != len(translated):
+            raise UsageError(
+                f"{len(french)} French lines but {len(translated)} English: one of each per line"
+            )
+        say(f"aligning {len(french)} sentence pairs")
+        return file_pairs(model, french, translated), None
+    sentences = corpus_sentences(corpus)
+    if not sentences:
+        raise InputError(f"{corpus}: no French sentences found")
+    say(f"translating {len(sentences)} sentences, then aligning them")
+    return model_pairs(translator, sentences), None
+
+
+def memory_pairs(model: Seq2SeqModel, memory: Path) -> list[Pair]:
+    """Token pairs of the translations ``model`` itself made (any of its settings) that
+    the translation memory ``memory`` keeps: the user's own text, translated already.
+    Corrections imported from an editor are not the model's and are left out."""
+    from translate_news.pipeline.memory import TranslationMemory
+
+    if not memory.is_file():
+        raise InputError(f"{memory}: no translation memory there")
+    store, mine = TranslationMemory(memory), f"@{model.fingerprint}|"
+    try:
+        found = [
+            (s, t) for origin, sig, s, t in store.entries() if origin == "model" and mine in sig
+        ]
+    finally:
+        store.close()
+    if not found:
+        raise UsageError(f"{memory} holds no translation by {model.name} yet")
+    return file_pairs(model, [s for s, _ in found], [t for _, t in found])
 
 
 def shipped_words(model_dir: Path) -> list[str]:
