@@ -36,7 +36,6 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from translate_news.core.options import ModelOptions
-    from translate_news.seq2seq import confidence
     from translate_news.seq2seq.model import Seq2SeqModel
 
     folder = bench.cached_model()
@@ -45,7 +44,6 @@ def main(argv: list[str] | None = None) -> int:
     short = _forced(Seq2SeqModel(ModelOptions(str(folder), device="cpu", shortlist=True), beams=4))
     sentences = [s for a in bench.corpora(False, args.synthetic)["synthetic"] for s in a]
     inputs = full.encode(sentences)
-    real = confidence.verified
     runs: dict[str, list[float]] = {}
     for _ in range(args.rounds):
         runs.setdefault("full vocabulary", []).append(
@@ -55,17 +53,8 @@ def main(argv: list[str] | None = None) -> int:
             _time(lambda: short.generate(inputs, bench._forced))
         )
         for rate in RATES:
-            counter = iter(range(10**9))
-            every = round(1 / rate) if rate else 0
-
-            def forced_check(mass, row, greedy, every=every, counter=counter):
-                return not (every and next(counter) % every == 0)
-
-            confidence.verified = forced_check
-            try:
+            with bench.forced_redo(rate):
                 took = _time(lambda: short.generate_scored(inputs, bench._forced))
-            finally:
-                confidence.verified = real
             runs.setdefault(f"guarded, {rate:.0%} redone", []).append(took)
     base = statistics.median(runs["full vocabulary"])
     tokens = sum(map(len, inputs))
