@@ -33,6 +33,8 @@ from translate_news.seq2seq.shortlist import (
 )
 from translate_news.text.segment import sentence_spans
 
+FEW = 1_000  # translations under which a map from the memory is said to be thin
+
 
 @dataclass(frozen=True)
 class Shortlist:
@@ -86,6 +88,10 @@ def _pairs(
     if memory is not None:
         pairs = memory_pairs(model, memory)
         say(f"aligning the {len(pairs)} translations by {model.name} in {memory}")
+        if len(pairs) < FEW:
+            say(f"only {len(pairs)}: a map from so few misses most words, and the guard "
+                "will redo most sentences (models shortlist without --from-memory remakes "
+                "the shipped one)")  # fmt: skip
         return pairs, None
     if corpus is None:
         words = shipped_words(model.folder)
