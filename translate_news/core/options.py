@@ -232,6 +232,13 @@ class Signature:
             f"|beams={self.beams}|budget={self.budget}{extra}|translate-news {self.version}"
         )
 
+    @staticmethod
+    def fingerprint_of(line: str) -> str | None:
+        """The model fingerprint of a signature as :meth:`__str__` writes it (None for a
+        line that is not one): which model made a translation-memory entry."""
+        head = line.split("|", 1)[0]
+        return head.rsplit("@", 1)[1] if "@" in head else None
+
     def as_dict(self) -> dict[str, Any]:
         record = dataclasses.asdict(self)
         record["settings"] = dict(self.settings)

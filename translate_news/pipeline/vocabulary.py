@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from translate_news.core.errors import InputError, UsageError
+from translate_news.core.options import Signature
 from translate_news.formats.readers import read_articles
 from translate_news.pipeline.evaluate import read_segments
 from translate_news.pipeline.folder import find_inputs
@@ -124,10 +125,12 @@ def memory_pairs(model: Seq2SeqModel, memory: Path) -> list[Pair]:
 
     if not memory.is_file():
         raise InputError(f"{memory}: no translation memory there")
-    store, mine = TranslationMemory(memory), f"@{model.fingerprint}|"
+    store = TranslationMemory(memory)
     try:
         found = [
-            (s, t) for origin, sig, s, t in store.entries() if origin == "model" and mine in sig
+            (source, english)
+            for origin, signature, source, english in store.entries()
+            if origin == "model" and Signature.fingerprint_of(signature) == model.fingerprint
         ]
     finally:
         store.close()
@@ -143,7 +146,7 @@ def shipped_words(model_dir: Path) -> list[str]:
     a model without a SentencePiece source vocabulary."""
     from punkt.data import french
 
-    own = vocabulary_words(model_dir, len(french.ORTHO_CONTEXT) * 4)
+    own = vocabulary_words(model_dir)
     if not own:
         return []
     starters = sorted(w.capitalize() for w in french.SENT_STARTERS)

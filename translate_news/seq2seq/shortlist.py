@@ -123,12 +123,13 @@ def build(
 _WORD_MARK = "\u2581"
 
 
-def vocabulary_words(model_dir: Path, count: int) -> list[str]:
-    """The ``count`` most frequent French words of a Marian model's source vocabulary,
-    most frequent first: the pieces of its ``source.spm`` that are whole words (the
-    word-boundary mark, then letters), ranked by their unigram scores, which
-    SentencePiece learned from the model's own training text. Empty without one."""
-    return [w.removeprefix(_WORD_MARK) for w in _ranked(model_dir / "source.spm", _is_word)][:count]
+def vocabulary_words(model_dir: Path, count: int | None = None) -> list[str]:
+    """The ``count`` (default: all) most frequent French words of a Marian model's
+    source vocabulary, most frequent first: the pieces of its ``source.spm`` that are
+    whole words (the word-boundary mark, then letters), ranked by their unigram scores,
+    which SentencePiece learned from the model's own training text. Empty without one."""
+    words = _ranked(model_dir / "source.spm", _is_word)[:count]
+    return [w.removeprefix(_WORD_MARK) for w in words]
 
 
 def frequent_targets(model_dir: Path, count: int) -> list[str]:
